@@ -1,0 +1,165 @@
+"""Party-branch study bot: entry point and wiring.
+
+    python bot.py           run the bot (long polling)
+    python bot.py check     validate every YAML file the bot reads
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllChatAdministrators,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
+
+from core.clock import system_clock
+from core.commands import commands_for
+from core.configuration import check_configuration, load_configuration
+from core.errors import DataFileError
+from core.organization import Organization
+from core.roles import Role
+from core.settings import Settings, SettingsError, settings_from_environment
+from core.store import Store
+from core.yaml_source import ConfigErrors
+from handlers import branches, people
+from handlers.access import ChatAdminCache
+from handlers.errors import handle_error
+from handlers.services import SERVICES_KEY, Services, services
+
+HOME = Path(__file__).resolve().parent
+# A 429 is waited out and retried rather than raised (PTB's default is 0 retries).
+RATE_LIMIT_RETRIES = 5
+log = logging.getLogger("bot")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command line and run the chosen command; return the exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request URL at INFO, and the URL contains the bot token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if args.command == "check":
+        return check(HOME)
+    return run()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="bot.py",
+        description="Telegram study bot for party branches. Without a command, runs the bot.",
+        epilog="Configuration comes from the environment or a .env file; see README.md.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot with long polling (the default)")
+    commands.add_parser(
+        "check", help="validate every YAML file the bot reads; exit 1 listing all errors"
+    )
+    return parser
+
+
+def check(home: Path) -> int:
+    """`python bot.py check`: print each problem with file, line and field."""
+    settings = settings_from_environment(home=home, require_token=False)
+    summaries, problems = check_configuration(settings.config_dir)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"发现 {len(problems)} 处错误，配置未通过检查。", file=sys.stderr)
+        return 1
+    for summary in summaries:
+        print(f"OK  {summary}")
+    return 0
+
+
+def run() -> int:
+    """`python bot.py`: check everything local first, then poll Telegram until stopped."""
+    try:
+        settings = settings_from_environment(home=HOME)
+    except SettingsError as error:
+        print(error, file=sys.stderr)
+        return 2
+    try:
+        configuration = load_configuration(settings.config_dir)
+    except ConfigErrors as errors:
+        print(errors, file=sys.stderr)
+        print("配置有误，机器人未启动。请修正后运行 python bot.py check。", file=sys.stderr)
+        return 1
+    try:
+        store = Store(settings.data_dir, settings.timezone)
+    except DataFileError as error:
+        print(
+            f"Refusing to start: data file {error.path} cannot be used ({error.reason}). "
+            "Nothing was changed. Restore it from a backup or move it away, then start again.",
+            file=sys.stderr,
+        )
+        return 3
+    clock = system_clock(settings.timezone)
+    organization = Organization(store, configuration.agency, clock)
+    found = Services(settings, organization, ChatAdminCache(), clock)
+    application = build_application(settings, found)
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def build_application(settings: Settings, found: Services) -> Application:  # type: ignore[type-arg]
+    """The PTB application with every handler registered, in order."""
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .defaults(Defaults(tzinfo=settings.timezone))
+        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data[SERVICES_KEY] = found
+    # Group -1: every update first puts its sender on the roster of a branch group.
+    application.add_handler(people.ACTIVITY_TRACKER, group=-1)
+    # Group 0: commands and membership changes.
+    application.add_handlers(people.HANDLERS)
+    application.add_handlers(branches.HANDLERS)
+    application.add_error_handler(handle_error)
+    return application
+
+
+async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """Publish the command menus for each audience."""
+    bot = application.bot
+    scopes = [
+        (BotCommandScopeAllPrivateChats(), commands_for(Role.MEMBER, is_private=True)),
+        (BotCommandScopeAllGroupChats(), commands_for(Role.MEMBER, is_private=False)),
+        (BotCommandScopeAllChatAdministrators(), commands_for(Role.SECRETARY, is_private=False)),
+    ]
+    for scope, commands in scopes:
+        await bot.set_my_commands([BotCommand(c.name, c.description) for c in commands], scope)
+    admin_commands = [BotCommand(c.name, c.description) for c in commands_for(Role.ADMIN, is_private=True)]
+    for admin_id in application.bot_data[SERVICES_KEY].settings.admin_ids:
+        try:
+            await bot.set_my_commands(admin_commands, BotCommandScopeChat(admin_id))
+        except TelegramError as error:
+            log.warning("No command menu for admin %s (has not started the bot?): %s", admin_id, error)
+    log.info("Bot @%s is running", bot.username)
+
+
+async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    """Close the store: release its files and lock."""
+    application.bot_data[SERVICES_KEY].store.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,114 @@
+"""The agency's configuration in `schedules.yaml`: its time zone and its branches."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from core.yaml_source import ConfigErrors, Field, load_yaml
+
+SCHEDULES_FILE = "schedules.yaml"
+BRANCH_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+TOP_LEVEL_KEYS = ("timezone", "branches")
+BRANCH_KEYS = ("id", "name", "tags", "secretaries")
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A party branch (支部) as the admins declared it."""
+
+    id: str
+    name: str
+    tags: frozenset[str] = frozenset()
+    secretary_ids: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True)
+class AgencyConfig:
+    """Everything `schedules.yaml` declares."""
+
+    timezone: ZoneInfo | None
+    branches: tuple[Branch, ...]
+
+    def branch(self, branch_id: str) -> Branch | None:
+        """The branch with this id, if declared."""
+        return next((b for b in self.branches if b.id == branch_id), None)
+
+
+def load_agency_config(config_dir: Path) -> AgencyConfig:
+    """Read and validate `schedules.yaml`; raise `ConfigErrors` listing every problem."""
+    path = config_dir / SCHEDULES_FILE
+    return parse_agency_config(load_yaml(path, SCHEDULES_FILE), SCHEDULES_FILE)
+
+
+def parse_agency_config(document: object, file: str) -> AgencyConfig:
+    """Validate a parsed `schedules.yaml` document."""
+    root = Field.root(file, document)
+    if document is None:
+        root.error("文件为空，至少需要声明 branches")
+        raise ConfigErrors(root.problems)
+    if not root.check_keys(TOP_LEVEL_KEYS, required=("branches",)):
+        raise ConfigErrors(root.problems)
+    timezone = _parse_timezone(root.child("timezone"))
+    branches = _parse_branches(root.child("branches"))
+    if root.problems:
+        raise ConfigErrors(root.problems)
+    return AgencyConfig(timezone=timezone, branches=tuple(branches))
+
+
+def _parse_timezone(node: Field) -> ZoneInfo | None:
+    name = node.text(required=False)
+    if name is None:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        node.error(f"未知的时区 '{name}'，例如应写 Asia/Shanghai")
+        return None
+
+
+def _parse_branches(node: Field) -> list[Branch]:
+    branches: list[Branch] = []
+    seen: set[str] = set()
+    items = node.sequence()
+    if node.value is not None and isinstance(node.value, list) and not items:
+        node.error("至少需要声明一个支部")
+    for item in items:
+        branch = _parse_branch(item)
+        if branch is None:
+            continue
+        if branch.id in seen:
+            item.child("id").error(f"支部 id '{branch.id}' 重复")
+            continue
+        seen.add(branch.id)
+        branches.append(branch)
+    return branches
+
+
+def _parse_branch(node: Field) -> Branch | None:
+    if not node.check_keys(BRANCH_KEYS, required=("id", "name")):
+        return None
+    id_field = node.child("id")
+    branch_id = id_field.text()
+    if branch_id is not None and not BRANCH_ID_PATTERN.match(branch_id):
+        id_field.error(
+            f"支部 id '{branch_id}' 只能用小写字母、数字、- 和 _，以字母或数字开头，最长 32 个字符"
+        )
+        branch_id = None
+    name = node.child("name").text(max_length=64)
+    tags = frozenset(node.child("tags").text_list())
+    secretaries = _parse_user_ids(node.child("secretaries"))
+    if branch_id is None or name is None:
+        return None
+    return Branch(id=branch_id, name=name, tags=tags, secretary_ids=secretaries)
+
+
+def _parse_user_ids(node: Field) -> frozenset[int]:
+    ids: set[int] = set()
+    for item in node.sequence(required=False):
+        value = item.integer(1, 10**15)
+        if value is not None:
+            ids.add(value)
+    return frozenset(ids)

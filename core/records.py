@@ -1,0 +1,69 @@
+"""Plain records the store hands out; nothing here touches disk or Telegram."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Binding:
+    """A branch's group chat."""
+
+    branch_id: str
+    chat_id: int
+    chat_title: str
+    bound_at: datetime
+
+
+@dataclass(frozen=True)
+class Membership:
+    """One person's place on one branch's roster; kept after they leave, as history."""
+
+    branch_id: str
+    active: bool
+    since: datetime
+    left_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone the bot has seen, with every branch roster they are on."""
+
+    user_id: int
+    display_name: str
+    username: str | None = None
+    real_name: str | None = None
+    private_chat: bool = False
+    memberships: tuple[Membership, ...] = ()
+
+    @property
+    def report_name(self) -> str:
+        """The name to use in reports: the real name set by /join, else the Telegram name."""
+        return self.real_name or self.display_name
+
+    def membership(self, branch_id: str) -> Membership | None:
+        """This person's membership of a branch, active or not."""
+        return next((m for m in self.memberships if m.branch_id == branch_id), None)
+
+    def is_active_in(self, branch_id: str) -> bool:
+        """Whether this person is currently on the branch's roster."""
+        membership = self.membership(branch_id)
+        return membership is not None and membership.active
+
+    def with_membership(self, membership: Membership) -> Person:
+        """A copy with `membership` replacing any earlier one for the same branch."""
+        others = tuple(m for m in self.memberships if m.branch_id != membership.branch_id)
+        return replace(self, memberships=(*others, membership))
+
+
+@dataclass(frozen=True)
+class Event:
+    """Something that happened in a branch, kept for participation records (台账)."""
+
+    kind: str
+    branch_id: str | None
+    at: datetime
+    user_id: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,281 @@
+"""The bot's persistent state: the one class that reads and writes `data/`.
+
+Layout (all JSON, all written atomically through `AtomicJSONStorage`):
+
+    data/state.json                          bindings and people (small, hot)
+    data/events/2026-11/<branch>/22.json     events of one branch on one local day
+
+Events are sharded by branch and day so the cost of recording one depends on
+that day's activity, never on the history. Every method runs under one lock and
+writes synchronously before returning, so a caller that got a return value may
+acknowledge the action to the user: it is on disk. A process-wide file lock
+keeps a second bot process off the same data directory.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator, MutableMapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tinydb import TinyDB
+from tinydb.table import Document, Table
+
+from core.atomic_storage import TEMP_SUFFIX, AtomicJSONStorage
+from core.errors import DataFileError
+from core.records import Binding, Event, Membership, Person
+
+STATE_FILE = "state.json"
+EVENTS_DIR = "events"
+LOCK_FILE = ".lock"
+UNAFFILIATED = "_none"
+OPEN_SHARDS = 16
+BINDINGS_DOC = 1  # all bindings live in one document so that each change is one write
+
+
+class Store:
+    """Owns TinyDB; every read and write of the bot's records goes through here."""
+
+    def __init__(self, data_dir: Path, timezone: ZoneInfo) -> None:
+        self._dir = data_dir
+        self._timezone = timezone
+        self._lock = threading.RLock()
+        self._dir.mkdir(parents=True, exist_ok=True)
+        self._lock_handle = _acquire_process_lock(self._dir / LOCK_FILE)
+        _remove_stale_temp_files(self._dir)
+        self._state = TinyDB(self._dir / STATE_FILE, storage=AtomicJSONStorage)
+        self._shards: OrderedDict[Path, TinyDB] = OrderedDict()
+        self._check_readable()
+
+    def close(self) -> None:
+        """Release every file; the store is unusable afterwards."""
+        with self._lock:
+            for shard in self._shards.values():
+                shard.close()
+            self._shards.clear()
+            self._state.close()
+            self._lock_handle.close()
+
+    # --- bindings -------------------------------------------------------
+
+    def bind(self, binding: Binding) -> None:
+        """Bind a branch to a chat, replacing any earlier binding of either, in one write."""
+        with self._lock:
+            bindings = {
+                b.branch_id: b
+                for b in self.bindings()
+                if b.branch_id != binding.branch_id and b.chat_id != binding.chat_id
+            }
+            bindings[binding.branch_id] = binding
+            self._save_bindings(bindings.values())
+
+    def unbind(self, branch_id: str) -> Binding | None:
+        """Remove a branch's binding; return what it was."""
+        with self._lock:
+            binding = self.binding_for_branch(branch_id)
+            if binding is not None:
+                self._save_bindings(b for b in self.bindings() if b.branch_id != branch_id)
+            return binding
+
+    def move_binding(self, old_chat_id: int, new_chat_id: int) -> Binding | None:
+        """Follow a group that became a supergroup; return the updated binding."""
+        with self._lock:
+            binding = self.binding_for_chat(old_chat_id)
+            if binding is None:
+                return None
+            moved = Binding(binding.branch_id, new_chat_id, binding.chat_title, binding.bound_at)
+            self.bind(moved)
+            return moved
+
+    def binding_for_chat(self, chat_id: int) -> Binding | None:
+        """The binding of a chat, if it is a branch group."""
+        return next((b for b in self.bindings() if b.chat_id == chat_id), None)
+
+    def binding_for_branch(self, branch_id: str) -> Binding | None:
+        """The binding of a branch, if it has a group."""
+        return next((b for b in self.bindings() if b.branch_id == branch_id), None)
+
+    def bindings(self) -> list[Binding]:
+        """Every current binding."""
+        doc = self._state.table("bindings").get(doc_id=BINDINGS_DOC)
+        if not isinstance(doc, dict):
+            return []
+        return [_binding_from_doc(value) for value in doc.values()]
+
+    def _save_bindings(self, bindings: Iterable[Binding]) -> None:
+        doc = {b.branch_id: _binding_to_doc(b) for b in bindings}
+        _put(self._state.table("bindings"), BINDINGS_DOC, doc)
+
+    # --- people -----------------------------------------------------------
+
+    def person(self, user_id: int) -> Person | None:
+        """Someone the bot has seen, by Telegram user id."""
+        doc = self._state.table("people").get(doc_id=user_id)
+        return _person_from_doc(user_id, doc) if isinstance(doc, dict) else None
+
+    def save_person(self, person: Person) -> None:
+        """Write a person record, unless it is unchanged (most updates change nothing)."""
+        with self._lock:
+            doc = _person_to_doc(person)
+            table = self._state.table("people")
+            if table.get(doc_id=person.user_id) == doc:
+                return
+            _put(table, person.user_id, doc)
+
+    def people(self) -> list[Person]:
+        """Everyone the bot has seen."""
+        return [_person_from_doc(doc.doc_id, doc) for doc in self._state.table("people").all()]
+
+    # --- events -----------------------------------------------------------
+
+    def record_event(self, event: Event) -> None:
+        """Append an event to its branch-and-day shard; on return it is on disk."""
+        with self._lock:
+            shard = self._shard(event.branch_id, event.at.astimezone(self._timezone).date())
+            shard.table("events").insert(_event_to_doc(event))
+
+    def events(self, branch_id: str | None, month: str) -> Iterator[Event]:
+        """Every event of a branch in a month ("YYYY-MM"), oldest first."""
+        branch_dir = self._dir / EVENTS_DIR / month / (branch_id or UNAFFILIATED)
+        if not branch_dir.is_dir():
+            return
+        for path in sorted(branch_dir.glob("*.json")):
+            with self._lock:
+                docs = self._open_shard(path).table("events").all()
+            for doc in docs:
+                yield _event_from_doc(doc)
+
+    # --- internals --------------------------------------------------------
+
+    def _shard(self, branch_id: str | None, day: date) -> TinyDB:
+        folder = self._dir / EVENTS_DIR / f"{day:%Y-%m}" / (branch_id or UNAFFILIATED)
+        folder.mkdir(parents=True, exist_ok=True)
+        return self._open_shard(folder / f"{day:%d}.json")
+
+    def _open_shard(self, path: Path) -> TinyDB:
+        shard = self._shards.pop(path, None)
+        if shard is None:
+            shard = TinyDB(path, storage=AtomicJSONStorage)
+            shard.storage.read()  # fail now, before any write could touch an unreadable file
+        self._shards[path] = shard
+        while len(self._shards) > OPEN_SHARDS:
+            _, oldest = self._shards.popitem(last=False)
+            oldest.close()
+        return shard
+
+    def _check_readable(self) -> None:
+        """Refuse to start on an unreadable state file or current-month shard."""
+        self._state.storage.read()
+        month_dir = self._dir / EVENTS_DIR / f"{datetime.now(self._timezone):%Y-%m}"
+        for path in sorted(month_dir.glob("*/*.json")):
+            self._open_shard(path)
+
+
+def _put(table: Table, doc_id: int, doc: dict[str, Any]) -> None:
+    """Insert or wholly replace one document: a single write to disk either way."""
+    if table.contains(doc_id=doc_id):
+
+        def replace_fields(existing: MutableMapping[str, Any]) -> None:
+            existing.clear()
+            existing.update(doc)
+
+        table.update(replace_fields, doc_ids=[doc_id])
+    else:
+        table.insert(Document(doc, doc_id=doc_id))
+
+
+def _acquire_process_lock(path: Path) -> Any:
+    handle = open(path, "a")  # noqa: SIM115 - held open for the store's lifetime
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as error:
+        handle.close()
+        reason = "another bot process is using this directory"
+        raise DataFileError(str(path.parent), reason) from error
+    return handle
+
+
+def _remove_stale_temp_files(data_dir: Path) -> None:
+    # A temp file is what a crash interrupted before its rename: never acknowledged.
+    for temp in data_dir.rglob(f"*{TEMP_SUFFIX}"):
+        temp.unlink()
+
+
+def _binding_to_doc(binding: Binding) -> dict[str, Any]:
+    return {
+        "branch_id": binding.branch_id,
+        "chat_id": binding.chat_id,
+        "chat_title": binding.chat_title,
+        "bound_at": binding.bound_at.isoformat(),
+    }
+
+
+def _binding_from_doc(doc: dict[str, Any]) -> Binding:
+    return Binding(
+        branch_id=doc["branch_id"],
+        chat_id=doc["chat_id"],
+        chat_title=doc["chat_title"],
+        bound_at=datetime.fromisoformat(doc["bound_at"]),
+    )
+
+
+def _person_to_doc(person: Person) -> dict[str, Any]:
+    return {
+        "display_name": person.display_name,
+        "username": person.username,
+        "real_name": person.real_name,
+        "private_chat": person.private_chat,
+        "memberships": {
+            m.branch_id: {
+                "active": m.active,
+                "since": m.since.isoformat(),
+                "left_at": m.left_at.isoformat() if m.left_at else None,
+            }
+            for m in sorted(person.memberships, key=lambda m: m.branch_id)
+        },
+    }
+
+
+def _person_from_doc(user_id: int, doc: dict[str, Any]) -> Person:
+    memberships = tuple(
+        Membership(
+            branch_id=branch_id,
+            active=value["active"],
+            since=datetime.fromisoformat(value["since"]),
+            left_at=datetime.fromisoformat(value["left_at"]) if value["left_at"] else None,
+        )
+        for branch_id, value in doc["memberships"].items()
+    )
+    return Person(
+        user_id=user_id,
+        display_name=doc["display_name"],
+        username=doc["username"],
+        real_name=doc["real_name"],
+        private_chat=doc["private_chat"],
+        memberships=memberships,
+    )
+
+
+def _event_to_doc(event: Event) -> dict[str, Any]:
+    return {
+        "kind": event.kind,
+        "branch_id": event.branch_id,
+        "at": event.at.isoformat(),
+        "user_id": event.user_id,
+        "data": event.data,
+    }
+
+
+def _event_from_doc(doc: dict[str, Any]) -> Event:
+    return Event(
+        kind=doc["kind"],
+        branch_id=doc["branch_id"],
+        at=datetime.fromisoformat(doc["at"]),
+        user_id=doc["user_id"],
+        data=doc["data"],
+    )

@@ -1,0 +1,36 @@
+"""What every handler reaches through `bot_data`: the core objects and settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram.ext import ContextTypes
+
+from core.clock import Clock
+from core.organization import Organization
+from core.settings import Settings
+from core.store import Store
+from handlers.access import ChatAdminCache
+
+SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    """The bot's long-lived objects, created once at start-up."""
+
+    settings: Settings
+    organization: Organization
+    chat_admins: ChatAdminCache
+    clock: Clock
+
+    @property
+    def store(self) -> Store:
+        """The one store (for shutdown)."""
+        return self.organization.store
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    """The services installed by bot.py."""
+    found: Services = context.bot_data[SERVICES_KEY]
+    return found
