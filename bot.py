@@ -34,7 +34,7 @@ from core.yaml_source import ConfigErrors
 from handlers import branches, people
 from handlers.access import ChatAdminCache
 from handlers.errors import handle_error
-from handlers.services import SERVICES_KEY, Services, services
+from handlers.services import SERVICES_KEY, Services
 
 HOME = Path(__file__).resolve().parent
 # A 429 is waited out and retried rather than raised (PTB's default is 0 retries).
@@ -114,7 +114,7 @@ def run() -> int:
     return 0
 
 
-def build_application(settings: Settings, found: Services) -> Application:  # type: ignore[type-arg]
+def build_application(settings: Settings, found: Services) -> Application:
     """The PTB application with every handler registered, in order."""
     application = (
         ApplicationBuilder()
@@ -137,26 +137,28 @@ def build_application(settings: Settings, found: Services) -> Application:  # ty
     return application
 
 
-async def post_init(application: Application) -> None:  # type: ignore[type-arg]
-    """Publish the command menus for each audience."""
+async def post_init(application: Application) -> None:
+    """Publish the command menus: members, group administrators, and each bot admin."""
     bot = application.bot
-    scopes = [
-        (BotCommandScopeAllPrivateChats(), commands_for(Role.MEMBER, is_private=True)),
-        (BotCommandScopeAllGroupChats(), commands_for(Role.MEMBER, is_private=False)),
-        (BotCommandScopeAllChatAdministrators(), commands_for(Role.SECRETARY, is_private=False)),
-    ]
-    for scope, commands in scopes:
-        await bot.set_my_commands([BotCommand(c.name, c.description) for c in commands], scope)
-    admin_commands = [BotCommand(c.name, c.description) for c in commands_for(Role.ADMIN, is_private=True)]
+    await bot.set_my_commands(menu(Role.MEMBER, True), BotCommandScopeAllPrivateChats())
+    await bot.set_my_commands(menu(Role.MEMBER, False), BotCommandScopeAllGroupChats())
+    await bot.set_my_commands(
+        menu(Role.SECRETARY, False), BotCommandScopeAllChatAdministrators()
+    )
     for admin_id in application.bot_data[SERVICES_KEY].settings.admin_ids:
         try:
-            await bot.set_my_commands(admin_commands, BotCommandScopeChat(admin_id))
-        except TelegramError as error:
-            log.warning("No command menu for admin %s (has not started the bot?): %s", admin_id, error)
+            await bot.set_my_commands(menu(Role.ADMIN, True), BotCommandScopeChat(admin_id))
+        except TelegramError as error:  # the admin has not opened a chat with the bot yet
+            log.warning("No command menu for admin %s: %s", admin_id, error)
     log.info("Bot @%s is running", bot.username)
 
 
-async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+def menu(role: Role, is_private: bool) -> list[BotCommand]:
+    """The command menu Telegram shows to `role` in this kind of chat."""
+    return [BotCommand(c.name, c.description) for c in commands_for(role, is_private=is_private)]
+
+
+async def post_shutdown(application: Application) -> None:
     """Close the store: release its files and lock."""
     application.bot_data[SERVICES_KEY].store.close()
 

@@ -49,7 +49,7 @@ def parse_agency_config(document: object, file: str) -> AgencyConfig:
     if document is None:
         root.error("文件为空，至少需要声明 branches")
         raise ConfigErrors(root.problems)
-    if not root.check_keys(TOP_LEVEL_KEYS, required=("branches",)):
+    if not root.check_keys(TOP_LEVEL_KEYS):
         raise ConfigErrors(root.problems)
     timezone = _parse_timezone(root.child("timezone"))
     branches = _parse_branches(root.child("branches"))
@@ -88,7 +88,7 @@ def _parse_branches(node: Field) -> list[Branch]:
 
 
 def _parse_branch(node: Field) -> Branch | None:
-    if not node.check_keys(BRANCH_KEYS, required=("id", "name")):
+    if not node.check_keys(BRANCH_KEYS):
         return None
     id_field = node.child("id")
     branch_id = id_field.text()

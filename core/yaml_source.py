@@ -179,8 +179,11 @@ class Field:
             line = lines[index] if index < len(lines) else self.line
             yield Field(self.file, f"{self.path}[{index}]", line, value, self.problems)
 
-    def check_keys(self, allowed: Collection[str], required: Collection[str] = ()) -> bool:
-        """Report unknown keys (with a 'did you mean') and missing ones; False if not a mapping."""
+    def check_keys(self, allowed: Collection[str]) -> bool:
+        """Report unknown keys (with a 'did you mean'); False if this is not a mapping.
+
+        Missing required keys are reported by the getter that reads them.
+        """
         if not isinstance(self.value, dict):
             self.error(f"应为键值对（mapping），实际是 {describe(self.value)}")
             return False
@@ -189,8 +192,6 @@ class Field:
                 hint = difflib.get_close_matches(key, sorted(allowed), n=1)
                 suggestion = f"，是否想写 '{hint[0]}'？" if hint else ""
                 self.child(key).error(f"未知的字段 '{key}'{suggestion}")
-        for key in sorted(set(required) - set(self.value)):
-            self.child(key).error("缺少必填字段")
         return True
 
     def text(self, *, required: bool = True, max_length: int | None = None) -> str | None:

@@ -1,0 +1,24 @@
+# The bot in a slim image: non-root, data on a volume, token from the environment.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    DATA_DIR=/app/data
+
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY bot.py schedules.yaml ./
+COPY core ./core
+COPY handlers ./handlers
+COPY quizzes ./quizzes
+
+RUN useradd --create-home --uid 10001 bot \
+    && mkdir -p /app/data \
+    && chown bot:bot /app/data
+USER bot
+VOLUME ["/app/data"]
+
+# BOT_TOKEN (required), BOT_ADMINS, BOT_API_URL, BOT_TIMEZONE come from `docker run -e`.
+CMD ["python", "bot.py"]

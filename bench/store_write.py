@@ -1,0 +1,77 @@
+"""Per-write cost of recording one event, with 1k, 100k and 300k events already stored.
+
+    python -m bench.store_write [--writes 300]
+
+History is laid down as a year of events over 20 branches (as an agency would
+accumulate it), then `--writes` events are recorded one by one for "today",
+each fsynced and atomically replaced like every production write.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from core.records import Event
+from core.store import Store
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+BRANCHES = [f"branch{n:02d}" for n in range(20)]
+YEAR_START = datetime(2025, 11, 1, 9, 0, tzinfo=SHANGHAI)
+TODAY = datetime(2026, 11, 1, 9, 0, tzinfo=SHANGHAI)
+SIZES = (1_000, 100_000, 300_000)
+
+
+def history(count: int) -> list[Event]:
+    """`count` quiz-answer events spread evenly over a year and 20 branches."""
+    step = timedelta(days=365) / count
+    return [
+        Event(
+            "answer",
+            BRANCHES[i % len(BRANCHES)],
+            YEAR_START + step * i,
+            100_000 + i % 1_000,
+            {"bank": "discipline-basics", "question": f"dq-{i % 90:03d}", "chosen": ["A"]},
+        )
+        for i in range(count)
+    ]
+
+
+def measure(stored: int, writes: int) -> list[float]:
+    """Milliseconds of each of `writes` single-event writes on top of `stored` events."""
+    with tempfile.TemporaryDirectory() as folder:
+        store = Store(Path(folder), SHANGHAI)
+        store.record_events(history(stored))
+        durations = []
+        for i in range(writes):
+            event = Event("answer", BRANCHES[0], TODAY + timedelta(seconds=i), 1, {"n": i})
+            started = time.perf_counter()
+            store.record_event(event)
+            durations.append((time.perf_counter() - started) * 1000)
+        store.close()
+        return durations
+
+
+def main() -> None:
+    """Print one row per history size."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--writes", type=int, default=300)
+    args = parser.parse_args()
+    print(f"{'stored events':>14} {'mean ms':>9} {'median ms':>10} {'p95 ms':>8} {'vs 1k':>7}")
+    baseline = None
+    for stored in SIZES:
+        durations = measure(stored, args.writes)
+        mean = statistics.fmean(durations)
+        baseline = baseline or mean
+        p95 = statistics.quantiles(durations, n=20)[-1]
+        median = statistics.median(durations)
+        print(f"{stored:>14,} {mean:>9.3f} {median:>10.3f} {p95:>8.3f} {mean / baseline:>6.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The real `python bot.py` as a child process, pointed at a fake Bot API server."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import PROJECT
+from tests.fakeapi import FakeBotApi
+from tests.harness import TOKEN
+
+
+class BotProcess:
+    """Starts, kills and restarts bot.py with a given environment; keeps its log."""
+
+    def __init__(self, fake: FakeBotApi, data_dir: Path, log_path: Path, **env: str) -> None:
+        self.fake = fake
+        self.log_path = log_path
+        self.env = {
+            **os.environ,
+            "BOT_TOKEN": TOKEN,
+            "BOT_API_URL": fake.url,
+            "DATA_DIR": str(data_dir),
+            "PYTHONUNBUFFERED": "1",
+            **env,
+        }
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Launch bot.py and wait until it long-polls the fake server."""
+        polls_before = len(self.fake.calls("getUpdates"))
+        log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child process
+        self.process = subprocess.Popen(
+            [sys.executable, str(PROJECT / "bot.py")],
+            cwd=PROJECT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        self.fake.wait_for("getUpdates", since=polls_before, timeout=30)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> int:
+        """SIGTERM: a graceful stop; returns the exit code."""
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=20)
+
+    def log(self) -> str:
+        """Everything the bot printed."""
+        return self.log_path.read_text(errors="replace")

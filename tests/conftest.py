@@ -1,0 +1,53 @@
+"""Shared fixtures: a controllable clock, a store in a temp dir, the shipped configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from core.agency import AgencyConfig, Branch
+from core.store import Store
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+class FakeClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move time forward."""
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    opened = Store(tmp_path / "data", SHANGHAI)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def agency() -> AgencyConfig:
+    return AgencyConfig(
+        timezone=SHANGHAI,
+        branches=(
+            Branch("office", "办公室党支部", frozenset({"综合"}), frozenset({501})),
+            Branch("policy", "政策法规处党支部", frozenset({"业务"})),
+        ),
+    )

@@ -1,0 +1,73 @@
+"""The real Application, in-process, against the fake Bot API: updates in, sent messages out."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot import build_application
+from core.agency import AgencyConfig
+from core.organization import Organization
+from core.settings import parse_settings
+from core.store import Store
+from handlers.access import ChatAdminCache
+from handlers.services import Services
+from tests.conftest import FakeClock
+from tests.fakeapi import FakeBotApi
+
+TOKEN = "123456:TEST-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+
+def user(user_id: int, first_name: str, username: str | None = None) -> dict[str, Any]:
+    """A Telegram user as the Bot API sends it."""
+    found: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": first_name}
+    if username:
+        found["username"] = username
+    return found
+
+
+class BotHarness:
+    """Feeds fake-API updates to the real Application and returns what the bot sent."""
+
+    def __init__(self, fake: FakeBotApi, application: Application, services: Services) -> None:
+        self.fake = fake
+        self.application = application
+        self.services = services
+
+    async def feed(self, update: dict[str, Any]) -> list[str]:
+        """Process one update; return the texts the bot sent or edited while doing so."""
+        before = len(self.fake.requests)
+        await self.application.process_update(Update.de_json(update, self.application.bot))
+        return [
+            call.params.get("text", "")
+            for call in self.fake.requests[before:]
+            if call.method in ("sendMessage", "editMessageText") and call.ok
+        ]
+
+    async def say(self, chat_id: int, sender: dict[str, Any], text: str) -> list[str]:
+        """`sender` writes `text` in `chat_id`."""
+        return await self.feed(self.fake.send_text(chat_id, sender, text))
+
+
+@asynccontextmanager
+async def running_bot(
+    fake: FakeBotApi, data_dir: Path, agency: AgencyConfig, clock: FakeClock, admins: str = ""
+) -> AsyncIterator[BotHarness]:
+    """An initialized Application wired like bot.py, with a store in `data_dir`."""
+    settings = parse_settings(
+        {"BOT_TOKEN": TOKEN, "BOT_API_URL": fake.url, "BOT_ADMINS": admins}
+    )
+    store = Store(data_dir, settings.timezone)
+    services = Services(settings, Organization(store, agency, clock), ChatAdminCache(), clock)
+    application = build_application(settings, services)
+    await application.initialize()
+    try:
+        yield BotHarness(fake, application, services)
+    finally:
+        await application.shutdown()
+        store.close()

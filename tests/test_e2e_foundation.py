@@ -1,0 +1,133 @@
+"""End to end: the real bot.py process against the fake Bot API, killed and restarted."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.store import Store
+from tests.botprocess import BotProcess
+from tests.conftest import PROJECT, SHANGHAI
+from tests.fakeapi import FakeBotApi
+from tests.harness import user
+
+ADMIN = user(1, "管理员")
+OWNER = user(2, "书记")
+MEMBER = user(3, "小王")
+NEWCOMER = user(4, "小李")
+OFFICE_GROUP = -100111
+
+
+class Conversation:
+    """Say something to the running bot and get its reply."""
+
+    def __init__(self, fake: FakeBotApi) -> None:
+        self.fake = fake
+
+    def ask(self, chat_id: int, sender: dict[str, Any], text: str) -> str:
+        """Send `text` and return the bot's next message to that chat."""
+        since = len(self.fake.requests)
+        self.fake.send_text(chat_id, sender, text)
+        reply = self.fake.wait_for(
+            "sendMessage", lambda c: c.params["chat_id"] == chat_id, timeout=15, since=since
+        )
+        return str(reply.params["text"])
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as server:
+        server.add_chat(OFFICE_GROUP, title="办公室党支部群")
+        server.set_member_status(OFFICE_GROUP, OWNER["id"], "creator")
+        yield server
+
+
+def test_bind_roster_roles_survive_sigkill(fake: FakeBotApi, tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    bot = BotProcess(fake, data_dir, tmp_path / "bot.log", BOT_ADMINS="1")
+    chat = Conversation(fake)
+    bot.start()
+    try:
+        menus = {c.params.get("scope", {}).get("type") for c in fake.calls("setMyCommands")}
+        assert {"all_private_chats", "all_group_chats", "all_chat_administrators"} <= menus
+        assert "chat_member" in (fake.allowed_updates or [])
+
+        assert "仅限支部书记或群管理员使用" in chat.ask(OFFICE_GROUP, MEMBER, "/bind office")
+        assert "只能在支部群里使用" in chat.ask(OWNER["id"], OWNER, "/bind office")
+        assert "没有 ID 为“nosuch”的支部" in chat.ask(OFFICE_GROUP, OWNER, "/bind nosuch")
+        assert chat.ask(OFFICE_GROUP, OWNER, "/bind office").startswith("✅ 本群已绑定")
+        fake.chat_member_update(OFFICE_GROUP, NEWCOMER, "left", "member")
+        assert "李明" in chat.ask(OFFICE_GROUP, MEMBER, "/join 李明")
+        roster = chat.ask(OFFICE_GROUP, OWNER, "/roster")
+        assert roster.startswith("办公室党支部名单（共 3 人）")
+
+        bot.kill()
+        bot.start()
+
+        assert chat.ask(OFFICE_GROUP, OWNER, "/roster") == roster
+        assert "无需重复绑定" in chat.ask(OFFICE_GROUP, OWNER, "/bind office")
+        assert "仅限支部书记或群管理员使用" in chat.ask(OFFICE_GROUP, NEWCOMER, "/unbind")
+    finally:
+        assert bot.stop() == 0, bot.log()
+
+    store = Store(data_dir, SHANGHAI)
+    binding = store.binding_for_branch("office")
+    assert binding is not None and binding.chat_id == OFFICE_GROUP
+    names = {p.user_id: p.report_name for p in store.people()}
+    assert names == {2: "书记", 3: "李明", 4: "小李"}
+    store.close()
+
+
+def test_no_token_exits_2_with_a_clear_message(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
+    result = subprocess.run(
+        [sys.executable, "bot.py"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "@BotFather" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_check_passes_on_the_shipped_files() -> None:
+    result = subprocess.run(
+        [sys.executable, "bot.py", "check"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_corrupt_data_refuses_to_start_and_keeps_the_file(tmp_path: Path) -> None:
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "state.json").write_text('{"people": {')
+    env = {
+        **os.environ,
+        "BOT_TOKEN": "123456:TEST-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "DATA_DIR": str(data_dir),
+        "BOT_API_URL": "http://127.0.0.1:9",
+    }
+    result = subprocess.run(
+        [sys.executable, "bot.py"],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 3
+    assert "state.json" in result.stderr and "Refusing to start" in result.stderr
+    assert (data_dir / "state.json").read_text() == '{"people": {'

@@ -1,0 +1,155 @@
+"""Handlers through the real Application: what members, secretaries and admins see."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from core.agency import AgencyConfig
+from tests.conftest import FakeClock
+from tests.fakeapi import FakeBotApi
+from tests.harness import BotHarness, running_bot, user
+
+ADMIN = user(1, "管理员")
+OWNER = user(2, "书记", "secretary")
+MEMBER = user(3, "小王")
+NEWCOMER = user(4, "小李")
+OFFICE_GROUP = -100111
+POLICY_GROUP = -100222
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as server:
+        server.add_chat(OFFICE_GROUP, title="办公室党支部群")
+        server.add_chat(POLICY_GROUP, title="政策法规处群")
+        server.set_member_status(OFFICE_GROUP, OWNER["id"], "creator")
+        server.set_member_status(OFFICE_GROUP, MEMBER["id"], "member")
+        yield server
+
+
+@pytest.fixture
+async def bot(
+    fake: FakeBotApi, tmp_path: Path, agency: AgencyConfig, clock: FakeClock
+) -> AsyncIterator[BotHarness]:
+    async with running_bot(fake, tmp_path / "data", agency, clock, admins="1") as harness:
+        yield harness
+
+
+async def test_group_owner_binds_and_roster_builds(bot: BotHarness) -> None:
+    assert await bot.say(OFFICE_GROUP, OWNER, "/bind office") == [
+        "✅ 本群已绑定到“办公室党支部”。群成员发言、点按钮或答题后会自动加入支部名单。"
+    ]
+    await bot.say(OFFICE_GROUP, MEMBER, "大家好")
+    await bot.feed(bot.fake.member_joins(OFFICE_GROUP, NEWCOMER))
+    assert await bot.say(OFFICE_GROUP, NEWCOMER, "/join 李 明") == [
+        "已登记您的姓名：李 明，并加入办公室党支部名单。"
+    ]
+    roster = await bot.say(OFFICE_GROUP, OWNER, "/roster")  # speaking puts the secretary on it too
+    assert roster == [
+        "办公室党支部名单（共 3 人）：\n1. 书记（未登记姓名）\n2. 小王（未登记姓名）\n3. 李 明"
+    ]
+
+
+async def test_member_cannot_bind_and_nothing_changes(bot: BotHarness) -> None:
+    replies = await bot.say(OFFICE_GROUP, MEMBER, "/bind office")
+    assert replies == ["抱歉，/bind 仅限支部书记或群管理员使用。发送 /help 查看您可以使用的命令。"]
+    assert bot.services.store.bindings() == []
+
+
+async def test_bind_in_private_is_refused(bot: BotHarness) -> None:
+    replies = await bot.say(OWNER["id"], OWNER, "/bind office")
+    assert replies == ["/bind 只能在支部群里使用。"]
+    assert bot.services.store.bindings() == []
+
+
+async def test_unknown_branch_is_explained(bot: BotHarness) -> None:
+    replies = await bot.say(OFFICE_GROUP, OWNER, "/bind ofice")
+    assert replies == ["没有 ID 为“ofice”的支部。可用的支部 ID：office、policy"]
+    assert bot.services.store.bindings() == []
+
+
+async def test_bot_admin_binds_any_group(bot: BotHarness) -> None:
+    replies = await bot.say(POLICY_GROUP, ADMIN, "/bind policy")
+    assert replies[0].startswith("✅ 本群已绑定到“政策法规处党支部”")
+
+
+async def test_help_lists_only_what_the_caller_may_use(bot: BotHarness) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    member_help = (await bot.say(OFFICE_GROUP, MEMBER, "/help"))[0]
+    owner_help = (await bot.say(OFFICE_GROUP, OWNER, "/help"))[0]
+    admin_help = (await bot.say(ADMIN["id"], ADMIN, "/help"))[0]
+    assert "/join" in member_help and "/bind" not in member_help
+    assert "/bind" in owner_help and "/branches" not in owner_help
+    assert "/branches" in admin_help and "/bind" not in admin_help
+
+
+async def test_yaml_secretary_sees_roster_in_private(bot: BotHarness) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    await bot.say(OFFICE_GROUP, MEMBER, "在")
+    yaml_secretary = user(501, "组织委员")  # declared in the office branch's secretaries
+    replies = await bot.say(501, yaml_secretary, "/roster office")
+    assert replies == ["办公室党支部名单（共 1 人）：\n1. 小王（未登记姓名）"]
+    assert await bot.say(MEMBER["id"], MEMBER, "/roster office") == [
+        "抱歉，/roster 仅限支部书记或群管理员使用。发送 /help 查看您可以使用的命令。"
+    ]
+    assert await bot.say(501, yaml_secretary, "/roster policy") == [
+        "您不是“政策法规处党支部”的书记，不能查看该支部名单。"
+    ]
+
+
+async def test_leaving_members_drop_off_the_roster(bot: BotHarness) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    await bot.say(OFFICE_GROUP, MEMBER, "在")
+    await bot.feed(bot.fake.chat_member_update(OFFICE_GROUP, NEWCOMER, "left", "member"))
+    assert {p.user_id for p in bot.services.organization.roster("office")} == {3, 4}
+    await bot.feed(bot.fake.member_leaves(OFFICE_GROUP, MEMBER))
+    await bot.feed(bot.fake.chat_member_update(OFFICE_GROUP, NEWCOMER, "member", "kicked"))
+    assert bot.services.organization.roster("office") == []
+
+
+async def test_bot_removed_from_group_unbinds_and_tells_admins(bot: BotHarness) -> None:
+    await bot.say(ADMIN["id"], ADMIN, "/start")
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    sent = await bot.feed(bot.fake.bot_status_change(OFFICE_GROUP, OWNER, "member", "kicked"))
+    assert bot.services.store.bindings() == []
+    assert len(sent) == 1 and sent[0].startswith("⚠️ 机器人已被移出“办公室党支部”的群")
+
+
+async def test_group_migration_is_followed(bot: BotHarness) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    await bot.feed(bot.fake.migrate_chat(OFFICE_GROUP, -100999, OWNER))
+    binding = bot.services.store.binding_for_branch("office")
+    assert binding is not None and binding.chat_id == -100999
+
+
+async def test_start_registers_private_chat(bot: BotHarness) -> None:
+    replies = await bot.say(MEMBER["id"], MEMBER, "/start")
+    assert replies[0].startswith("您好，小王！")
+    person = bot.services.store.person(MEMBER["id"])
+    assert person is not None and person.private_chat
+
+
+async def test_admin_sees_every_branch(bot: BotHarness) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    replies = await bot.say(ADMIN["id"], ADMIN, "/branches")
+    assert replies == [
+        "全部支部（2 个）：\n"
+        "✅ 办公室党支部（office）— 已绑定群“办公室党支部群”，名单 0 人\n"
+        "⛔ 政策法规处党支部（policy）— 未绑定"
+    ]
+
+
+async def test_unexpected_error_is_reported_not_swallowed(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(bot.services.organization, "register_private_chat", broken)
+    await bot.say(ADMIN["id"], ADMIN, "你好")  # lets the admin receive messages
+    replies = await bot.say(MEMBER["id"], MEMBER, "/start")
+    assert replies[0] == "抱歉，处理时出现了意外错误，已通知管理员。请稍后再试。"
+    assert "disk on fire" in replies[1]

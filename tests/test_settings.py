@@ -1,0 +1,53 @@
+from pathlib import Path
+
+import pytest
+
+from core.settings import DEFAULT_API_URL, SettingsError, parse_settings
+
+TOKEN = "123456:TEST-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+
+def test_defaults_point_at_telegram_and_shanghai() -> None:
+    settings = parse_settings({"BOT_TOKEN": TOKEN})
+    assert settings.api_url == DEFAULT_API_URL
+    assert settings.base_url == "https://api.telegram.org/bot"
+    assert settings.base_file_url == "https://api.telegram.org/file/bot"
+    assert str(settings.timezone) == "Asia/Shanghai"
+    assert settings.data_dir == Path("data")
+    assert settings.admin_ids == frozenset()
+
+
+def test_self_hosted_api_url_derives_both_paths() -> None:
+    settings = parse_settings({"BOT_TOKEN": TOKEN, "BOT_API_URL": "http://127.0.0.1:8081/bot/"})
+    assert settings.base_url == "http://127.0.0.1:8081/bot"
+    assert settings.base_file_url == "http://127.0.0.1:8081/file/bot"
+
+
+def test_admins_are_parsed_from_a_comma_list() -> None:
+    settings = parse_settings({"BOT_TOKEN": TOKEN, "BOT_ADMINS": " 11, 22,,33 "})
+    assert settings.admin_ids == {11, 22, 33}
+
+
+@pytest.mark.parametrize(
+    "token", ["", "abc", "123:short", "token-without-colon-aaaaaaaaaaaaaaaaaaaaaaa"]
+)
+def test_bad_token_explains_where_to_get_one(token: str) -> None:
+    with pytest.raises(SettingsError, match="@BotFather"):
+        parse_settings({"BOT_TOKEN": token})
+
+
+def test_token_is_not_needed_for_checking() -> None:
+    assert parse_settings({}, require_token=False).token == ""
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "fragment"),
+    [
+        ("BOT_ADMINS", "12,alice", "BOT_ADMINS"),
+        ("BOT_TIMEZONE", "Mars/Olympus", "BOT_TIMEZONE"),
+        ("BOT_API_URL", "ftp://x", "BOT_API_URL"),
+    ],
+)
+def test_malformed_settings_name_the_variable(variable: str, value: str, fragment: str) -> None:
+    with pytest.raises(SettingsError, match=fragment):
+        parse_settings({"BOT_TOKEN": TOKEN, variable: value})
