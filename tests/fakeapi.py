@@ -28,6 +28,7 @@ import json
 import math
 import re
 import socket
+import sys
 import threading
 import time
 import zlib
@@ -428,6 +429,12 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, fake: FakeBotApi) -> None:
         self.fake = fake
         super().__init__(("127.0.0.1", 0), _Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that vanished mid-request (a killed bot) is expected, not an error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 class _Handler(BaseHTTPRequestHandler):

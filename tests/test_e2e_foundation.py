@@ -14,7 +14,7 @@ import pytest
 from core.store import Store
 from tests.botprocess import BotProcess
 from tests.conftest import PROJECT, SHANGHAI
-from tests.fakeapi import FakeBotApi
+from tests.fakeapi import Call, FakeBotApi
 from tests.harness import user
 
 ADMIN = user(1, "管理员")
@@ -31,12 +31,19 @@ class Conversation:
         self.fake = fake
 
     def ask(self, chat_id: int, sender: dict[str, Any], text: str) -> str:
-        """Send `text` and return the bot's next message to that chat."""
+        """Send `text` and return the bot's reply to it.
+
+        In groups the reply quotes the message it answers, which tells it apart from a
+        late reply to an update Telegram redelivered after a crash.
+        """
         since = len(self.fake.requests)
-        self.fake.send_text(chat_id, sender, text)
-        reply = self.fake.wait_for(
-            "sendMessage", lambda c: c.params["chat_id"] == chat_id, timeout=15, since=since
-        )
+        sent = self.fake.send_text(chat_id, sender, text)["message"]["message_id"]
+
+        def answers_it(call: Call) -> bool:
+            quoted = (call.params.get("reply_parameters") or {}).get("message_id")
+            return call.params["chat_id"] == chat_id and (chat_id > 0 or quoted == sent)
+
+        reply = self.fake.wait_for("sendMessage", answers_it, timeout=15, since=since)
         return str(reply.params["text"])
 
 
