@@ -1,7 +1,8 @@
 """Party-branch study bot: entry point and wiring.
 
-    python bot.py           run the bot (long polling)
-    python bot.py check     validate every YAML file the bot reads
+    python bot.py             run the bot (long polling)
+    python bot.py check       validate every YAML file the bot reads
+    python bot.py schedule    preview the planned pushes per branch
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from telegram import (
+    Bot,
     BotCommand,
     BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
@@ -22,19 +26,25 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
-from core.clock import system_clock
+from core.clock import Clock, file_clock, system_clock
 from core.commands import commands_for
-from core.configuration import check_configuration, load_configuration
+from core.configuration import Configuration, check_configuration, load_configuration
+from core.dispatcher import Dispatcher
 from core.errors import DataFileError
 from core.organization import Organization
+from core.planner import format_preview, plan
 from core.roles import Role
 from core.settings import Settings, SettingsError, settings_from_environment
 from core.store import Store
+from core.workdays import WorkCalendar
 from core.yaml_source import ConfigErrors
-from handlers import branches, people
+from handlers import branches, people, study
 from handlers.access import ChatAdminCache
 from handlers.errors import handle_error
+from handlers.notify import send_to_admins
+from handlers.scheduling import start_scheduler
 from handlers.services import SERVICES_KEY, Services
+from handlers.telegram_messenger import TelegramMessenger
 
 HOME = Path(__file__).resolve().parent
 # A 429 is waited out and retried rather than raised (PTB's default is 0 retries).
@@ -52,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     if args.command == "check":
         return check(HOME)
+    if args.command == "schedule":
+        return preview(HOME, args.start, args.days)
     return run()
 
 
@@ -67,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "check", help="validate every YAML file the bot reads; exit 1 listing all errors"
     )
+    schedule = commands.add_parser("schedule", help="print every planned push per branch")
+    schedule.add_argument(
+        "--from", dest="start", type=date.fromisoformat, help="first day (default: today)"
+    )
+    schedule.add_argument("--days", type=int, default=90, help="how many days (default 90)")
     return parser
 
 
@@ -84,6 +101,21 @@ def check(home: Path) -> int:
     return 0
 
 
+def preview(home: Path, start: date | None, days: int) -> int:
+    """`python bot.py schedule`: the pushes of the coming days, with holiday moves explained."""
+    settings = settings_from_environment(home=home, require_token=False)
+    try:
+        agency = load_configuration(settings.config_dir).agency
+    except ConfigErrors as errors:
+        print(errors, file=sys.stderr)
+        return 1
+    timezone = agency.timezone or settings.timezone
+    first = datetime.combine(start or datetime.now(timezone).date(), time(), timezone)
+    pushes = plan(agency, WorkCalendar(), timezone, first, first + timedelta(days=days))
+    print(format_preview(agency, pushes))
+    return 0
+
+
 def run() -> int:
     """`python bot.py`: check everything local first, then poll Telegram until stopped."""
     try:
@@ -97,8 +129,9 @@ def run() -> int:
         print(errors, file=sys.stderr)
         print("配置有误，机器人未启动。请修正后运行 python bot.py check。", file=sys.stderr)
         return 1
+    timezone = configuration.agency.timezone or settings.timezone
     try:
-        store = Store(settings.data_dir, settings.timezone)
+        store = Store(settings.data_dir, timezone)
     except DataFileError as error:
         print(
             f"Refusing to start: data file {error.path} cannot be used ({error.reason}). "
@@ -106,33 +139,51 @@ def run() -> int:
             file=sys.stderr,
         )
         return 3
-    clock = system_clock(settings.timezone)
-    organization = Organization(store, configuration.agency, clock)
-    found = Services(settings, organization, ChatAdminCache(), clock)
-    application = build_application(settings, found)
+    clock = file_clock(settings.fake_clock_file, timezone) if settings.fake_clock_file else None
+    application = build_application(settings, timezone)
+    install_services(
+        application, settings, configuration, store, clock or system_clock(timezone), timezone
+    )
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
 
-def build_application(settings: Settings, found: Services) -> Application:
+def install_services(
+    application: Application,
+    settings: Settings,
+    configuration: Configuration,
+    store: Store,
+    clock: Clock,
+    timezone: ZoneInfo,
+) -> Services:
+    """Create the core objects around the store and put them where handlers find them."""
+    organization = Organization(store, configuration.agency, clock)
+    bot: Bot = application.bot
+    dispatcher = Dispatcher(organization, TelegramMessenger(bot), WorkCalendar(), clock, timezone)
+    found = Services(settings, organization, ChatAdminCache(), clock, dispatcher)
+    application.bot_data[SERVICES_KEY] = found
+    return found
+
+
+def build_application(settings: Settings, timezone: ZoneInfo) -> Application:
     """The PTB application with every handler registered, in order."""
     application = (
         ApplicationBuilder()
         .token(settings.token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
-        .defaults(Defaults(tzinfo=settings.timezone))
+        .defaults(Defaults(tzinfo=timezone))
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
     )
-    application.bot_data[SERVICES_KEY] = found
     # Group -1: every update first puts its sender on the roster of a branch group.
     application.add_handler(people.ACTIVITY_TRACKER, group=-1)
     # Group 0: commands and membership changes.
     application.add_handlers(people.HANDLERS)
     application.add_handlers(branches.HANDLERS)
+    application.add_handlers(study.HANDLERS)
     application.add_error_handler(handle_error)
     return application
 
@@ -150,6 +201,10 @@ async def post_init(application: Application) -> None:
             await bot.set_my_commands(menu(Role.ADMIN, True), BotCommandScopeChat(admin_id))
         except TelegramError as error:  # the admin has not opened a chat with the bot yet
             log.warning("No command menu for admin %s: %s", admin_id, error)
+    found: Services = application.bot_data[SERVICES_KEY]
+    for notice in await found.dispatcher.recover():
+        await send_to_admins(bot, found.settings.admin_ids, notice.text)
+    start_scheduler(application, found.settings.tick_seconds)
     log.info("Bot @%s is running", bot.username)
 
 

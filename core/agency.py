@@ -1,4 +1,4 @@
-"""The agency's configuration in `schedules.yaml`: its time zone and its branches."""
+"""The agency's configuration in `schedules.yaml`: time zone, branches and push schedules."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.schedules import Schedule, parse_schedules
 from core.yaml_source import ConfigErrors, Field, load_yaml
 
 SCHEDULES_FILE = "schedules.yaml"
 BRANCH_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-TOP_LEVEL_KEYS = ("timezone", "branches")
+TOP_LEVEL_KEYS = ("timezone", "catch_up_hours", "branches", "schedules")
+DEFAULT_CATCH_UP_HOURS = 12
 BRANCH_KEYS = ("id", "name", "tags", "secretaries")
 
 
@@ -31,10 +33,17 @@ class AgencyConfig:
 
     timezone: ZoneInfo | None
     branches: tuple[Branch, ...]
+    schedules: tuple[Schedule, ...] = ()
+    # After downtime, pushes missed by at most this many hours are still sent.
+    catch_up_hours: int = DEFAULT_CATCH_UP_HOURS
 
     def branch(self, branch_id: str) -> Branch | None:
         """The branch with this id, if declared."""
         return next((b for b in self.branches if b.id == branch_id), None)
+
+    def schedule(self, schedule_id: str) -> Schedule | None:
+        """The schedule with this id, if declared."""
+        return next((s for s in self.schedules if s.id == schedule_id), None)
 
 
 def load_agency_config(config_dir: Path) -> AgencyConfig:
@@ -52,10 +61,17 @@ def parse_agency_config(document: object, file: str) -> AgencyConfig:
     if not root.check_keys(TOP_LEVEL_KEYS):
         raise ConfigErrors(root.problems)
     timezone = _parse_timezone(root.child("timezone"))
+    catch_up = root.child("catch_up_hours").integer(0, 168, required=False)
     branches = _parse_branches(root.child("branches"))
+    schedules = parse_schedules(root.child("schedules"), branches, timezone)
     if root.problems:
         raise ConfigErrors(root.problems)
-    return AgencyConfig(timezone=timezone, branches=tuple(branches))
+    return AgencyConfig(
+        timezone=timezone,
+        branches=tuple(branches),
+        schedules=tuple(schedules),
+        catch_up_hours=DEFAULT_CATCH_UP_HOURS if catch_up is None else catch_up,
+    )
 
 
 def _parse_timezone(node: Field) -> ZoneInfo | None:

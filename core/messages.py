@@ -56,3 +56,38 @@ BRANCHES_HEADER = "全部支部（{count} 个）："
 BRANCHES_BOUND = "✅ {name}（{branch_id}）— 已绑定群“{chat}”，名单 {members} 人"
 BRANCHES_UNBOUND = "⛔ {name}（{branch_id}）— 未绑定"
 NOT_A_BRANCH_GROUP = "本群尚未绑定支部，请群管理员发送 /bind 支部ID。"
+
+# --- scheduled pushes (notices to admins)
+PUSH_UNBOUND = (
+    "⚠️ {branch}尚未绑定群，推送“{schedule}”（{time}）未能发出。"
+    "请在该支部群里 /bind {branch_id}。"
+)
+PUSH_MISSED_HEADER = "⚠️ 机器人停机期间错过了以下推送（已超过 {hours} 小时，不再补发）："
+PUSH_UNCERTAIN_HEADER = "⚠️ 以下推送发送时机器人中断或超时，无法确认是否送达，请到群里核对："
+PUSH_FAILED = "⚠️ 推送“{schedule}”发到{branch}失败：{reason}"
+PUSH_LINE = "· {branch} {time} {schedule}"
+
+# --- study tasks
+STUDY_TASK = "📖 理论学习任务：{title}\n\n{body}{link}\n\n截止时间：{due}\n已完成 {done}/{total}"
+STUDY_LINK = "\n学习链接：{link}"
+STUDY_BUTTON = "✅ 学完了"
+STUDY_DONE = "已记录：您已完成“{title}”。"
+STUDY_ALREADY_DONE = "您已经记录过完成，无需重复点击。"
+STUDY_UNKNOWN = "这条学习任务已不存在，请联系支部书记。"
+STUDY_NOT_MEMBER = "这是{branch}的学习任务，您不在该支部名单中。"
+STUDY_REMIND_GROUP = (
+    "⏰ 学习提醒：“{title}”将于 {due} 截止，以下同志尚未完成：\n{mentions}\n"
+    "学完后请点击任务消息下的“学完了”。"
+)
+STUDY_REMIND_PRIVATE = (
+    "⏰ 提醒：{branch}的学习任务“{title}”将于 {due} 截止，您还没有点击“学完了”。"
+)
+STUDY_SUMMARY = (
+    "📋 {branch}学习任务“{title}”已截止。\n"
+    "已完成 {done_count} 人：{done}\n未完成 {pending_count} 人：{pending}"
+)
+STUDY_SUMMARY_UNDELIVERED = (
+    "⚠️ {branch}没有能私聊联系的书记（请书记先私聊机器人发送 /start），总结如下：\n{summary}"
+)
+NOBODY = "无"
+QUIZ_UNAVAILABLE = "题库功能尚未启用"

@@ -67,3 +67,44 @@ class Event:
     at: datetime
     user_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PushRecord:
+    """What happened to one planned push; its existence means the push was handled."""
+
+    key: str
+    schedule_id: str
+    branch_id: str
+    nominal: datetime
+    actual: datetime
+    status: str  # sending | sent | uncertain | missed | failed | unbound
+    updated_at: datetime
+    chat_id: int | None = None
+    message_id: int | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class StudyTask:
+    """A theory-study task pushed to one branch group, with who has finished it."""
+
+    id: str
+    push_key: str
+    branch_id: str
+    chat_id: int
+    title: str
+    body: str
+    link: str | None
+    assigned_at: datetime
+    due_at: datetime
+    remind_at: datetime | None
+    message_id: int | None = None
+    done: dict[int, datetime] = field(default_factory=dict)
+    reminded: bool = False
+    summarized: bool = False
+    shown_done: int = -1  # the count the group message shows; differs from len(done) when stale
+
+    def is_done_by(self, user_id: int) -> bool:
+        """Whether this member pressed 学完了."""
+        return user_id in self.done

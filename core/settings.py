@@ -37,6 +37,8 @@ class Settings:
     data_dir: Path
     timezone: ZoneInfo
     config_dir: Path
+    tick_seconds: float = 10.0
+    fake_clock_file: Path | None = None
 
     @property
     def base_url(self) -> str:
@@ -71,6 +73,10 @@ def parse_settings(
         data_dir=Path(env.get("DATA_DIR", "data")),
         timezone=_parse_timezone(env.get("BOT_TIMEZONE", "Asia/Shanghai")),
         config_dir=Path(env.get("CONFIG_DIR") or default_config_dir),
+        tick_seconds=_parse_tick(env.get("BOT_TICK_SECONDS", "10")),
+        fake_clock_file=Path(env["BOT_FAKE_CLOCK_FILE"])
+        if env.get("BOT_FAKE_CLOCK_FILE")
+        else None,
     )
 
 
@@ -100,6 +106,18 @@ def _parse_admins(raw: str) -> frozenset[int]:
             )
         ids.add(int(part))
     return frozenset(ids)
+
+
+def _parse_tick(raw: str) -> float:
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 0.05 <= seconds <= 300:
+        raise SettingsError(
+            f"BOT_TICK_SECONDS must be a number of seconds from 0.05 to 300, got {raw!r}."
+        )
+    return seconds
 
 
 def _parse_timezone(raw: str) -> ZoneInfo:

@@ -23,15 +23,18 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tinydb import TinyDB
+from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
 
 from core.atomic_storage import TEMP_SUFFIX, AtomicJSONStorage
 from core.errors import DataFileError
-from core.records import Binding, Event, Membership, Person
+from core.records import Binding, Event, Membership, Person, PushRecord, StudyTask
 
 STATE_FILE = "state.json"
+SCHEDULER_FILE = "scheduler.json"
 EVENTS_DIR = "events"
+PUSHES_DIR = "pushes"
+TASKS_DIR = "tasks"
 LOCK_FILE = ".lock"
 UNAFFILIATED = "_none"
 OPEN_SHARDS = 16
@@ -49,6 +52,7 @@ class Store:
         self._lock_handle = _acquire_process_lock(self._dir / LOCK_FILE)
         _remove_stale_temp_files(self._dir)
         self._state = TinyDB(self._dir / STATE_FILE, storage=AtomicJSONStorage)
+        self._scheduler = TinyDB(self._dir / SCHEDULER_FILE, storage=AtomicJSONStorage)
         self._shards: OrderedDict[Path, TinyDB] = OrderedDict()
         self._check_readable()
 
@@ -59,6 +63,7 @@ class Store:
                 shard.close()
             self._shards.clear()
             self._state.close()
+            self._scheduler.close()
             self._lock_handle.close()
 
     # --- bindings -------------------------------------------------------
@@ -161,7 +166,77 @@ class Store:
             for doc in docs:
                 yield _event_from_doc(doc)
 
+    # --- scheduler ----------------------------------------------------------
+
+    def last_tick(self) -> datetime | None:
+        """When the scheduler last finished a round: the bot was alive until then."""
+        doc = self._scheduler.table("heartbeat").get(doc_id=1)
+        return datetime.fromisoformat(doc["at"]) if isinstance(doc, dict) else None
+
+    def set_last_tick(self, at: datetime) -> None:
+        """Remember that the scheduler finished a round at `at`."""
+        with self._lock:
+            _put(self._scheduler.table("heartbeat"), 1, {"at": at.isoformat()})
+
+    def push(self, key: str, nominal: datetime) -> PushRecord | None:
+        """The record of a planned push, if it was handled."""
+        table = self._month_file(PUSHES_DIR, nominal).table("pushes")
+        doc = table.get(Query().key == key)
+        return _push_from_doc(doc) if isinstance(doc, dict) else None
+
+    def save_push(self, record: PushRecord) -> None:
+        """Create or replace a push record (filed under its nominal month)."""
+        with self._lock:
+            table = self._month_file(PUSHES_DIR, record.nominal).table("pushes")
+            _put_keyed(table, "key", record.key, _push_to_doc(record))
+
+    def forget_push(self, record: PushRecord) -> None:
+        """Drop a push record, so that the push is tried again."""
+        with self._lock:
+            table = self._month_file(PUSHES_DIR, record.nominal).table("pushes")
+            table.remove(Query().key == record.key)
+
+    def pushes_with_status(self, status: str, month: datetime) -> list[PushRecord]:
+        """Push records of one nominal month in a given status."""
+        table = self._month_file(PUSHES_DIR, month).table("pushes")
+        return [_push_from_doc(doc) for doc in table.search(Query().status == status)]
+
+    # --- study tasks ----------------------------------------------------------
+
+    def study_task(self, task_id: str) -> StudyTask | None:
+        """A study task by id (the id names its month, so one small file is read)."""
+        month = _task_month(task_id)
+        if month is None:
+            return None
+        table = self._open_shard(self._dir / TASKS_DIR / f"{month}.json").table("tasks")
+        doc = table.get(Query().id == task_id)
+        return _task_from_doc(doc) if isinstance(doc, dict) else None
+
+    def save_study_task(self, task: StudyTask) -> None:
+        """Create or replace a study task."""
+        with self._lock:
+            table = self._month_file(TASKS_DIR, task.assigned_at).table("tasks")
+            _put_keyed(table, "id", task.id, _task_to_doc(task))
+
+    def open_study_tasks(self, now: datetime) -> list[StudyTask]:
+        """Tasks not yet summarized, from the months a task can still be open in."""
+        tasks = []
+        for months_back in range(4):  # due_days is at most 90
+            month = _shift_month(now.astimezone(self._timezone), -months_back)
+            table = self._month_file(TASKS_DIR, month).table("tasks")
+            tasks += [_task_from_doc(d) for d in table.search(Query().summarized == False)]  # noqa: E712
+        return tasks
+
+    def study_tasks_of_month(self, month: datetime) -> list[StudyTask]:
+        """Every task assigned in a month."""
+        return [_task_from_doc(d) for d in self._month_file(TASKS_DIR, month).table("tasks")]
+
     # --- internals --------------------------------------------------------
+
+    def _month_file(self, folder: str, at: datetime) -> TinyDB:
+        directory = self._dir / folder
+        directory.mkdir(exist_ok=True)
+        return self._open_shard(directory / f"{at.astimezone(self._timezone):%Y-%m}.json")
 
     def _shard(self, branch_id: str | None, day: date) -> TinyDB:
         folder = self._dir / EVENTS_DIR / f"{day:%Y-%m}" / (branch_id or UNAFFILIATED)
@@ -182,9 +257,16 @@ class Store:
     def _check_readable(self) -> None:
         """Refuse to start on an unreadable state file or current-month shard."""
         self._state.storage.read()
-        month_dir = self._dir / EVENTS_DIR / f"{datetime.now(self._timezone):%Y-%m}"
-        for path in sorted(month_dir.glob("*/*.json")):
-            self._open_shard(path)
+        self._scheduler.storage.read()
+        month = f"{datetime.now(self._timezone):%Y-%m}"
+        current = [
+            *sorted((self._dir / EVENTS_DIR / month).glob("*/*.json")),
+            self._dir / PUSHES_DIR / f"{month}.json",
+            self._dir / TASKS_DIR / f"{month}.json",
+        ]
+        for path in current:
+            if path.exists():
+                self._open_shard(path)
 
 
 def _put(table: Table, doc_id: int, doc: dict[str, Any]) -> None:
@@ -198,6 +280,28 @@ def _put(table: Table, doc_id: int, doc: dict[str, Any]) -> None:
         table.update(replace_fields, doc_ids=[doc_id])
     else:
         table.insert(Document(doc, doc_id=doc_id))
+
+
+def _put_keyed(table: Table, field: str, key: str, doc: dict[str, Any]) -> None:
+    """Insert or wholly replace the one document whose `field` equals `key`, in one write."""
+    found = table.get(Query()[field] == key)
+    if isinstance(found, Document):
+        _put(table, found.doc_id, doc)
+    else:
+        table.insert(doc)
+
+
+def _shift_month(at: datetime, months: int) -> datetime:
+    index = at.year * 12 + at.month - 1 + months
+    return at.replace(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def _task_month(task_id: str) -> str | None:
+    # Task ids start with their month as YYMM, e.g. "2611-3f2a9c1d".
+    prefix = task_id[:4]
+    if len(task_id) < 6 or not prefix.isdigit() or not 1 <= int(prefix[2:]) <= 12:
+        return None
+    return f"20{prefix[:2]}-{prefix[2:]}"
 
 
 def _acquire_process_lock(path: Path) -> Any:
@@ -289,4 +393,74 @@ def _event_from_doc(doc: dict[str, Any]) -> Event:
         at=datetime.fromisoformat(doc["at"]),
         user_id=doc["user_id"],
         data=doc["data"],
+    )
+
+
+def _push_to_doc(record: PushRecord) -> dict[str, Any]:
+    return {
+        "key": record.key,
+        "schedule_id": record.schedule_id,
+        "branch_id": record.branch_id,
+        "nominal": record.nominal.isoformat(),
+        "actual": record.actual.isoformat(),
+        "status": record.status,
+        "updated_at": record.updated_at.isoformat(),
+        "chat_id": record.chat_id,
+        "message_id": record.message_id,
+        "detail": record.detail,
+    }
+
+
+def _push_from_doc(doc: dict[str, Any]) -> PushRecord:
+    return PushRecord(
+        key=doc["key"],
+        schedule_id=doc["schedule_id"],
+        branch_id=doc["branch_id"],
+        nominal=datetime.fromisoformat(doc["nominal"]),
+        actual=datetime.fromisoformat(doc["actual"]),
+        status=doc["status"],
+        updated_at=datetime.fromisoformat(doc["updated_at"]),
+        chat_id=doc["chat_id"],
+        message_id=doc["message_id"],
+        detail=doc["detail"],
+    )
+
+
+def _task_to_doc(task: StudyTask) -> dict[str, Any]:
+    return {
+        "id": task.id,
+        "push_key": task.push_key,
+        "branch_id": task.branch_id,
+        "chat_id": task.chat_id,
+        "title": task.title,
+        "body": task.body,
+        "link": task.link,
+        "assigned_at": task.assigned_at.isoformat(),
+        "due_at": task.due_at.isoformat(),
+        "remind_at": task.remind_at.isoformat() if task.remind_at else None,
+        "message_id": task.message_id,
+        "done": {str(user): at.isoformat() for user, at in task.done.items()},
+        "reminded": task.reminded,
+        "summarized": task.summarized,
+        "shown_done": task.shown_done,
+    }
+
+
+def _task_from_doc(doc: dict[str, Any]) -> StudyTask:
+    return StudyTask(
+        id=doc["id"],
+        push_key=doc["push_key"],
+        branch_id=doc["branch_id"],
+        chat_id=doc["chat_id"],
+        title=doc["title"],
+        body=doc["body"],
+        link=doc["link"],
+        assigned_at=datetime.fromisoformat(doc["assigned_at"]),
+        due_at=datetime.fromisoformat(doc["due_at"]),
+        remind_at=datetime.fromisoformat(doc["remind_at"]) if doc["remind_at"] else None,
+        message_id=doc["message_id"],
+        done={int(user): datetime.fromisoformat(at) for user, at in doc["done"].items()},
+        reminded=doc["reminded"],
+        summarized=doc["summarized"],
+        shown_done=doc["shown_done"],
     )

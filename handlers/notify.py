@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 
+from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -12,10 +14,15 @@ from handlers.services import services
 log = logging.getLogger(__name__)
 
 
-async def notify_admins(context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+async def send_to_admins(bot: Bot, admin_ids: Iterable[int], text: str) -> None:
     """Send `text` to every admin who can be reached privately; log the rest."""
-    for admin_id in sorted(services(context).settings.admin_ids):
+    for admin_id in sorted(admin_ids):
         try:
-            await context.bot.send_message(admin_id, text)
+            await bot.send_message(admin_id, text)
         except TelegramError as error:
             log.warning("Could not notify admin %s (%s): %s", admin_id, error, text)
+
+
+async def notify_admins(context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """`send_to_admins` from inside a handler or job."""
+    await send_to_admins(context.bot, services(context).settings.admin_ids, text)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from telegram.ext import ContextTypes
 
 from core.clock import Clock
+from core.dispatcher import Dispatcher
 from core.organization import Organization
 from core.settings import Settings
 from core.store import Store
@@ -23,6 +24,7 @@ class Services:
     organization: Organization
     chat_admins: ChatAdminCache
     clock: Clock
+    dispatcher: Dispatcher
 
     @property
     def store(self) -> Store:

@@ -10,12 +10,11 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 
-from bot import build_application
+from bot import build_application, install_services
 from core.agency import AgencyConfig
-from core.organization import Organization
+from core.configuration import Configuration
 from core.settings import parse_settings
 from core.store import Store
-from handlers.access import ChatAdminCache
 from handlers.services import Services
 from tests.conftest import FakeClock
 from tests.fakeapi import FakeBotApi
@@ -63,8 +62,10 @@ async def running_bot(
         {"BOT_TOKEN": TOKEN, "BOT_API_URL": fake.url, "BOT_ADMINS": admins}
     )
     store = Store(data_dir, settings.timezone)
-    services = Services(settings, Organization(store, agency, clock), ChatAdminCache(), clock)
-    application = build_application(settings, services)
+    application = build_application(settings, settings.timezone)
+    services = install_services(
+        application, settings, Configuration(agency), store, clock, settings.timezone
+    )
     await application.initialize()
     try:
         yield BotHarness(fake, application, services)

@@ -1,0 +1,324 @@
+"""The scheduler's engine: what is due now, delivered exactly once, and study-task upkeep.
+
+`tick()` is called every few seconds (by the JobQueue in production, by tests
+with a clock they move). Each round plans the pushes whose time has come,
+skips those already recorded, and delivers the rest. A push is recorded as
+`sending` right before its message leaves and `sent` when Telegram confirms;
+a `sending` record found after a crash cannot be known to have arrived, so it
+is reported to the admins as uncertain and never sent twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from dataclasses import replace
+from datetime import datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from core import messages
+from core.agency import AgencyConfig, Branch
+from core.clock import Clock
+from core.delivery import (
+    Button,
+    ChatGone,
+    ChatMoved,
+    DeliveryError,
+    MaybeDelivered,
+    Messenger,
+    TryLater,
+    Undeliverable,
+)
+from core.organization import Notice, Organization
+from core.planner import PlannedPush, plan
+from core.records import PushRecord, StudyTask
+from core.schedules import PromptAction, QuizAction, Schedule, StudyAction
+from core.store import Store
+from core.study import CALLBACK_PREFIX, StudyTasks, new_task
+from core.workdays import WorkCalendar
+
+# How far back `recover` looks for pushes a crash left half-sent.
+RECOVERY_MONTHS = 2
+
+
+class GroupQuizStarter(Protocol):
+    """Starts a group quiz in a branch group (the quiz feature implements it)."""
+
+    async def start_group_quiz(
+        self, branch: Branch, chat_id: int, action: QuizAction, at: datetime
+    ) -> int:
+        """Send the quiz; return the id of its first message."""
+
+
+class Dispatcher:
+    """Delivers due pushes exactly once and keeps study tasks moving."""
+
+    def __init__(
+        self,
+        organization: Organization,
+        messenger: Messenger,
+        calendar: WorkCalendar,
+        clock: Clock,
+        timezone: ZoneInfo,
+        quizzes: GroupQuizStarter | None = None,
+    ) -> None:
+        self._organization = organization
+        self._messenger = messenger
+        self._calendar = calendar
+        self._clock = clock
+        self._timezone = timezone
+        self._quizzes = quizzes
+        self.study = StudyTasks(organization, clock)
+        self._lock = asyncio.Lock()
+
+    @property
+    def _store(self) -> Store:
+        return self._organization.store
+
+    @property
+    def _config(self) -> AgencyConfig:
+        return self._organization.config  # read each time: /reload may replace it
+
+    # --- rounds -----------------------------------------------------------
+
+    async def recover(self) -> list[Notice]:
+        """At start-up: pushes a crash left in `sending` become `uncertain`, reported once."""
+        now = self._clock()
+        uncertain = []
+        for months_back in range(RECOVERY_MONTHS):
+            month = now.replace(day=1) - timedelta(days=31 * months_back)
+            for record in self._store.pushes_with_status("sending", month):
+                self._store.save_push(replace(record, status="uncertain", updated_at=now))
+                uncertain.append(record)
+        if not uncertain:
+            return []
+        lines = [self._push_line(r.branch_id, r.schedule_id, r.actual) for r in uncertain]
+        return [Notice("\n".join([messages.PUSH_UNCERTAIN_HEADER, *lines]))]
+
+    async def tick(self) -> list[Notice]:
+        """One round: deliver due pushes, then study reminders and summaries."""
+        async with self._lock:
+            now = self._clock()
+            notices = await self._deliver_due_pushes(now)
+            notices += await self._upkeep_study_tasks(now)
+            self._store.set_last_tick(now)
+            return notices
+
+    def due_pushes(self, now: datetime) -> tuple[list[PlannedPush], list[PlannedPush]]:
+        """(pushes to send now, pushes too old to send) among those not yet handled.
+
+        The window reaches back to the last round the bot completed (it was
+        down since), or `catch_up_hours` when that is more recent.
+        """
+        catch_up = timedelta(hours=self._config.catch_up_hours)
+        last_tick = self._store.last_tick()
+        start = min(last_tick, now) if last_tick else now
+        planned = plan(
+            self._config, self._calendar, self._timezone, start - catch_up, now + timedelta(0, 1)
+        )
+        unhandled = [
+            push
+            for push in planned
+            if push.actual <= now and self._store.push(push.key, push.nominal) is None
+        ]
+        fresh = [p for p in unhandled if now - p.actual <= catch_up]
+        stale = [p for p in unhandled if now - p.actual > catch_up]
+        return fresh, stale
+
+    # --- pushes -----------------------------------------------------------
+
+    async def _deliver_due_pushes(self, now: datetime) -> list[Notice]:
+        fresh, stale = self.due_pushes(now)
+        notices = []
+        for push in stale:
+            self._store.save_push(self._record(push, "missed", now))
+        if stale:
+            hours = self._config.catch_up_hours
+            lines = [self._push_line(p.branch_id, p.schedule_id, p.actual) for p in stale]
+            header = messages.PUSH_MISSED_HEADER.format(hours=hours)
+            notices.append(Notice("\n".join([header, *lines])))
+        for push in fresh:
+            notice = await self._deliver(push)
+            if notice is not None:
+                notices.append(notice)
+        return notices
+
+    async def _deliver(self, push: PlannedPush) -> Notice | None:
+        schedule = self._schedule(push.schedule_id)
+        branch = self._config.branch(push.branch_id)
+        if schedule is None or branch is None:
+            return None  # removed from schedules.yaml since it was planned
+        binding = self._store.binding_for_branch(branch.id)
+        if binding is None:
+            self._store.save_push(self._record(push, "unbound", self._clock()))
+            return Notice(
+                messages.PUSH_UNBOUND.format(
+                    branch=branch.name,
+                    schedule=schedule.id,
+                    time=f"{push.actual:%Y-%m-%d %H:%M}",
+                    branch_id=branch.id,
+                )
+            )
+        await self._messenger.wait_turn(binding.chat_id)
+        claim = self._record(push, "sending", self._clock(), chat_id=binding.chat_id)
+        self._store.save_push(claim)
+        return await self._send_claimed(claim, schedule, branch)
+
+    async def _send_claimed(
+        self, claim: PushRecord, schedule: Schedule, branch: Branch
+    ) -> Notice | None:
+        assert claim.chat_id is not None
+        try:
+            message_id = await self._perform(schedule, branch, claim)
+        except ChatMoved as moved:
+            self._store.forget_push(claim)  # sent again next round, to the new chat
+            return self._organization.chat_migrated(claim.chat_id, moved.new_chat_id)
+        except ChatGone:
+            self._store.save_push(replace(claim, status="failed", detail="bot removed"))
+            return self._organization.bot_removed(claim.chat_id)
+        except TryLater:
+            self._store.forget_push(claim)
+            return None
+        except MaybeDelivered:
+            self._store.save_push(replace(claim, status="uncertain"))
+            line = self._push_line(branch.id, schedule.id, claim.actual)
+            return Notice("\n".join([messages.PUSH_UNCERTAIN_HEADER, line]))
+        except Undeliverable as error:
+            self._store.save_push(replace(claim, status="failed", detail=str(error)))
+            return Notice(
+                messages.PUSH_FAILED.format(schedule=schedule.id, branch=branch.name, reason=error)
+            )
+        sent = replace(claim, status="sent", message_id=message_id, updated_at=self._clock())
+        self._store.save_push(sent)
+        return None
+
+    async def _perform(self, schedule: Schedule, branch: Branch, claim: PushRecord) -> int:
+        assert claim.chat_id is not None
+        action = schedule.action
+        if isinstance(action, PromptAction):
+            text = action.render(branch.name, claim.actual)
+            return await self._messenger.send(claim.chat_id, text)
+        if isinstance(action, StudyAction):
+            return await self._assign_study(claim, action, branch)
+        if isinstance(action, QuizAction):
+            if self._quizzes is None:
+                raise Undeliverable(messages.QUIZ_UNAVAILABLE)
+            return await self._quizzes.start_group_quiz(
+                branch, claim.chat_id, action, claim.actual
+            )
+        raise AssertionError(f"unknown action {action!r}")
+
+    async def _assign_study(self, claim: PushRecord, action: StudyAction, branch: Branch) -> int:
+        assert claim.chat_id is not None
+        # Saved before sending, so a press on the message always finds its task.
+        task = new_task(claim.key, action, branch, claim.chat_id, claim.actual)
+        self._store.save_study_task(task)
+        text = self.study.task_text(task)
+        message_id = await self._messenger.send(
+            claim.chat_id, text, buttons=[self._study_button(task)]
+        )
+        shown = len(task.done)
+        self._store.save_study_task(replace(task, message_id=message_id, shown_done=shown))
+        return message_id
+
+    # --- study tasks --------------------------------------------------------
+
+    async def _upkeep_study_tasks(self, now: datetime) -> list[Notice]:
+        notices = []
+        for task in self._store.open_study_tasks(now):
+            task = await self.refresh_count(task)
+            if task.remind_at and not task.reminded and task.remind_at <= now < task.due_at:
+                await self._remind(task)
+            if task.due_at <= now:
+                notice = await self._summarize(task)
+                if notice is not None:
+                    notices.append(notice)
+        return notices
+
+    async def refresh_count(self, task: StudyTask) -> StudyTask:
+        """Edit the task message when its 已完成 count is stale (batched per round)."""
+        if task.message_id is None or task.shown_done == len(task.done):
+            return task
+        try:
+            await self._messenger.edit(
+                task.chat_id,
+                task.message_id,
+                self.study.task_text(task),
+                buttons=[self._study_button(task)],
+            )
+        except (TryLater, MaybeDelivered):
+            return task  # the next round tries again
+        except (ChatGone, ChatMoved, Undeliverable):
+            pass  # the group is gone or the message deleted: stop trying
+        updated = replace(task, shown_done=len(task.done))
+        self._store.save_study_task(updated)
+        return updated
+
+    async def _remind(self, task: StudyTask) -> None:
+        # Marked first: a reminder is better missed once than repeated after a crash.
+        self._store.save_study_task(replace(task, reminded=True))
+        pending = self.study.pending(task)
+        if not pending:
+            return
+        with contextlib.suppress(DeliveryError):  # best effort; direct messages follow
+            await self._messenger.send(
+                task.chat_id, self.study.reminder_text(task, pending), html=True
+            )
+        text = self.study.private_reminder_text(task)
+        for person in pending:
+            if person.private_chat:
+                await self._send_private(person.user_id, text)
+
+    async def _summarize(self, task: StudyTask) -> Notice | None:
+        self._store.save_study_task(replace(task, summarized=True))
+        summary = self.study.summary_text(task)
+        branch = self._config.branch(task.branch_id)
+        recipients = set(branch.secretary_ids) if branch else set()
+        with contextlib.suppress(DeliveryError):
+            recipients |= set(await self._messenger.group_admin_ids(task.chat_id))
+        delivered = [r for r in sorted(recipients) if await self._send_private(r, summary)]
+        if delivered:
+            return None
+        name = branch.name if branch else task.branch_id
+        return Notice(messages.STUDY_SUMMARY_UNDELIVERED.format(branch=name, summary=summary))
+
+    async def _send_private(self, user_id: int, text: str) -> bool:
+        try:
+            await self._messenger.send(user_id, text)
+        except ChatGone:
+            self._organization.private_chat_closed(user_id)
+            return False
+        except DeliveryError:
+            return False
+        return True
+
+    # --- helpers --------------------------------------------------------
+
+    @staticmethod
+    def _study_button(task: StudyTask) -> Button:
+        return Button(messages.STUDY_BUTTON, f"{CALLBACK_PREFIX}{task.id}")
+
+    def _schedule(self, schedule_id: str) -> Schedule | None:
+        return next((s for s in self._config.schedules if s.id == schedule_id), None)
+
+    def _record(
+        self, push: PlannedPush, status: str, now: datetime, chat_id: int | None = None
+    ) -> PushRecord:
+        return PushRecord(
+            key=push.key,
+            schedule_id=push.schedule_id,
+            branch_id=push.branch_id,
+            nominal=push.nominal,
+            actual=push.actual,
+            status=status,
+            updated_at=now,
+            chat_id=chat_id,
+        )
+
+    def _push_line(self, branch_id: str, schedule_id: str, at: datetime) -> str:
+        branch = self._config.branch(branch_id)
+        name = branch.name if branch else branch_id
+        return messages.PUSH_LINE.format(
+            branch=name, time=f"{at:%Y-%m-%d %H:%M}", schedule=schedule_id
+        )

@@ -1,0 +1,34 @@
+"""The scheduler's heartbeat on PTB's JobQueue."""
+
+from __future__ import annotations
+
+from telegram.ext import Application, ContextTypes
+
+from handlers.notify import notify_admins
+from handlers.services import services
+
+TICK_JOB = "scheduler:tick"
+
+
+async def scheduler_round(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """One round of the dispatcher; what needs a human goes to the admins."""
+    for notice in await services(context).dispatcher.tick():
+        await notify_admins(context, notice.text)
+
+
+def start_scheduler(application: Application, interval: float) -> None:
+    """Run rounds every `interval` seconds.
+
+    Due pushes are computed from the store and the clock on every round, so the
+    JobQueue holds no state worth persisting. A round delayed past APScheduler's
+    default one-second grace would be skipped silently: misfires are allowed any
+    lateness instead, and overlapping rounds are coalesced.
+    """
+    assert application.job_queue is not None, "install python-telegram-bot[job-queue]"
+    application.job_queue.run_repeating(
+        scheduler_round,
+        interval=interval,
+        first=0,
+        name=TICK_JOB,
+        job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+    )

@@ -1,0 +1,146 @@
+"""The core's `Messenger` on top of python-telegram-bot: pacing and error translation."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
+
+from core.delivery import (
+    Button,
+    ChatGone,
+    ChatMoved,
+    DeliveryError,
+    MaybeDelivered,
+    TryLater,
+    Undeliverable,
+)
+
+# Telegram allows about 30 messages a second overall and 20 a minute per group. Sends are
+# spaced a little inside those limits *before* a push is claimed, so that AIORateLimiter
+# (still in place for everything else) never holds a claimed push in its queue.
+SECONDS_BETWEEN_SENDS = 1 / 29
+SECONDS_BETWEEN_GROUP_SENDS = 60 / 19
+
+
+class SendPacer:
+    """Evenly spaced turns: never more sends in any sliding window than Telegram allows."""
+
+    def __init__(
+        self,
+        interval: float = SECONDS_BETWEEN_SENDS,
+        group_interval: float = SECONDS_BETWEEN_GROUP_SENDS,
+    ) -> None:
+        self._interval = interval
+        self._group_interval = group_interval
+        self._next_any = 0.0
+        self._next_group: dict[int, float] = {}
+        self._lock = asyncio.Lock()
+
+    async def wait_turn(self, chat_id: int) -> None:
+        """Sleep until a message to `chat_id` may go out, and book that slot."""
+        async with self._lock:
+            loop = asyncio.get_running_loop()
+            now = loop.time()
+            slot = max(now, self._next_any)
+            if chat_id < 0:
+                slot = max(slot, self._next_group.get(chat_id, 0.0))
+                self._next_group[chat_id] = slot + self._group_interval
+            self._next_any = slot + self._interval
+            if slot > now:
+                await asyncio.sleep(slot - now)
+
+
+class TelegramMessenger:
+    """Sends through the bot (and so through AIORateLimiter) and translates failures."""
+
+    def __init__(self, bot: Bot, pacer: SendPacer | None = None) -> None:
+        self._bot = bot
+        self._pacer = pacer or SendPacer()
+
+    async def wait_turn(self, chat_id: int) -> None:
+        """Wait for a slot within Telegram's limits."""
+        await self._pacer.wait_turn(chat_id)
+
+    async def send(
+        self, chat_id: int, text: str, *, buttons: Sequence[Button] = (), html: bool = False
+    ) -> int:
+        """Send a message; return its id."""
+        try:
+            message = await self._bot.send_message(
+                chat_id,
+                text,
+                reply_markup=_keyboard(buttons),
+                parse_mode=ParseMode.HTML if html else None,
+            )
+        except TelegramError as error:
+            raise translate(error) from error
+        return message.message_id
+
+    async def edit(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        buttons: Sequence[Button] = (),
+        html: bool = False,
+    ) -> None:
+        """Replace a message's text and buttons; an unchanged message is fine."""
+        try:
+            await self._bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                reply_markup=_keyboard(buttons),
+                parse_mode=ParseMode.HTML if html else None,
+            )
+        except BadRequest as error:
+            if "not modified" not in error.message.lower():
+                raise translate(error) from error
+        except TelegramError as error:
+            raise translate(error) from error
+
+    async def group_admin_ids(self, chat_id: int) -> list[int]:
+        """Human creator and administrators of a group."""
+        try:
+            admins = await self._bot.get_chat_administrators(chat_id)
+        except TelegramError as error:
+            raise translate(error) from error
+        return [member.user.id for member in admins if not member.user.is_bot]
+
+
+def translate(error: TelegramError) -> DeliveryError:
+    """What a Bot API failure means for the core."""
+    if isinstance(error, ChatMigrated):
+        return ChatMoved(error.new_chat_id)
+    if isinstance(error, Forbidden):
+        return ChatGone(error.message)
+    if isinstance(error, RetryAfter):
+        return TryLater(error.message)
+    if isinstance(error, TimedOut):
+        return MaybeDelivered(error.message)
+    if isinstance(error, BadRequest):  # a subclass of NetworkError: test it first
+        return Undeliverable(error.message)
+    if isinstance(error, NetworkError):
+        return TryLater(error.message)
+    return Undeliverable(error.message)
+
+
+def _keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data)] for b in buttons]
+    )

@@ -1,0 +1,272 @@
+"""The planner: the shipped schedules walked over 2026, holiday moves, and the preview text."""
+
+from datetime import date, datetime, time
+
+import pytest
+
+from core.agency import AgencyConfig, Branch, load_agency_config
+from core.planner import PlannedPush, format_preview, next_push_time, plan
+from core.recurrence import HolidayPolicy, MonthlyOnDay, Once, Weekly
+from core.schedules import PromptAction, Schedule, Target
+from core.workdays import WorkCalendar
+
+from .conftest import PROJECT
+from .conftest import SHANGHAI as TZ
+
+YEAR_START = datetime(2026, 1, 1, tzinfo=TZ)
+YEAR_END = datetime(2027, 1, 1, tzinfo=TZ)
+
+
+@pytest.fixture(scope="module")
+def shipped() -> AgencyConfig:
+    return load_agency_config(PROJECT)
+
+
+@pytest.fixture(scope="module")
+def calendar() -> WorkCalendar:
+    return WorkCalendar()
+
+
+@pytest.fixture(scope="module")
+def year(shipped: AgencyConfig, calendar: WorkCalendar) -> list[PlannedPush]:
+    return plan(shipped, calendar, TZ, YEAR_START, YEAR_END)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
+
+
+def find(pushes: list[PlannedPush], schedule_id: str, nominal: datetime) -> list[PlannedPush]:
+    return [p for p in pushes if p.schedule_id == schedule_id and p.nominal == nominal]
+
+
+# ---------------------------------------------------------------- the shipped year
+
+
+def test_the_year_is_planned_sorted_and_in_the_window(year: list[PlannedPush]) -> None:
+    assert year == sorted(year)
+    assert all(YEAR_START <= p.actual < YEAR_END for p in year)
+    # Monthly prompts, study and quiz go to all four branches every month.
+    assert len([p for p in year if p.schedule_id == "theme-day-notice"]) == 12 * 4
+    assert len([p for p in year if p.schedule_id == "quiz-monthly"]) == 12 * 4
+
+
+def test_national_day_theme_notice_moves_to_8_october(year: list[PlannedPush]) -> None:
+    pushes = find(year, "theme-day-notice", at(date(2026, 10, 1), 9))
+    assert {p.branch_id for p in pushes} == {"office", "policy", "finance", "retired"}
+    for push in pushes:
+        assert push.actual == at(date(2026, 10, 8), 9)
+        assert push.reason == "国庆节"
+        assert push.moved
+    assert pushes[0].key == f"theme-day-notice/{pushes[0].branch_id}/2026-10-01T09:00"
+
+
+def test_spring_festival_quiz_moves_to_the_first_workday_after(year: list[PlannedPush]) -> None:
+    # 2026-02-15..23 is the Spring Festival holiday; 2026-02-24 (Tuesday) is the next workday.
+    (push,) = find(year, "quiz-monthly", at(date(2026, 2, 15), 10))[:1]
+    assert push.actual == at(date(2026, 2, 24), 10)
+    assert push.reason == "春节"
+    moved_by_festival = [p for p in year if p.reason == "春节"]
+    assert moved_by_festival
+    assert all(p.actual.date() == date(2026, 2, 24) for p in moved_by_festival)
+
+
+def test_pushes_land_on_make_up_weekend_workdays(
+    year: list[PlannedPush], calendar: WorkCalendar
+) -> None:
+    # 调休: Saturday 2026-10-10 and Saturday 2026-02-28 are workdays, so nothing moves.
+    on_saturdays = {p.actual for p in year if p.actual.weekday() == 5}
+    assert at(date(2026, 10, 10), 9) in on_saturdays  # party-group-meeting, day 10
+    assert at(date(2026, 2, 28), 15) in on_saturdays  # month-end-check, day 28
+    for moment in on_saturdays:
+        assert calendar.is_workday(moment.date())
+    (group,) = find(year, "party-group-meeting", at(date(2026, 10, 10), 9))[:1]
+    assert not group.moved and group.reason is None
+    # Sunday 2026-01-04 is a make-up workday: the 1 January notice lands there.
+    (new_year,) = find(year, "theme-day-notice", at(date(2026, 1, 1), 9))[:1]
+    assert new_year.actual == at(date(2026, 1, 4), 9)
+    assert new_year.reason == "元旦"
+
+
+def test_previous_workday_moves_back(year: list[PlannedPush]) -> None:
+    # 2026-03-28 is a Saturday; month-end-check uses previous_workday.
+    (push,) = find(year, "month-end-check", at(date(2026, 3, 28), 15))[:1]
+    assert push.actual == at(date(2026, 3, 27), 15)
+    assert push.reason == "周末"
+
+
+def test_no_push_lands_on_a_non_workday(
+    shipped: AgencyConfig, year: list[PlannedPush], calendar: WorkCalendar
+) -> None:
+    moving = {
+        s.id
+        for s in shipped.schedules
+        if s.holidays in (HolidayPolicy.NEXT_WORKDAY, HolidayPolicy.PREVIOUS_WORKDAY)
+    }
+    checked = [p for p in year if p.schedule_id in moving]
+    assert checked
+    offenders = [p for p in checked if not calendar.is_workday(p.actual.date())]
+    assert offenders == []
+
+
+def test_push_keys_are_unique_over_the_year(year: list[PlannedPush]) -> None:
+    keys = [p.key for p in year]
+    assert len(keys) == len(set(keys))
+
+
+def test_consecutive_windows_add_up_to_the_year(
+    shipped: AgencyConfig, calendar: WorkCalendar, year: list[PlannedPush]
+) -> None:
+    # A move across a window edge (1 October -> 8 October) is planned exactly once.
+    cut = datetime(2026, 10, 5, tzinfo=TZ)
+    first = plan(shipped, calendar, TZ, YEAR_START, cut)
+    second = plan(shipped, calendar, TZ, cut, YEAR_END)
+    assert first + second == year
+    assert find(second, "theme-day-notice", at(date(2026, 10, 1), 9))
+
+
+def test_next_push_time(shipped: AgencyConfig, calendar: WorkCalendar) -> None:
+    during_holiday = datetime(2026, 10, 2, 12, tzinfo=TZ)
+    assert next_push_time(shipped, calendar, TZ, during_holiday) == at(date(2026, 10, 8), 9)
+    assert next_push_time(shipped, calendar, TZ, at(date(2026, 10, 8), 9)) == at(
+        date(2026, 10, 8), 9, 30
+    )
+    empty = AgencyConfig(timezone=TZ, branches=shipped.branches)
+    assert next_push_time(empty, calendar, TZ, during_holiday) is None
+
+
+# ---------------------------------------------------------------- preview
+
+
+PREVIEW_BLOCK = """\
+  2026-09-28 15:00  month-end-check
+  2026-10-05 09:00 → 2026-10-08 09:00 (国庆节)  committee-meeting
+  2026-10-01 09:00 → 2026-10-08 09:00 (国庆节)  theme-day-notice
+  2026-10-08 09:30  general-meeting
+  2026-10-05 09:30 → 2026-10-08 09:30 (国庆节)  study-monthly
+  2026-10-10 09:00  party-group-meeting"""
+
+EXPECTED_PREVIEW = f"""\
+办公室党支部（office）
+{PREVIEW_BLOCK}
+
+政策法规处党支部（policy）
+{PREVIEW_BLOCK}
+
+财务处党支部（finance）
+{PREVIEW_BLOCK}
+
+离退休干部党支部（retired）
+{PREVIEW_BLOCK}
+  2026-10-14 09:00  retiree-visit"""
+
+
+def test_preview_around_national_day(shipped: AgencyConfig, calendar: WorkCalendar) -> None:
+    start, end = datetime(2026, 9, 25, tzinfo=TZ), datetime(2026, 10, 15, tzinfo=TZ)
+    pushes = plan(shipped, calendar, TZ, start, end)
+    preview = format_preview(shipped, pushes)
+    assert preview == EXPECTED_PREVIEW
+    # Exactly one line per planned push, nothing else besides headers and separators.
+    push_lines = [line for line in preview.splitlines() if line.startswith("  ")]
+    assert len(push_lines) == len(pushes)
+    for push in pushes:
+        assert any(line.endswith(f"  {push.schedule_id}") for line in push_lines)
+
+
+def test_preview_shows_branches_with_nothing_planned() -> None:
+    office, retired = Branch("office", "办公室党支部"), Branch("retired", "离退休干部党支部")
+    notice = Schedule(
+        id="notice",
+        when=MonthlyOnDay(1, time(9, 0)),
+        holidays=HolidayPolicy.NEXT_WORKDAY,
+        target=Target(everyone=False, branch_ids=frozenset({"office"})),
+        action=PromptAction("{branch}"),
+    )
+    config = AgencyConfig(timezone=TZ, branches=(office, retired), schedules=(notice,))
+    pushes = plan(
+        config, WorkCalendar(), TZ, datetime(2026, 11, 1, tzinfo=TZ),
+        datetime(2026, 11, 30, tzinfo=TZ),
+    )
+    assert format_preview(config, pushes) == (
+        "办公室党支部（office）\n"
+        "  2026-11-01 09:00 → 2026-11-02 09:00 (周末)  notice\n"
+        "\n"
+        "离退休干部党支部（retired）\n"
+        "  （无）"
+    )
+    assert format_preview(config, []) == (
+        "办公室党支部（office）\n  （无）\n\n离退休干部党支部（retired）\n  （无）"
+    )
+
+
+# ---------------------------------------------------------------- policies with a local config
+
+
+def local_config(*schedules: Schedule) -> AgencyConfig:
+    branches = (
+        Branch("office", "办公室党支部", frozenset({"综合"})),
+        Branch("policy", "政策法规处党支部", frozenset({"业务"})),
+    )
+    return AgencyConfig(timezone=TZ, branches=branches, schedules=schedules)
+
+
+def saturday_schedule(policy: HolidayPolicy) -> Schedule:
+    return Schedule(
+        id=f"saturday-{policy.value}",
+        when=Weekly(5, time(10, 0)),
+        holidays=policy,
+        target=Target(everyone=False, tags=frozenset({"业务"})),
+        action=PromptAction("{branch}"),
+    )
+
+
+@pytest.mark.parametrize(
+    ("policy", "expected"),
+    [
+        # 2026-10-03 is 国庆节; 2026-10-10 is a 调休 Saturday (a workday).
+        (HolidayPolicy.NEXT_WORKDAY, [("2026-10-03", "2026-10-08", "国庆节"),
+                                      ("2026-10-10", "2026-10-10", None)]),
+        (HolidayPolicy.PREVIOUS_WORKDAY, [("2026-10-03", "2026-09-30", "国庆节"),
+                                          ("2026-10-10", "2026-10-10", None)]),
+        (HolidayPolicy.SKIP, [("2026-10-10", "2026-10-10", None)]),
+        (HolidayPolicy.IGNORE, [("2026-10-03", "2026-10-03", None),
+                                ("2026-10-10", "2026-10-10", None)]),
+    ],
+)
+def test_holiday_policies_on_a_saturday_rule(
+    policy: HolidayPolicy, expected: list[tuple[str, str, str | None]]
+) -> None:
+    config = local_config(saturday_schedule(policy))
+    pushes = plan(
+        config, WorkCalendar(), TZ, datetime(2026, 9, 29, tzinfo=TZ),
+        datetime(2026, 10, 12, tzinfo=TZ),
+    )
+    assert {p.branch_id for p in pushes} == {"policy"}  # selected by tag
+    assert [
+        (f"{p.nominal:%Y-%m-%d}", f"{p.actual:%Y-%m-%d}", p.reason) for p in pushes
+    ] == expected
+
+
+def test_once_pushes_once_and_keys_by_nominal_time() -> None:
+    once = Schedule(
+        id="annual-review",
+        when=Once(datetime(2026, 10, 1, 9, tzinfo=TZ)),
+        holidays=HolidayPolicy.NEXT_WORKDAY,
+        target=Target(everyone=True),
+        action=PromptAction("{branch}"),
+    )
+    pushes = plan(local_config(once), WorkCalendar(), TZ, YEAR_START, YEAR_END)
+    assert [p.key for p in pushes] == [
+        "annual-review/office/2026-10-01T09:00",
+        "annual-review/policy/2026-10-01T09:00",
+    ]
+    assert all(p.actual == at(date(2026, 10, 8), 9) for p in pushes)
+
+
+def test_planned_push_properties() -> None:
+    nominal = at(date(2026, 10, 1), 9)
+    moved = PlannedPush(at(date(2026, 10, 8), 9), "office", "x", nominal, "国庆节")
+    still = PlannedPush(nominal, "office", "x", nominal, None)
+    assert moved.moved and not still.moved
+    assert moved.key == still.key == "x/office/2026-10-01T09:00"
+    assert sorted([moved, still]) == [still, moved]
