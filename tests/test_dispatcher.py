@@ -287,7 +287,8 @@ async def test_study_task_counts_reminds_and_summarizes(
     summaries = [s for s in messenger.sent if s.text.startswith("📋")]
     assert [s.chat_id for s in summaries] == [900]
     assert summaries[0].text == (
-        "📋 办公室党支部学习任务“学习条例第一章”已截止。\n已完成 1 人：张三\n未完成 2 人：李四、王五"
+        "📋 办公室党支部学习任务“学习条例第一章”已截止。\n"
+        "已完成 1 人：张三\n未完成 2 人：李四、王五"
     )
     await run_until(
         engine, clock, datetime(2026, 10, 25, 10, 0, tzinfo=SHANGHAI), timedelta(days=1)
