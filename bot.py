@@ -60,6 +60,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     # httpx logs every request URL at INFO, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    # APScheduler logs every run of the scheduler's round at INFO: thousands of lines a day.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if args.command == "check":
         return check(HOME)
     if args.command == "schedule":

@@ -8,6 +8,9 @@ from handlers.notify import notify_admins
 from handlers.services import services
 
 TICK_JOB = "scheduler:tick"
+# APScheduler cannot start an interval job "now" (a past start is rolled to the next interval);
+# one second from now is in the future when the JobQueue starts right after post_init.
+FIRST_ROUND_SECONDS = 1.0
 
 
 async def scheduler_round(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -28,7 +31,7 @@ def start_scheduler(application: Application, interval: float) -> None:
     application.job_queue.run_repeating(
         scheduler_round,
         interval=interval,
-        first=0,
+        first=FIRST_ROUND_SECONDS,
         name=TICK_JOB,
         job_kwargs={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
     )

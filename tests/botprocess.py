@@ -31,7 +31,7 @@ class BotProcess:
 
     def start(self) -> None:
         """Launch bot.py and wait until it long-polls the fake server."""
-        polls_before = len(self.fake.calls("getUpdates"))
+        since = len(self.fake.requests)
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child process
         self.process = subprocess.Popen(
             [sys.executable, str(PROJECT / "bot.py")],
@@ -41,7 +41,7 @@ class BotProcess:
             stderr=subprocess.STDOUT,
         )
         log.close()
-        self.fake.wait_for("getUpdates", since=polls_before, timeout=30)
+        self.fake.wait_until_polling(timeout=30, since=since)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""

@@ -983,11 +983,11 @@ class FakeBotApi:
                 texts.append(result.get("text", ""))
         return texts
 
-    def wait_until_polling(self, timeout: float = 10.0) -> None:
-        """Block until the bot has sent at least one getUpdates request."""
+    def wait_until_polling(self, timeout: float = 10.0, since: int = 0) -> None:
+        """Block until a getUpdates request arrives (index >= ``since``), answered or not."""
         with self._cond:
             arrived = self._cond.wait_for(
-                lambda: any(c.method == "getUpdates" for c in self.requests), timeout
+                lambda: any(c.method == "getUpdates" for c in self.requests[since:]), timeout
             )
             if not arrived:
                 raise AssertionError(self._timeout_report("getUpdates", None, timeout))

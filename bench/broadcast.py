@@ -1,0 +1,97 @@
+"""One prompt pushed to 1,000 groups through the fake Bot API with Telegram's limits enforced.
+
+    python -m bench.broadcast [--groups 1000]
+
+The real bot.py runs against tests/fakeapi.py, which answers 429 beyond 30
+messages a second overall or 20 a minute per group, as Telegram does. Prints
+the messages per second achieved (goal: at least 27 of the 30 allowed), the
+429s received and the messages lost or duplicated (both must be 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from core.records import Binding
+from core.store import Store
+from tests.botprocess import BotProcess
+from tests.fakeapi import Call, FakeBotApi
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+FIRST_GROUP = -1001000000000
+PUSH_SUFFIX = "月内召开。"
+
+
+def schedules_yaml(groups: int) -> str:
+    """Branches b0000.. and one prompt due at 2026-11-02 09:30 for all of them."""
+    branches = "\n".join(f"  - {{id: b{n:04d}, name: 第{n}党支部}}" for n in range(groups))
+    return (
+        "timezone: Asia/Shanghai\nbranches:\n"
+        + branches
+        + '\nschedules:\n  - id: theme-day\n    when: {once: "2026-11-02 09:30"}\n'
+        + '    to: all\n    prompt: "{branch}：本月主题党日请于{month}月内召开。"\n'
+    )
+
+
+def prepare(folder: Path, fake: FakeBotApi, groups: int) -> None:
+    """Config, a clock past the push time, and every branch already bound to its group."""
+    (folder / "config").mkdir()
+    (folder / "config" / "schedules.yaml").write_text(schedules_yaml(groups))
+    (folder / "now").write_text("2026-11-02T09:31:00+08:00")
+    store = Store(folder / "data", SHANGHAI)
+    bound_at = datetime(2026, 11, 1, tzinfo=SHANGHAI)
+    for n in range(groups):
+        fake.add_chat(FIRST_GROUP - n, title=f"群{n}")
+        store.bind(Binding(f"b{n:04d}", FIRST_GROUP - n, f"群{n}", bound_at))
+    store.close()
+
+
+def is_push(call: Call) -> bool:
+    """A successful delivery of the prompt."""
+    return call.method == "sendMessage" and call.ok and call.params["text"].endswith(PUSH_SUFFIX)
+
+
+def main() -> None:
+    """Run the broadcast and print one table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--groups", type=int, default=1000)
+    args = parser.parse_args()
+    with FakeBotApi() as fake, tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        prepare(folder, fake, args.groups)
+        fake.enforce_rate_limits(per_second=30, per_group_per_minute=20)
+        bot = BotProcess(
+            fake,
+            folder / "data",
+            folder / "bot.log",
+            CONFIG_DIR=str(folder / "config"),
+            BOT_FAKE_CLOCK_FILE=str(folder / "now"),
+            BOT_TICK_SECONDS="1",
+        )
+        bot.start()
+        deadline = time.monotonic() + args.groups / 20 + 60
+        while len({c.params["chat_id"] for c in fake.calls() if is_push(c)}) < args.groups:
+            if time.monotonic() > deadline:
+                break
+            fake.wait_for("sendMessage", is_push, since=len(fake.requests), timeout=30)
+        bot.stop()
+        pushes = [c for c in fake.requests if is_push(c)]
+        per_group = Counter(c.params["chat_id"] for c in pushes)
+        too_many = sum(1 for n in per_group.values() if n > 1)
+        lost = args.groups - len(per_group)
+        rate_limited = sum(1 for c in fake.requests if c.error_code == 429)
+        seconds = pushes[-1].at - pushes[0].at
+    print(f"{'groups':>7} {'seconds':>8} {'messages/s':>11} {'429s':>5} {'lost':>5} {'dupes':>6}")
+    rate = (len(pushes) - 1) / seconds
+    row = (args.groups, seconds, rate, rate_limited, lost, too_many)
+    print("{:>7} {:>8.1f} {:>11.1f} {:>5} {:>5} {:>6}".format(*row))
+
+
+if __name__ == "__main__":
+    main()
