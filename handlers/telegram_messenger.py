@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+import time
+from collections.abc import Awaitable, Callable, Sequence
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -41,9 +42,14 @@ class SendPacer:
         self,
         interval: float = SECONDS_BETWEEN_SENDS,
         group_interval: float = SECONDS_BETWEEN_GROUP_SENDS,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._interval = interval
         self._group_interval = group_interval
+        self._monotonic = monotonic
+        self._sleep = sleep
         self._next_any = 0.0
         self._next_group: dict[int, float] = {}
         self._lock = asyncio.Lock()
@@ -51,15 +57,14 @@ class SendPacer:
     async def wait_turn(self, chat_id: int) -> None:
         """Sleep until a message to `chat_id` may go out, and book that slot."""
         async with self._lock:
-            loop = asyncio.get_running_loop()
-            now = loop.time()
+            now = self._monotonic()
             slot = max(now, self._next_any)
             if chat_id < 0:
                 slot = max(slot, self._next_group.get(chat_id, 0.0))
                 self._next_group[chat_id] = slot + self._group_interval
             self._next_any = slot + self._interval
             if slot > now:
-                await asyncio.sleep(slot - now)
+                await self._sleep(slot - now)
 
 
 class TelegramMessenger:

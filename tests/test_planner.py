@@ -1,5 +1,7 @@
 """The planner: the shipped schedules walked over 2026, holiday moves, and the preview text."""
 
+import subprocess
+import sys
 from datetime import date, datetime, time
 
 import pytest
@@ -184,7 +186,10 @@ def test_preview_shows_branches_with_nothing_planned() -> None:
     )
     config = AgencyConfig(timezone=TZ, branches=(office, retired), schedules=(notice,))
     pushes = plan(
-        config, WorkCalendar(), TZ, datetime(2026, 11, 1, tzinfo=TZ),
+        config,
+        WorkCalendar(),
+        TZ,
+        datetime(2026, 11, 1, tzinfo=TZ),
         datetime(2026, 11, 30, tzinfo=TZ),
     )
     assert format_preview(config, pushes) == (
@@ -224,13 +229,19 @@ def saturday_schedule(policy: HolidayPolicy) -> Schedule:
     ("policy", "expected"),
     [
         # 2026-10-03 is 国庆节; 2026-10-10 is a 调休 Saturday (a workday).
-        (HolidayPolicy.NEXT_WORKDAY, [("2026-10-03", "2026-10-08", "国庆节"),
-                                      ("2026-10-10", "2026-10-10", None)]),
-        (HolidayPolicy.PREVIOUS_WORKDAY, [("2026-10-03", "2026-09-30", "国庆节"),
-                                          ("2026-10-10", "2026-10-10", None)]),
+        (
+            HolidayPolicy.NEXT_WORKDAY,
+            [("2026-10-03", "2026-10-08", "国庆节"), ("2026-10-10", "2026-10-10", None)],
+        ),
+        (
+            HolidayPolicy.PREVIOUS_WORKDAY,
+            [("2026-10-03", "2026-09-30", "国庆节"), ("2026-10-10", "2026-10-10", None)],
+        ),
         (HolidayPolicy.SKIP, [("2026-10-10", "2026-10-10", None)]),
-        (HolidayPolicy.IGNORE, [("2026-10-03", "2026-10-03", None),
-                                ("2026-10-10", "2026-10-10", None)]),
+        (
+            HolidayPolicy.IGNORE,
+            [("2026-10-03", "2026-10-03", None), ("2026-10-10", "2026-10-10", None)],
+        ),
     ],
 )
 def test_holiday_policies_on_a_saturday_rule(
@@ -238,7 +249,10 @@ def test_holiday_policies_on_a_saturday_rule(
 ) -> None:
     config = local_config(saturday_schedule(policy))
     pushes = plan(
-        config, WorkCalendar(), TZ, datetime(2026, 9, 29, tzinfo=TZ),
+        config,
+        WorkCalendar(),
+        TZ,
+        datetime(2026, 9, 29, tzinfo=TZ),
         datetime(2026, 10, 12, tzinfo=TZ),
     )
     assert {p.branch_id for p in pushes} == {"policy"}  # selected by tag
@@ -270,3 +284,23 @@ def test_planned_push_properties() -> None:
     assert moved.moved and not still.moved
     assert moved.key == still.key == "x/office/2026-10-01T09:00"
     assert sorted([moved, still]) == [still, moved]
+
+
+def test_the_preview_command_prints_the_planned_year(
+    shipped: AgencyConfig, calendar: WorkCalendar
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "bot.py", "schedule", "--from", "2026-01-01", "--days", "365"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    start = datetime(2026, 1, 1, tzinfo=TZ)
+    expected = format_preview(
+        shipped, plan(shipped, calendar, TZ, start, datetime(2027, 1, 1, tzinfo=TZ))
+    )
+    assert result.stdout.rstrip("\n") == expected
+    assert "2026-10-01 09:00 → 2026-10-08 09:00 (国庆节)  theme-day-notice" in result.stdout
+    assert "(春节)" in result.stdout
