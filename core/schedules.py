@@ -391,38 +391,33 @@ def _parse_target(node: Field, branches: Sequence[Branch]) -> Target | None:
 
 def _known_branch_ids(items: list[Field], branches: Sequence[Branch]) -> list[str] | None:
     declared = [branch.id for branch in branches]
-    ids: list[str] = []
-    ok = True
-    for item in items:
-        branch_id = item.text()
-        if branch_id is None:
-            ok = False
-        elif branch_id not in declared:
-            item.error(f"未知的支部 '{branch_id}'，已声明的支部：{_listing(declared)}")
-            ok = False
-        else:
-            ids.append(branch_id)
-    return ids if ok else None
+    return _declared_names(items, declared, "未知的支部 '{name}'，已声明的支部：{declared}")
 
 
 def _parse_tags(node: Field, branches: Sequence[Branch]) -> list[str] | None:
     declared = sorted({tag for branch in branches for tag in branch.tags})
     items = [node] if isinstance(node.value, str) else node.sequence()
-    if isinstance(node.value, list) and not items:
-        node.error("至少指定一个标签")
+    if not items:
+        if isinstance(node.value, list):
+            node.error("至少指定一个标签")
         return None
-    tags: list[str] = []
-    ok = bool(items)
+    return _declared_names(items, declared, "没有支部带有标签 '{name}'，已声明的标签：{declared}")
+
+
+def _declared_names(items: list[Field], declared: Sequence[str], unknown: str) -> list[str] | None:
+    """The texts of `items` when every one is declared; otherwise report each stray and None."""
+    names: list[str] = []
+    ok = True
     for item in items:
-        tag = item.text()
-        if tag is None:
+        name = item.text()
+        if name is None:
             ok = False
-        elif tag not in declared:
-            item.error(f"没有支部带有标签 '{tag}'，已声明的标签：{_listing(declared)}")
+        elif name not in declared:
+            item.error(unknown.format(name=name, declared=_listing(declared)))
             ok = False
         else:
-            tags.append(tag)
-    return tags if ok else None
+            names.append(name)
+    return names if ok else None
 
 
 def _listing(names: Sequence[str]) -> str:

@@ -13,6 +13,18 @@ from tests.fakeapi import FakeBotApi
 from tests.harness import TOKEN
 
 
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `python bot.py ARGS` to completion with extra environment; capture its output."""
+    return subprocess.run(
+        [sys.executable, str(PROJECT / "bot.py"), *args],
+        cwd=PROJECT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
 class BotProcess:
     """Starts, kills and restarts bot.py with a given environment; keeps its log."""
 

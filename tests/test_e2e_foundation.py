@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,10 +9,10 @@ from typing import Any
 import pytest
 
 from core.store import Store
-from tests.botprocess import BotProcess
-from tests.conftest import PROJECT, SHANGHAI
+from tests.botprocess import BotProcess, run_cli
+from tests.conftest import SHANGHAI
 from tests.fakeapi import Call, FakeBotApi
-from tests.harness import user
+from tests.harness import TOKEN, user
 
 ADMIN = user(1, "管理员")
 OWNER = user(2, "书记")
@@ -91,29 +88,15 @@ def test_bind_roster_roles_survive_sigkill(fake: FakeBotApi, tmp_path: Path) -> 
     store.close()
 
 
-def test_no_token_exits_2_with_a_clear_message(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "BOT_TOKEN"}
-    result = subprocess.run(
-        [sys.executable, "bot.py"],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+def test_no_token_exits_2_with_a_clear_message() -> None:
+    result = run_cli(BOT_TOKEN="")
     assert result.returncode == 2
     assert "@BotFather" in result.stderr
     assert "Traceback" not in result.stderr
 
 
 def test_check_passes_on_the_shipped_files() -> None:
-    result = subprocess.run(
-        [sys.executable, "bot.py", "check"],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = run_cli("check")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -121,20 +104,7 @@ def test_corrupt_data_refuses_to_start_and_keeps_the_file(tmp_path: Path) -> Non
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "state.json").write_text('{"people": {')
-    env = {
-        **os.environ,
-        "BOT_TOKEN": "123456:TEST-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-        "DATA_DIR": str(data_dir),
-        "BOT_API_URL": "http://127.0.0.1:9",
-    }
-    result = subprocess.run(
-        [sys.executable, "bot.py"],
-        cwd=PROJECT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    result = run_cli(BOT_TOKEN=TOKEN, DATA_DIR=str(data_dir), BOT_API_URL="http://127.0.0.1:9")
     assert result.returncode == 3
     assert "state.json" in result.stderr and "Refusing to start" in result.stderr
     assert (data_dir / "state.json").read_text() == '{"people": {'

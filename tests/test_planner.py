@@ -1,7 +1,5 @@
 """The planner: the shipped schedules walked over 2026, holiday moves, and the preview text."""
 
-import subprocess
-import sys
 from datetime import date, datetime, time
 
 import pytest
@@ -12,6 +10,7 @@ from core.recurrence import HolidayPolicy, MonthlyOnDay, Once, Weekly
 from core.schedules import PromptAction, Schedule, Target
 from core.workdays import WorkCalendar
 
+from .botprocess import run_cli
 from .conftest import PROJECT
 from .conftest import SHANGHAI as TZ
 
@@ -289,13 +288,7 @@ def test_planned_push_properties() -> None:
 def test_the_preview_command_prints_the_planned_year(
     shipped: AgencyConfig, calendar: WorkCalendar
 ) -> None:
-    result = subprocess.run(
-        [sys.executable, "bot.py", "schedule", "--from", "2026-01-01", "--days", "365"],
-        cwd=PROJECT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = run_cli("schedule", "--from", "2026-01-01", "--days", "365")
     assert result.returncode == 0, result.stderr
     start = datetime(2026, 1, 1, tzinfo=TZ)
     expected = format_preview(
