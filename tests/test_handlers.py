@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.agency import AgencyConfig
+from handlers.errors import should_report
 from tests.conftest import FakeClock
 from tests.fakeapi import FakeBotApi
 from tests.harness import BotHarness, running_bot, user
@@ -153,3 +154,11 @@ async def test_unexpected_error_is_reported_not_swallowed(
     replies = await bot.say(MEMBER["id"], MEMBER, "/start")
     assert replies[0] == "抱歉，处理时出现了意外错误，已通知管理员。请稍后再试。"
     assert "disk on fire" in replies[1]
+
+
+def test_a_recurring_error_is_reported_once_per_quiet_period() -> None:
+    error = OSError(28, "No space left on device")
+    assert should_report(error, now=1000.0)
+    assert not should_report(OSError(28, "No space left on device"), now=1060.0)
+    assert should_report(RuntimeError("other"), now=1061.0)
+    assert should_report(error, now=1000.0 + 15 * 60 + 1)
