@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.points import DEFAULT_POINTS, PointsRule, parse_points
 from core.schedules import Schedule, parse_schedules
 from core.yaml_source import ConfigErrors, Field, load_yaml
 
 SCHEDULES_FILE = "schedules.yaml"
 BRANCH_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-TOP_LEVEL_KEYS = ("timezone", "catch_up_hours", "branches", "schedules")
+TOP_LEVEL_KEYS = ("timezone", "catch_up_hours", "points", "branches", "schedules")
 DEFAULT_CATCH_UP_HOURS = 12
 BRANCH_KEYS = ("id", "name", "tags", "secretaries")
 
@@ -36,6 +37,8 @@ class AgencyConfig:
     schedules: tuple[Schedule, ...] = ()
     # After downtime, pushes missed by at most this many hours are still sent.
     catch_up_hours: int = DEFAULT_CATCH_UP_HOURS
+    # How study points (积分) are earned; see core/points.py.
+    points: PointsRule = DEFAULT_POINTS
 
     def branch(self, branch_id: str) -> Branch | None:
         """The branch with this id, if declared."""
@@ -62,6 +65,7 @@ def parse_agency_config(document: object, file: str) -> AgencyConfig:
         raise ConfigErrors(root.problems)
     timezone = _parse_timezone(root.child("timezone"))
     catch_up = root.child("catch_up_hours").integer(0, 168, required=False)
+    points = parse_points(root.child("points"))
     branches = _parse_branches(root.child("branches"))
     schedules = parse_schedules(root.child("schedules"), branches, timezone)
     if root.problems:
@@ -71,6 +75,7 @@ def parse_agency_config(document: object, file: str) -> AgencyConfig:
         branches=tuple(branches),
         schedules=tuple(schedules),
         catch_up_hours=DEFAULT_CATCH_UP_HOURS if catch_up is None else catch_up,
+        points=points,
     )
 
 

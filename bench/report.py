@@ -1,0 +1,311 @@
+"""One branch's monthly report and its .xlsx export, on a year of records for 1,000 members.
+
+    python -m bench.report [--answers-per-member 600]
+
+A year of history is laid down first: 1,000 members in 20 branches, a study task
+pushed to every branch each Monday (most members finish it, some late), and about
+600,000 quiz answers. The report phase then runs in a fresh subprocess, so that its
+peak memory is what the bot would use rather than what generating the data took:
+load one branch's month from the store and build the report (goal < 200 ms), write
+the workbook (goal < 2 s), draw the chart, and rank all 20 branches (/branches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from core.points import DEFAULT_POINTS
+from core.quiz import ANSWER_EVENT_KIND, AnswerRecord
+from core.records import Membership, Person, StudyTask
+from core.reports import (
+    BranchMonthReport,
+    build_report,
+    format_report_text,
+    rank_branches,
+    task_months,
+)
+from core.store import Store
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+BRANCHES = [f"branch{n:02d}" for n in range(20)]
+MEMBERS = 1_000
+YEAR_START = datetime(2025, 11, 1, tzinfo=SHANGHAI)
+DAYS = 365
+REPORT_MONTH = "2026-10"  # the last full month of the year laid down
+REPORT_BRANCH = BRANCHES[7]
+BANKS = ("discipline-basics", "party-history", "theory-2026")
+REPEATS = 5
+GOALS = {"report": 200.0, "export": 2_000.0, "peak": 200.0}
+
+
+def member_branch(user_id: int) -> str:
+    """Members are spread evenly over the branches."""
+    return BRANCHES[user_id % len(BRANCHES)]
+
+
+def people() -> list[Person]:
+    """1,000 members, each on one branch's roster since the start of the year."""
+    surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+    given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
+    return [
+        Person(
+            user_id=user_id,
+            display_name=f"user{user_id}",
+            real_name=surnames[user_id % 20]
+            + given[(user_id // 20) % len(given)]
+            + given[user_id % 7],
+            memberships=(Membership(member_branch(user_id), True, YEAR_START),),
+        )
+        for user_id in range(MEMBERS)
+    ]
+
+
+def study_tasks(rng: random.Random) -> Iterator[StudyTask]:
+    """A task for every branch each Monday 09:00, due in 7 days; ~80% finish, a few late."""
+    first_monday = YEAR_START + timedelta(days=(7 - YEAR_START.weekday()) % 7, hours=9)
+    week = 0
+    while (assigned := first_monday + timedelta(weeks=week)) < YEAR_START + timedelta(DAYS):
+        for branch in BRANCHES:
+            done = {
+                user_id: assigned + timedelta(hours=rng.uniform(1, 24 * 8))
+                for user_id in range(BRANCHES.index(branch), MEMBERS, len(BRANCHES))
+                if rng.random() < 0.8
+            }
+            yield StudyTask(
+                id=f"{assigned:%y%m}-w{week:02d}{branch[-2:]}",
+                push_key=f"push:study-weekly:{branch}:{assigned:%Y-%m-%d}",
+                branch_id=branch,
+                chat_id=-1000 - BRANCHES.index(branch),
+                title=f"第{week + 1}周理论学习：学习贯彻党的二十大精神",
+                body="",
+                link=None,
+                assigned_at=assigned,
+                due_at=assigned + timedelta(days=7),
+                remind_at=assigned + timedelta(days=6),
+                done=done,
+            )
+        week += 1
+
+
+def answers_of_month(
+    rng: random.Random, month_start: datetime, month_end: datetime, per_member: int
+) -> Iterator[AnswerRecord]:
+    """Each member's share of `per_member` yearly answers that fall in one month."""
+    seconds = (month_end - month_start).total_seconds()
+    expected = per_member * seconds / (DAYS * 86_400)
+    for user_id in range(MEMBERS):
+        for _ in range(round(rng.gauss(expected, expected / 4))):
+            at = month_start + timedelta(seconds=rng.uniform(0, seconds))
+            yield AnswerRecord(
+                user_id=user_id,
+                branch_id=member_branch(user_id),
+                bank_id=rng.choice(BANKS),
+                question_id=f"q-{rng.randrange(300):03d}",
+                chosen=(rng.choice("ABCD"),),
+                correct=rng.random() < 0.75,
+                mode=rng.choice(("private", "private", "group", "review")),
+                at=at,
+            )
+
+
+def lay_down_history(folder: Path, per_member: int) -> tuple[int, int]:
+    """Write the year into a store at `folder`; return (events, tasks)."""
+    rng = random.Random(20261101)
+    store = Store(folder, SHANGHAI)
+    try:
+        for person in people():
+            store.save_person(person)
+        tasks = 0
+        for task in study_tasks(rng):
+            store.save_study_task(task)
+            tasks += 1
+        events = 0
+        month = YEAR_START
+        end = YEAR_START + timedelta(days=DAYS)
+        while month < end:
+            # One month at a time: a month never splits a shard, and memory stays small.
+            following = _next_month(month)
+            records = answers_of_month(rng, month, min(following, end), per_member)
+            events += store.record_events(r.to_event() for r in records)
+            month = following
+        return events, tasks
+    finally:
+        store.close()
+
+
+def _next_month(start: datetime) -> datetime:
+    return start.replace(year=start.year + start.month // 12, month=start.month % 12 + 1, day=1)
+
+
+# --- the report phase, in a fresh process ---------------------------------------------------
+
+
+def load_report(
+    store: Store,
+    branch_id: str,
+    month: str,
+    people: list[Person] | None = None,
+    tasks: list[StudyTask] | None = None,
+) -> BranchMonthReport:
+    """What /report does: roster, the tasks that can count, the month's answers, the report.
+
+    /branches loads `people` and `tasks` (every branch's) once and passes them in.
+    """
+    if people is None:
+        people = store.people()
+    if tasks is None:
+        tasks = month_tasks(store, month)
+    roster = sorted(
+        (p for p in people if p.is_active_in(branch_id)),
+        key=lambda p: (p.report_name, p.user_id),
+    )
+    answers = [
+        AnswerRecord.from_event(e)
+        for e in store.events(branch_id, month)
+        if e.kind == ANSWER_EVENT_KIND
+    ]
+    return build_report(
+        branch_id, branch_id, month, roster, tasks, answers, DEFAULT_POINTS, SHANGHAI
+    )
+
+
+def month_tasks(store: Store, month: str) -> list[StudyTask]:
+    """Every branch's tasks that can be finished in `month`."""
+    return [t for m in task_months(month, SHANGHAI) for t in store.study_tasks_of_month(m)]
+
+
+def rank_all(store: Store, month: str) -> list[BranchMonthReport]:
+    """What /branches does: every branch's report, people and tasks read once."""
+    people, tasks = store.people(), month_tasks(store, month)
+    return rank_branches(load_report(store, b, month, people, tasks) for b in BRANCHES)
+
+
+def peak_mb() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def timed(action: Callable[[], Any], repeats: int) -> tuple[list[float], Any]:
+    """Milliseconds of each run, and the last result."""
+    durations = []
+    result = None
+    for _ in range(repeats):
+        started = time.perf_counter()
+        result = action()
+        durations.append((time.perf_counter() - started) * 1000)
+    return durations, result
+
+
+def measure(folder: Path) -> dict[str, Any]:
+    """Run every phase once the store is open; timings in ms, memory in MB."""
+    # Peak RSS so far: this interpreter, the store's modules, no openpyxl or matplotlib.
+    results: dict[str, Any] = {"baseline": peak_mb()}
+    from core.chart import participation_chart
+    from core.export import report_workbook
+
+    store = Store(folder, SHANGHAI)
+    try:
+        report_ms, report = timed(lambda: load_report(store, REPORT_BRANCH, REPORT_MONTH), REPEATS)
+        text_ms, text = timed(lambda: format_report_text(report), 1)
+        export_ms, workbook = timed(lambda: report_workbook(report, SHANGHAI), 3)
+        results["peak"] = peak_mb()
+        chart_ms, png = timed(lambda: participation_chart(report, SHANGHAI), 2)
+        results["peak_chart"] = peak_mb()
+        ranking_ms, _ = timed(lambda: [load_report(store, b, REPORT_MONTH) for b in BRANCHES], 1)
+    finally:
+        store.close()
+    results.update(
+        report=report_ms,
+        text=text_ms,
+        export=export_ms,
+        chart=chart_ms,
+        ranking=ranking_ms,
+        members=len(report.members),
+        answers=report.answered,
+        tasks=len(report.tasks),
+        text_chars=len(text),
+        xlsx_kb=len(workbook) / 1024,
+        png_kb=len(png) / 1024,
+    )
+    return results
+
+
+def print_table(events: int, tasks: int, generate_s: float, r: dict[str, Any]) -> None:
+    """One table: the first (cold) run, the median, the goal."""
+    print(
+        f"history: {events:,} answer events, {tasks:,} study tasks, {MEMBERS:,} members, "
+        f"{len(BRANCHES)} branches (laid down in {generate_s:.0f} s)"
+    )
+    print(
+        f"report: {REPORT_BRANCH} {REPORT_MONTH}: {r['members']} members, {r['tasks']} tasks, "
+        f"{r['answers']:,} answers; text {r['text_chars']} chars, xlsx {r['xlsx_kb']:.0f} KB, "
+        f"png {r['png_kb']:.0f} KB"
+    )
+    print(f"{'phase':<40} {'first':>10} {'median':>10} {'goal':>10}")
+    rows = [
+        ("load month + build_report (ms)", r["report"], GOALS["report"]),
+        ("format_report_text (ms)", r["text"], None),
+        ("report_workbook .xlsx (ms)", r["export"], GOALS["export"]),
+        ("participation_chart .png (ms)", r["chart"], None),
+        ("all 20 branches, /branches (ms)", r["ranking"], None),
+    ]
+    for name, durations, goal in rows:
+        target = f"< {goal:,.0f}" if goal else "-"
+        first, median = durations[0], statistics.median(durations)
+        print(f"{name:<40} {first:>10,.1f} {median:>10,.1f} {target:>10}")
+    print(f"{'peak RSS before openpyxl import (MB)':<40} {r['baseline']:>10.0f}")
+    print(f"{'bot peak RSS, report + export (MB)':<40} {r['peak']:>10.0f} {'':>10} {'< 200':>10}")
+    print(f"{'peak RSS once a chart is drawn (MB)':<40} {r['peak_chart']:>10.0f}")
+
+
+def run_child(*args: str) -> dict[str, Any]:
+    """Run one phase of this benchmark in a fresh interpreter and read back its JSON line."""
+    command = [sys.executable, "-m", "bench.report", *args]
+    child = subprocess.run(command, check=True, capture_output=True, text=True)
+    result: dict[str, Any] = json.loads(child.stdout)
+    return result
+
+
+def main() -> None:
+    """Lay down the history, then measure, each in its own process; print one table.
+
+    Linux keeps a process's peak RSS across fork and exec, so this parent stays small
+    and the generator's peak never shows up in the measuring child's number.
+    """
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--answers-per-member", type=int, default=600, help="per year")
+    parser.add_argument("--lay-down", type=Path, help=argparse.SUPPRESS)  # a child's job
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # a child's job
+    args = parser.parse_args()
+    if args.lay_down:
+        started = time.perf_counter()
+        events, tasks = lay_down_history(args.lay_down, args.answers_per_member)
+        seconds = time.perf_counter() - started
+        print(json.dumps({"events": events, "tasks": tasks, "seconds": seconds}))
+        return
+    if args.measure:
+        print(json.dumps(measure(args.measure)))
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        history = run_child(
+            "--lay-down", folder, "--answers-per-member", str(args.answers_per_member)
+        )
+        results = run_child("--measure", folder)
+    print_table(history["events"], history["tasks"], history["seconds"], results)
+
+
+if __name__ == "__main__":
+    main()
