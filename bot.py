@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -26,6 +27,7 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
+from core import messages
 from core.clock import Clock, file_clock, system_clock
 from core.commands import commands_for
 from core.configuration import Configuration, check_configuration, load_configuration
@@ -33,22 +35,26 @@ from core.dispatcher import Dispatcher
 from core.errors import DataFileError
 from core.organization import Organization
 from core.planner import format_preview, plan
+from core.quizzing import GroupQuizzes, PrivateQuizzes
 from core.roles import Role
 from core.settings import Settings, SettingsError, settings_from_environment
 from core.store import Store
 from core.workdays import WorkCalendar
-from core.yaml_source import ConfigErrors
-from handlers import branches, people, study
+from core.yaml_source import ConfigErrors, ConfigProblem
+from handlers import branches, people, quiz, study
 from handlers.access import ChatAdminCache
 from handlers.errors import handle_error
 from handlers.notify import send_to_admins
 from handlers.scheduling import start_scheduler
 from handlers.services import SERVICES_KEY, Services
 from handlers.telegram_messenger import TelegramMessenger
+from handlers.telegram_quizzes import TelegramGroupQuizzes
 
 HOME = Path(__file__).resolve().parent
 # A 429 is waited out and retried rather than raised (PTB's default is 0 retries).
 RATE_LIMIT_RETRIES = 5
+# Refused banks told to the admins at start-up, at most (the rest: python bot.py check).
+WARNINGS_SHOWN = 20
 log = logging.getLogger("bot")
 
 
@@ -93,13 +99,13 @@ def check(home: Path) -> int:
     """`python bot.py check`: print each problem with file, line and field."""
     settings = settings_from_environment(home=home, require_token=False)
     summaries, problems = check_configuration(settings.config_dir)
+    for summary in summaries:
+        print(f"OK  {summary}")
     for problem in problems:
         print(problem)
     if problems:
         print(f"发现 {len(problems)} 处错误，配置未通过检查。", file=sys.stderr)
         return 1
-    for summary in summaries:
-        print(f"OK  {summary}")
     return 0
 
 
@@ -131,6 +137,8 @@ def run() -> int:
         print(errors, file=sys.stderr)
         print("配置有误，机器人未启动。请修正后运行 python bot.py check。", file=sys.stderr)
         return 1
+    for problem in configuration.warnings:  # the admins hear of these in post_init too
+        log.warning("Refused: %s", problem)
     timezone = configuration.agency.timezone or settings.timezone
     try:
         store = Store(settings.data_dir, timezone)
@@ -161,8 +169,21 @@ def install_services(
     """Create the core objects around the store and put them where handlers find them."""
     organization = Organization(store, configuration.agency, clock)
     bot: Bot = application.bot
-    dispatcher = Dispatcher(organization, TelegramMessenger(bot), WorkCalendar(), clock, timezone)
-    found = Services(settings, organization, ChatAdminCache(), clock, dispatcher)
+    banks = configuration.banks
+    group_quizzes = TelegramGroupQuizzes(bot, GroupQuizzes(organization, banks, clock, timezone))
+    dispatcher = Dispatcher(
+        organization, TelegramMessenger(bot), WorkCalendar(), clock, timezone, group_quizzes
+    )
+    found = Services(
+        settings,
+        organization,
+        ChatAdminCache(),
+        clock,
+        dispatcher,
+        PrivateQuizzes(store, banks, clock, timezone),
+        group_quizzes,
+        configuration.warnings,
+    )
     application.bot_data[SERVICES_KEY] = found
     return found
 
@@ -186,12 +207,14 @@ def build_application(settings: Settings, timezone: ZoneInfo) -> Application:
     application.add_handlers(people.HANDLERS)
     application.add_handlers(branches.HANDLERS)
     application.add_handlers(study.HANDLERS)
+    # Quizzes: /quiz, /review, /groupquiz, their buttons and poll answers.
+    application.add_handlers(quiz.HANDLERS)
     application.add_error_handler(handle_error)
     return application
 
 
 async def post_init(application: Application) -> None:
-    """Publish the command menus: members, group administrators, and each bot admin."""
+    """Publish the command menus, report refused banks, recover after a crash, start rounds."""
     bot = application.bot
     await bot.set_my_commands(menu(Role.MEMBER, True), BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(menu(Role.MEMBER, False), BotCommandScopeAllGroupChats())
@@ -204,10 +227,24 @@ async def post_init(application: Application) -> None:
         except TelegramError as error:  # the admin has not opened a chat with the bot yet
             log.warning("No command menu for admin %s: %s", admin_id, error)
     found: Services = application.bot_data[SERVICES_KEY]
+    if found.config_warnings:
+        await send_to_admins(bot, found.settings.admin_ids, warnings_text(found.config_warnings))
     for notice in await found.dispatcher.recover():
         await send_to_admins(bot, found.settings.admin_ids, notice.text)
+    recovered = found.private_quizzes.recover()
+    if recovered:
+        log.info("Recorded %s quiz answers a crash had left in members' outboxes", recovered)
     start_scheduler(application, found.settings.tick_seconds)
     log.info("Bot @%s is running", bot.username)
+
+
+def warnings_text(problems: Sequence[ConfigProblem]) -> str:
+    """Refused banks and quiz schedules, for the admins (one message, so the first few)."""
+    shown = "\n".join(str(p) for p in problems[:WARNINGS_SHOWN])
+    if len(problems) > WARNINGS_SHOWN:
+        more = messages.ADMIN_CONFIG_WARNINGS_MORE.format(count=len(problems) - WARNINGS_SHOWN)
+        shown = f"{shown}\n{more}"
+    return messages.ADMIN_CONFIG_WARNINGS.format(problems=shown)
 
 
 def menu(role: Role, is_private: bool) -> list[BotCommand]:

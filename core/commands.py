@@ -37,9 +37,12 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "开始使用，接收私聊提醒", where=ChatKind.PRIVATE),
     Command("help", "查看我能使用的命令"),
     Command("join", "登记真实姓名", args="姓名"),
+    Command("quiz", "私聊答题", where=ChatKind.PRIVATE, args="[题库或标签] [题数]"),
+    Command("review", "复习错题本", where=ChatKind.PRIVATE),
     Command("bind", "把本群绑定到支部", Role.SECRETARY, ChatKind.GROUP, "支部ID"),
     Command("unbind", "解除本群与支部的绑定", Role.SECRETARY, ChatKind.GROUP),
     Command("roster", "查看支部名单", Role.SECRETARY, args="[支部ID]"),
+    Command("groupquiz", "在支部群发起测验", Role.SECRETARY, ChatKind.GROUP, "[题库] [题数]"),
     Command("branches", "查看全部支部及绑定情况", Role.ADMIN),
 )
 

@@ -91,3 +91,69 @@ STUDY_SUMMARY_UNDELIVERED = (
 )
 NOBODY = "无"
 QUIZ_UNAVAILABLE = "题库功能尚未启用"
+
+# --- quizzes: choosing questions
+QUIZ_USAGE = (
+    "用法：/{command} [题库ID或标签] [题数]，题数 1～{max} 道，默认 {default} 道。\n"
+    "例如：/{command} {example} 10"
+)
+QUIZ_BAD_COUNT = "题数应为 1～{max} 之间的整数，例如：/{command} 10"
+QUIZ_UNKNOWN_SELECTOR = (
+    "没有 ID 或标签为“{selector}”的题库。可用的题库：{banks}\n可用的标签：{tags}"
+)
+QUIZ_NO_BANKS = "目前没有可用的题库，请联系机器人管理员。"
+QUIZ_TYPE_NAMES = {"single": "单选题", "multiple": "多选题", "judge": "判断题"}
+QUIZ_ALL_TITLE = "综合"
+
+# --- quizzes: private chat
+QUIZ_RESUMING = "您还有一组答题没有完成，接着答第 {number} 题（共 {total} 题）："
+QUIZ_QUESTION = "第 {number}/{total} 题 · {kind}\n{text}"
+QUIZ_MULTIPLE_HINT = "（多选：点选所有正确选项，再点“提交”）"
+QUIZ_OPTION_LINE = "{letter}. {option}"
+QUIZ_SUBMIT = "提交"
+QUIZ_CHECKED = "☑"
+QUIZ_UNCHECKED = "☐"
+QUIZ_RIGHT = "✅ 回答正确！"
+QUIZ_WRONG = "❌ 回答错误。"
+QUIZ_FEEDBACK = (
+    "{verdict}\n您的答案：{chosen}\n正确答案：{answer}\n解析：{explanation}\n出处：{source}"
+)
+QUIZ_REPLY_RIGHT = "✅ 回答正确"
+QUIZ_REPLY_WRONG = "❌ 回答错误，正确答案：{answer}"
+QUIZ_SELECTED = "已选：{chosen}。选好后请点“提交”。"
+QUIZ_SELECTED_NONE = "还没有选择选项。"
+QUIZ_CHOOSE_FIRST = "请先选择至少一个选项，再点“提交”。"
+QUIZ_DONE = "🎉 答题完成！本组共 {total} 题，答对 {right} 题，正确率 {rate}%。"
+QUIZ_DONE_REVIEW_HINT = "答错的题已记入错题本，发送 /review 复习。"
+QUIZ_DONE_AGAIN_HINT = "发送 /quiz 再来一组。"
+REVIEW_DONE = "📘 复习完成！本次共 {total} 题，答对 {right} 题。错题本里还有 {left} 题。"
+REVIEW_EMPTY = "您的错题本是空的，继续保持！发送 /quiz 开始答题。"
+REVIEW_RULE = "同一道题在不同的两天连续答对，就会移出错题本。"
+QUIZ_BAD_BUTTON = "这个按钮已失效。发送 /quiz 继续答题。"
+QUIZ_NOT_YOURS = "这不是您的题目，请发送 /quiz 开始您自己的答题。"
+QUIZ_ALREADY_ANSWERED = "这道题已经作答过了，以第一次作答为准。"
+QUIZ_FINISHED = "这组答题已经结束。发送 /quiz 再来一组。"
+
+# --- quizzes: branch groups
+GROUP_QUIZ_INTRO = (
+    "📝 {branch}知识测验：{title}\n共 {count} 题，{closes} 截止。\n"
+    "请直接在下面的题目里作答，每题以第一次作答为准；截止后公布结果。"
+)
+GROUP_QUIZ_POLL_MULTIPLE = "（多选）"
+GROUP_QUIZ_CLOSED = "这次测验已经截止，不能再作答了。"
+GROUP_QUIZ_BAD_BUTTON = "这个按钮已失效，请在最新的测验题目下作答。"
+GROUP_QUIZ_SEND_FAILED = "测验发送失败：{reason}"
+GROUP_QUIZ_SUMMARY = (
+    "📊 {branch}知识测验“{title}”已截止。\n参与 {people} 人。\n各题正确率：\n{lines}\n"
+    "全部答对（{perfect_count} 人）：{perfect}"
+)
+GROUP_QUIZ_SUMMARY_LINE = "第 {number} 题：{rate}%（{right}/{answered}）"
+GROUP_QUIZ_SUMMARY_NO_ANSWER = "第 {number} 题：无人作答"
+GROUP_QUIZ_SUMMARY_UNDELIVERED = "⚠️ {branch}的测验结果未能发到群里：{reason}\n{summary}"
+
+# --- configuration problems found at start-up (to admins)
+ADMIN_CONFIG_WARNINGS = (
+    "⚠️ 以下配置有误，相关题库或测验计划未启用（其余功能正常运行）。"
+    "请修正后运行 python bot.py check 检查，再重启机器人：\n{problems}"
+)
+ADMIN_CONFIG_WARNINGS_MORE = "……另有 {count} 处，请运行 python bot.py check 查看全部。"

@@ -4,6 +4,8 @@ Layout (all JSON, all written atomically through `AtomicJSONStorage`):
 
     data/state.json                          bindings and people (small, hot)
     data/events/2026-11/<branch>/22.json     events of one branch on one local day
+    data/quiz/members/<user_id>.json         one member's quiz session, progress and outbox
+    data/quiz/group/2026-11.json             group quizzes started in a month, with answers
 
 Events are sharded by branch and day so the cost of recording one depends on
 that day's activity, never on the history. Every method runs under one lock and
@@ -28,6 +30,14 @@ from tinydb.table import Document, Table
 
 from core.atomic_storage import TEMP_SUFFIX, AtomicJSONStorage
 from core.errors import DataFileError
+from core.quiz import MemberProgress, QuizSession
+from core.quiz_records import (
+    UNFINISHED_STATUSES,
+    GroupAnswer,
+    GroupQuestion,
+    GroupQuiz,
+    MemberQuizState,
+)
 from core.records import Binding, Event, Membership, Person, PushRecord, StudyTask
 
 STATE_FILE = "state.json"
@@ -35,10 +45,16 @@ SCHEDULER_FILE = "scheduler.json"
 EVENTS_DIR = "events"
 PUSHES_DIR = "pushes"
 TASKS_DIR = "tasks"
+QUIZ_MEMBERS_DIR = "quiz/members"
+QUIZ_GROUP_DIR = "quiz/group"
 LOCK_FILE = ".lock"
 UNAFFILIATED = "_none"
 OPEN_SHARDS = 16
 BINDINGS_DOC = 1  # all bindings live in one document so that each change is one write
+MEMBER_QUIZ_DOC = 1  # a member's whole quiz state is one document: one write per answer
+ANSWER_ID = "answer_id"  # the dedup key of an answer event, in its data
+# A group quiz is open at most 168 hours, so an unfinished one started this month or last.
+GROUP_QUIZ_MONTHS = 2
 
 
 class Store:
@@ -231,11 +247,109 @@ class Store:
         """Every task assigned in a month."""
         return [_task_from_doc(d) for d in self._month_file(TASKS_DIR, month).table("tasks")]
 
+    # --- quizzes ----------------------------------------------------------------
+
+    def member_quiz(self, user_id: int) -> MemberQuizState:
+        """A member's quiz file (an empty state for someone who never took a quiz)."""
+        with self._lock:
+            doc = self._member_quiz_table(user_id).get(doc_id=MEMBER_QUIZ_DOC)
+        if not isinstance(doc, dict):
+            return MemberQuizState(user_id)
+        return _member_quiz_from_doc(user_id, doc)
+
+    def save_member_quiz(self, state: MemberQuizState) -> None:
+        """Write session, progress and outbox of a member together: one atomic write."""
+        with self._lock:
+            table = self._member_quiz_table(state.user_id)
+            _put(table, MEMBER_QUIZ_DOC, _member_quiz_to_doc(state))
+
+    def members_with_outbox(self) -> list[MemberQuizState]:
+        """Quiz files whose outbox is not empty: what a crash may have kept from the records."""
+        found = []
+        for path in sorted((self._dir / QUIZ_MEMBERS_DIR).glob("*.json")):
+            if path.stem.isdigit():
+                state = self.member_quiz(int(path.stem))
+                if state.outbox:
+                    found.append(state)
+        return found
+
+    def record_events_once(self, events: Iterable[Event]) -> int:
+        """Append answer events not yet in their shard (by `data["answer_id"]`); return how many.
+
+        An event's shard follows from its branch and time alone, so recording the
+        same answers again (a flush redone after a crash) adds nothing. One write
+        per shard touched.
+        """
+        by_shard: dict[tuple[str | None, date], list[Event]] = {}
+        for event in events:
+            key = (event.branch_id, event.at.astimezone(self._timezone).date())
+            by_shard.setdefault(key, []).append(event)
+        added = 0
+        with self._lock:
+            for (branch_id, day), batch in by_shard.items():
+                table = self._shard(branch_id, day).table("events")
+                present = {doc["data"].get(ANSWER_ID) for doc in table if doc.get("data")}
+                docs = []
+                for event in batch:
+                    answer_id = event.data[ANSWER_ID]
+                    if answer_id not in present:
+                        present.add(answer_id)
+                        docs.append(_event_to_doc(event))
+                if docs:
+                    table.insert_multiple(docs)
+                    added += len(docs)
+        return added
+
+    def group_quiz(self, quiz_id: str) -> GroupQuiz | None:
+        """A group quiz by id (the id names its month, so one small file is read)."""
+        month = _task_month(quiz_id)
+        if month is None:
+            return None
+        with self._lock:
+            table = self._open_shard(self._dir / QUIZ_GROUP_DIR / f"{month}.json").table("quizzes")
+            doc = table.get(Query().id == quiz_id)
+        return _group_quiz_from_doc(doc) if isinstance(doc, dict) else None
+
+    def save_group_quiz(self, quiz: GroupQuiz) -> None:
+        """Create or replace a group quiz (filed under the month it started)."""
+        with self._lock:
+            table = self._month_file(QUIZ_GROUP_DIR, quiz.started_at).table("quizzes")
+            _put_keyed(table, "id", quiz.id, _group_quiz_to_doc(quiz))
+
+    def unfinished_group_quizzes(self, now: datetime) -> list[GroupQuiz]:
+        """Recent group quizzes not yet closed (a close a crash interrupted included)."""
+        return [
+            _group_quiz_from_doc(doc)
+            for doc in self._recent_group_quiz_docs(now)
+            if doc["status"] in UNFINISHED_STATUSES
+        ]
+
+    def group_quiz_for_poll(self, poll_id: str, now: datetime) -> GroupQuiz | None:
+        """The recent group quiz that sent this poll (poll answers carry no chat)."""
+        for doc in self._recent_group_quiz_docs(now):
+            if any(question["poll_id"] == poll_id for question in doc["questions"]):
+                return _group_quiz_from_doc(doc)
+        return None
+
     # --- internals --------------------------------------------------------
+
+    def _recent_group_quiz_docs(self, now: datetime) -> list[Document]:
+        # Raw documents, so that finding one quiz does not build every quiz's answers.
+        docs = []
+        for months_back in reversed(range(GROUP_QUIZ_MONTHS)):
+            month = _shift_month(now.astimezone(self._timezone), -months_back)
+            with self._lock:
+                docs += self._month_file(QUIZ_GROUP_DIR, month).table("quizzes").all()
+        return docs
+
+    def _member_quiz_table(self, user_id: int) -> Table:
+        folder = self._dir / QUIZ_MEMBERS_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        return self._open_shard(folder / f"{user_id}.json").table("quiz")
 
     def _month_file(self, folder: str, at: datetime) -> TinyDB:
         directory = self._dir / folder
-        directory.mkdir(exist_ok=True)
+        directory.mkdir(parents=True, exist_ok=True)
         return self._open_shard(directory / f"{at.astimezone(self._timezone):%Y-%m}.json")
 
     def _shard(self, branch_id: str | None, day: date) -> TinyDB:
@@ -263,6 +377,7 @@ class Store:
             *sorted((self._dir / EVENTS_DIR / month).glob("*/*.json")),
             self._dir / PUSHES_DIR / f"{month}.json",
             self._dir / TASKS_DIR / f"{month}.json",
+            self._dir / QUIZ_GROUP_DIR / f"{month}.json",
         ]
         for path in current:
             if path.exists():
@@ -297,7 +412,7 @@ def _shift_month(at: datetime, months: int) -> datetime:
 
 
 def _task_month(task_id: str) -> str | None:
-    # Task ids start with their month as YYMM, e.g. "2611-3f2a9c1d".
+    # Task and group quiz ids start with their month as YYMM, e.g. "2611-3f2a9c1d".
     prefix = task_id[:4]
     if len(task_id) < 6 or not prefix.isdigit() or not 1 <= int(prefix[2:]) <= 12:
         return None
@@ -463,4 +578,86 @@ def _task_from_doc(doc: dict[str, Any]) -> StudyTask:
         reminded=doc["reminded"],
         summarized=doc["summarized"],
         shown_done=doc["shown_done"],
+    )
+
+
+def _member_quiz_to_doc(state: MemberQuizState) -> dict[str, Any]:
+    return {
+        "session": state.session.to_dict() if state.session else None,
+        "progress": state.progress.to_dict() if state.progress else None,
+        "outbox": [_event_to_doc(event) for event in state.outbox],
+        "group_quizzes": list(state.group_quizzes),
+    }
+
+
+def _member_quiz_from_doc(user_id: int, doc: dict[str, Any]) -> MemberQuizState:
+    return MemberQuizState(
+        user_id=user_id,
+        session=QuizSession.from_dict(doc["session"]) if doc["session"] else None,
+        progress=MemberProgress.from_dict(doc["progress"]) if doc["progress"] else None,
+        outbox=tuple(_event_from_doc(event) for event in doc["outbox"]),
+        group_quizzes=tuple(doc["group_quizzes"]),
+    )
+
+
+def _group_quiz_to_doc(quiz: GroupQuiz) -> dict[str, Any]:
+    return {
+        "id": quiz.id,
+        "branch_id": quiz.branch_id,
+        "chat_id": quiz.chat_id,
+        "title": quiz.title,
+        "started_at": quiz.started_at.isoformat(),
+        "closes_at": quiz.closes_at.isoformat(),
+        "status": quiz.status,
+        "intro_message_id": quiz.intro_message_id,
+        "questions": [
+            {
+                "bank": q.bank_id,
+                "question": q.question_id,
+                "delivery": q.delivery,
+                "poll_id": q.poll_id,
+                "message_id": q.message_id,
+                "answers": {
+                    str(user): {
+                        "chosen": list(a.chosen),
+                        "correct": a.correct,
+                        "at": a.at.isoformat(),
+                    }
+                    for user, a in q.answers.items()
+                },
+                "selecting": {str(user): sorted(s) for user, s in q.selecting.items()},
+            }
+            for q in quiz.questions
+        ],
+    }
+
+
+def _group_quiz_from_doc(doc: dict[str, Any]) -> GroupQuiz:
+    questions = tuple(
+        GroupQuestion(
+            bank_id=q["bank"],
+            question_id=q["question"],
+            delivery=q["delivery"],
+            poll_id=q["poll_id"],
+            message_id=q["message_id"],
+            answers={
+                int(user): GroupAnswer(
+                    tuple(a["chosen"]), a["correct"], datetime.fromisoformat(a["at"])
+                )
+                for user, a in q["answers"].items()
+            },
+            selecting={int(user): frozenset(s) for user, s in q["selecting"].items()},
+        )
+        for q in doc["questions"]
+    )
+    return GroupQuiz(
+        id=doc["id"],
+        branch_id=doc["branch_id"],
+        chat_id=doc["chat_id"],
+        title=doc["title"],
+        started_at=datetime.fromisoformat(doc["started_at"]),
+        closes_at=datetime.fromisoformat(doc["closes_at"]),
+        status=doc["status"],
+        questions=questions,
+        intro_message_id=doc["intro_message_id"],
     )

@@ -14,8 +14,14 @@ FIRST_ROUND_SECONDS = 1.0
 
 
 async def scheduler_round(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """One round of the dispatcher; what needs a human goes to the admins."""
-    for notice in await services(context).dispatcher.tick():
+    """One round of the dispatcher, then group quizzes whose time is up are closed.
+
+    What needs a human goes to the admins.
+    """
+    found = services(context)
+    for notice in await found.dispatcher.tick():
+        await notify_admins(context, notice.text)
+    for notice in await found.group_quizzes.close_due():
         await notify_admins(context, notice.text)
 
 

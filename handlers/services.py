@@ -9,9 +9,12 @@ from telegram.ext import ContextTypes
 from core.clock import Clock
 from core.dispatcher import Dispatcher
 from core.organization import Organization
+from core.quizzing import PrivateQuizzes
 from core.settings import Settings
 from core.store import Store
+from core.yaml_source import ConfigProblem
 from handlers.access import ChatAdminCache
+from handlers.telegram_quizzes import TelegramGroupQuizzes
 
 SERVICES_KEY = "services"
 
@@ -25,6 +28,9 @@ class Services:
     chat_admins: ChatAdminCache
     clock: Clock
     dispatcher: Dispatcher
+    private_quizzes: PrivateQuizzes
+    group_quizzes: TelegramGroupQuizzes
+    config_warnings: tuple[ConfigProblem, ...] = ()
 
     @property
     def store(self) -> Store:

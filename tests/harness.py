@@ -13,6 +13,7 @@ from telegram.ext import Application
 from bot import build_application, install_services
 from core.agency import AgencyConfig
 from core.configuration import Configuration
+from core.quiz_bank import BankSet
 from core.settings import parse_settings
 from core.store import Store
 from handlers.services import Services
@@ -55,7 +56,12 @@ class BotHarness:
 
 @asynccontextmanager
 async def running_bot(
-    fake: FakeBotApi, data_dir: Path, agency: AgencyConfig, clock: FakeClock, admins: str = ""
+    fake: FakeBotApi,
+    data_dir: Path,
+    agency: AgencyConfig,
+    clock: FakeClock,
+    admins: str = "",
+    banks: BankSet | None = None,
 ) -> AsyncIterator[BotHarness]:
     """An initialized Application wired like bot.py, with a store in `data_dir`."""
     settings = parse_settings(
@@ -63,8 +69,9 @@ async def running_bot(
     )
     store = Store(data_dir, settings.timezone)
     application = build_application(settings, settings.timezone)
+    configuration = Configuration(agency, banks or BankSet())
     services = install_services(
-        application, settings, Configuration(agency), store, clock, settings.timezone
+        application, settings, configuration, store, clock, settings.timezone
     )
     await application.initialize()
     try:

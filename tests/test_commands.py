@@ -8,16 +8,31 @@ def names(role: Role, is_private: bool) -> list[str]:
 
 
 def test_members_see_only_member_commands() -> None:
-    assert names(Role.MEMBER, True) == ["start", "help", "join"]
+    assert names(Role.MEMBER, True) == ["start", "help", "join", "quiz", "review"]
     assert names(Role.MEMBER, False) == ["help", "join"]
 
 
 def test_secretaries_see_branch_commands_in_groups() -> None:
-    assert names(Role.SECRETARY, False) == ["help", "join", "bind", "unbind", "roster"]
+    assert names(Role.SECRETARY, False) == [
+        "help",
+        "join",
+        "bind",
+        "unbind",
+        "roster",
+        "groupquiz",
+    ]
 
 
 def test_admins_see_everything_usable_in_private() -> None:
-    assert names(Role.ADMIN, True) == ["start", "help", "join", "roster", "branches"]
+    assert names(Role.ADMIN, True) == [
+        "start",
+        "help",
+        "join",
+        "quiz",
+        "review",
+        "roster",
+        "branches",
+    ]
 
 
 def test_command_names_fit_telegram_rules() -> None:

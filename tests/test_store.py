@@ -171,3 +171,21 @@ def test_bulk_recording_lands_in_the_same_shards(store: Store) -> None:
     events = [Event("a", "office", AT + timedelta(hours=h), h) for h in range(0, 48, 6)]
     assert store.record_events(events) == 8
     assert list(store.events("office", "2026-11")) == events
+
+
+def test_answer_events_are_appended_once_per_answer_id(tmp_path: Path) -> None:
+    def answer(answer_id: str, at: datetime) -> Event:
+        return Event("quiz_answer", "office", at, 7, {"answer_id": answer_id})
+
+    store = Store(tmp_path, SHANGHAI)
+    batch = [answer("s:0", AT), answer("s:1", AT + timedelta(days=1)), answer("s:0", AT)]
+    assert store.record_events_once(batch) == 2  # a duplicate within the batch, too
+    store.close()
+    store = Store(tmp_path, SHANGHAI)
+    assert store.record_events_once(batch) == 0
+    assert store.record_events_once([answer("s:2", AT)]) == 1
+    ids = [e.data["answer_id"] for e in store.events("office", "2026-11")]
+    assert ids == ["s:0", "s:2", "s:1"]
+    files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.json"))
+    assert files == ["events/2026-11/office/02.json", "events/2026-11/office/03.json"]
+    store.close()

@@ -1,0 +1,208 @@
+"""Quizzes through the real Application: private buttons, group polls, poll answers, closing."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.agency import AgencyConfig, parse_agency_config
+from core.quiz import AnswerRecord
+from core.quiz_bank import Question, load_banks
+from core.yaml_source import parse_yaml_text
+from tests.conftest import FakeClock
+from tests.fakeapi import Call, FakeBotApi
+from tests.harness import BotHarness, running_bot, user
+
+OWNER = user(2, "书记", "secretary")
+MEMBER = user(3, "小王")
+COLLEAGUE = user(4, "小李")
+OFFICE_GROUP = -100111
+OTHER_GROUP = -100333
+BANKS = load_banks(Path(__file__).parent / "fixtures" / "quizzes")
+SCHEDULED = """
+timezone: Asia/Shanghai
+branches:
+  - {id: office, name: 办公室党支部}
+schedules:
+  - id: quiz-once
+    when: {once: "2026-11-02 09:00"}
+    to: all
+    quiz: {bank: basics, count: 3, open_hours: 24}
+"""
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as server:
+        server.add_chat(OFFICE_GROUP, title="办公室党支部群")
+        server.add_chat(OTHER_GROUP, title="闲聊群")
+        for group in (OFFICE_GROUP, OTHER_GROUP):
+            server.set_member_status(group, OWNER["id"], "creator")
+            server.set_member_status(group, MEMBER["id"], "member")
+        yield server
+
+
+@pytest.fixture
+async def bot(
+    fake: FakeBotApi, tmp_path: Path, agency: AgencyConfig, clock: FakeClock
+) -> AsyncIterator[BotHarness]:
+    async with running_bot(fake, tmp_path / "data", agency, clock, banks=BANKS) as harness:
+        yield harness
+
+
+def last_message(fake: FakeBotApi, chat_id: int) -> Call:
+    return [c for c in fake.calls("sendMessage") if c.ok and c.params["chat_id"] == chat_id][-1]
+
+
+def buttons(call: Call) -> dict[str, str]:
+    rows = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
+def shown_question(call: Call) -> Question:
+    text = call.params["text"].split("\n")[1]
+    return next(q for b in BANKS.banks for q in b.questions if q.text == text)
+
+
+def callback_reply(fake: FakeBotApi) -> str:
+    return str(fake.calls("answerCallbackQuery")[-1].params.get("text", ""))
+
+
+async def press(
+    bot: BotHarness, chat_id: int, call: Call, sender: dict[str, Any], label: str
+) -> list[str]:
+    update = bot.fake.press_button(
+        chat_id, call.result["message_id"], sender, buttons(call)[label]
+    )
+    return await bot.feed(update)
+
+
+async def test_private_quiz_with_buttons(bot: BotHarness) -> None:
+    member = MEMBER["id"]
+    replies = await bot.say(member, MEMBER, "/quiz basics 5")
+    assert replies[0].startswith("第 1/5 题 · ")
+    for number in range(1, 6):
+        asked = last_message(bot.fake, member)
+        question = shown_question(asked)
+        labels = question.labels(question.answer)
+        if question.type.value == "multiple":
+            for label in labels:
+                await press(bot, member, last_message(bot.fake, member), MEMBER, f"☐ {label}")
+                assert callback_reply(bot.fake).startswith("已选：")
+            asked = bot.fake.calls("editMessageReplyMarkup")[-1]
+            sent = await press(bot, member, asked, MEMBER, "提交")
+        else:
+            sent = await press(bot, member, asked, MEMBER, labels[0])
+        assert callback_reply(bot.fake) == "✅ 回答正确"
+        assert sent[0].endswith(f"出处：{question.source}") and "✅ 回答正确！" in sent[0]
+        if number < 5:
+            assert sent[1].startswith(f"第 {number + 1}/5 题")
+    assert sent[1] == "🎉 答题完成！本组共 5 题，答对 5 题，正确率 100%。\n发送 /quiz 再来一组。"
+    answers = [
+        AnswerRecord.from_event(e)
+        for e in bot.services.store.events(None, "2026-11")
+        if e.kind == "quiz_answer"
+    ]
+    assert len(answers) == 5 and all(a.correct and a.mode == "private" for a in answers)
+    old = bot.fake.press_button(member, 2, MEMBER, "q:3:000000000000:0:0", strict=False)
+    assert await bot.feed(old) == []
+    assert callback_reply(bot.fake) == "这组答题已经结束。发送 /quiz 再来一组。"
+
+
+async def test_quiz_is_private_and_review_starts_empty(bot: BotHarness) -> None:
+    assert await bot.say(OFFICE_GROUP, MEMBER, "/quiz") == [
+        "/quiz 只能在与我的私聊中使用，请点开我的头像发送。"
+    ]
+    assert await bot.say(MEMBER["id"], MEMBER, "/review") == [
+        "您的错题本是空的，继续保持！发送 /quiz 开始答题。"
+    ]
+    assert (await bot.say(MEMBER["id"], MEMBER, "/quiz nosuch"))[0].startswith(
+        "没有 ID 或标签为“nosuch”的题库。"
+    )
+
+
+async def test_group_quiz_refused_to_members_and_outside_branch_groups(bot: BotHarness) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    assert await bot.say(OFFICE_GROUP, MEMBER, "/groupquiz") == [
+        "抱歉，/groupquiz 仅限支部书记或群管理员使用。发送 /help 查看您可以使用的命令。"
+    ]
+    assert await bot.say(OTHER_GROUP, OWNER, "/groupquiz") == [
+        "本群尚未绑定支部，请群管理员发送 /bind 支部ID。"
+    ]
+    assert bot.fake.calls("sendPoll") == []
+
+
+async def test_group_quiz_polls_answers_and_summary(bot: BotHarness, clock: FakeClock) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    sent = await bot.say(OFFICE_GROUP, OWNER, "/groupquiz basics 5")
+    assert sent[0].startswith("📝 办公室党支部知识测验：测试题库\n共 5 题，11月2日 10:00 截止。")
+    polls = bot.fake.calls("sendPoll")
+    assert len(polls) == 5
+    by_type: dict[str, list[Call]] = {}
+    for call in polls:
+        params = call.params
+        assert params["chat_id"] == OFFICE_GROUP and params["is_anonymous"] is False
+        assert "open_period" not in params  # an hour: closed by the scheduler's rounds instead
+        by_type.setdefault(params.get("type", "regular"), []).append(call)
+    assert len(by_type["quiz"]) == 3 and len(by_type["regular"]) == 2
+    assert all(c.params["allows_multiple_answers"] for c in by_type["regular"])
+    quiz_poll = by_type["quiz"][0]
+    assert quiz_poll.params["correct_option_ids"] == quiz_poll.result["poll"]["correct_option_ids"]
+
+    for call in polls:
+        correct = call.result["poll"].get("correct_option_ids", [0])
+        await bot.feed(bot.fake.answer_poll(call.result["poll"]["id"], MEMBER, correct))
+        await bot.feed(bot.fake.answer_poll(call.result["poll"]["id"], MEMBER, [1]))
+    await bot.feed(bot.fake.answer_poll(polls[0].result["poll"]["id"], COLLEAGUE, [0]))
+    roster = {p.user_id for p in bot.services.organization.roster("office")}
+    assert {MEMBER["id"], COLLEAGUE["id"]} <= roster  # answering a poll is activity
+
+    (quiz,) = bot.services.store.unfinished_group_quizzes(clock())
+    assert quiz.status == "open"
+    assert sum(len(q.answers) for q in quiz.questions) == 6
+    assert await bot.services.group_quizzes.close_due() == []
+    assert bot.fake.calls("stopPoll") == []
+    clock.advance(hours=1)
+    assert await bot.services.group_quizzes.close_due() == []
+    assert len(bot.fake.calls("stopPoll")) == 5
+    summary = bot.fake.sent_texts(OFFICE_GROUP)[-1]
+    assert summary.startswith("📊 办公室党支部知识测验“测试题库”已截止。\n参与 2 人。")
+    events = [e for e in bot.services.store.events("office", "2026-11") if e.kind == "quiz_answer"]
+    assert len(events) == 6
+    assert await bot.services.group_quizzes.close_due() == []  # closed: nothing happens twice
+    assert len(bot.fake.calls("stopPoll")) == 5
+
+
+async def test_group_quiz_with_buttons_for_long_questions(bot: BotHarness) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    await bot.say(OFFICE_GROUP, OWNER, "/groupquiz long")
+    assert bot.fake.calls("sendPoll") == []
+    questions = [
+        c
+        for c in bot.fake.calls("sendMessage")
+        if c.params["chat_id"] == OFFICE_GROUP and buttons(c)
+    ]
+    assert len(questions) == 2
+    single = next(c for c in questions if "提交" not in buttons(c))
+    await press(bot, OFFICE_GROUP, single, MEMBER, "B")
+    assert callback_reply(bot.fake) == "✅ 回答正确"
+    await press(bot, OFFICE_GROUP, single, MEMBER, "A")
+    assert callback_reply(bot.fake) == "这道题已经作答过了，以第一次作答为准。"
+
+
+async def test_scheduled_quiz_goes_through_the_dispatcher(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    agency = parse_agency_config(parse_yaml_text(SCHEDULED.encode(), "schedules.yaml"), "x")
+    async with running_bot(fake, tmp_path / "data", agency, clock, banks=BANKS) as bot:
+        await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+        assert await bot.services.dispatcher.tick() == []
+        assert len(fake.calls("sendPoll")) == 3
+        (quiz,) = bot.services.store.unfinished_group_quizzes(clock())
+        assert quiz.closes_at == clock() + (quiz.closes_at - quiz.started_at)
+        assert (quiz.closes_at - quiz.started_at).total_seconds() == 24 * 3600
+        record = next(iter(bot.services.store.pushes_with_status("sent", clock())))
+        assert record.message_id == quiz.intro_message_id
