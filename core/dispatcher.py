@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -40,6 +42,9 @@ from core.workdays import WorkCalendar
 
 # How far back `recover` looks for pushes a crash left half-sent.
 RECOVERY_MONTHS = 2
+# Telegram allows about 20 messages a minute per group, edits included: during a burst of
+# 学完了 presses the count is edited at most this often, and the next round catches up.
+COUNT_EDIT_SECONDS = 5.0
 
 
 class GroupQuizStarter(Protocol):
@@ -62,6 +67,7 @@ class Dispatcher:
         clock: Clock,
         timezone: ZoneInfo,
         quizzes: GroupQuizStarter | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._organization = organization
         self._messenger = messenger
@@ -71,6 +77,8 @@ class Dispatcher:
         self._quizzes = quizzes
         self.study = StudyTasks(organization, clock)
         self._lock = asyncio.Lock()
+        self._monotonic = monotonic
+        self._count_edited_at: dict[str, float] = {}
 
     @property
     def _store(self) -> Store:
@@ -237,9 +245,13 @@ class Dispatcher:
         return notices
 
     async def refresh_count(self, task: StudyTask) -> StudyTask:
-        """Edit the task message when its 已完成 count is stale (batched per round)."""
+        """Edit the task message when its 已完成 count is stale, at most every few seconds."""
         if task.message_id is None or task.shown_done == len(task.done):
             return task
+        now = self._monotonic()
+        if now - self._count_edited_at.get(task.id, -COUNT_EDIT_SECONDS) < COUNT_EDIT_SECONDS:
+            return task
+        self._count_edited_at[task.id] = now
         try:
             await self._messenger.edit(
                 task.chat_id,

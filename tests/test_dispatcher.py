@@ -294,3 +294,26 @@ async def test_study_task_counts_reminds_and_summarizes(
         engine, clock, datetime(2026, 10, 25, 10, 0, tzinfo=SHANGHAI), timedelta(days=1)
     )
     assert len([s for s in messenger.sent if s.text.startswith(("📋", "⏰"))]) == 3
+
+
+async def test_a_burst_of_presses_edits_the_count_at_most_every_few_seconds(
+    org: Organization, messenger: FakeMessenger, clock: FakeClock
+) -> None:
+    seconds = [0.0]
+    engine = Dispatcher(
+        org, messenger, WorkCalendar(), clock, SHANGHAI, monotonic=lambda: seconds[0]
+    )
+    people = [ChatUser(60 + n, f"成员{n}") for n in range(4)]
+    for person in people:
+        org.seen_in_group(OFFICE_CHAT, person)
+    await run_until(
+        engine, clock, datetime(2026, 10, 8, 10, 0, tzinfo=SHANGHAI), timedelta(hours=1)
+    )
+    task_id = next(s for s in messenger.sent if s.text.startswith("📖")).buttons[0].data[6:]
+    for person in people:
+        await engine.refresh_count(engine.study.complete(task_id, person).task)
+        seconds[0] += 1
+    assert [e.text[-7:] for e in messenger.edits] == ["已完成 1/4"]
+    seconds[0] += 5
+    await engine.tick()
+    assert [e.text[-7:] for e in messenger.edits] == ["已完成 1/4", "已完成 4/4"]
