@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.points import DEFAULT_POINTS, PointsRule, parse_points
 from core.schedules import Schedule, parse_schedules
-from core.yaml_source import ConfigErrors, Field, load_yaml
+from core.yaml_source import ConfigErrors, Field, document_root, load_yaml
 
 SCHEDULES_FILE = "schedules.yaml"
 BRANCH_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -57,12 +57,7 @@ def load_agency_config(config_dir: Path) -> AgencyConfig:
 
 def parse_agency_config(document: object, file: str) -> AgencyConfig:
     """Validate a parsed `schedules.yaml` document."""
-    root = Field.root(file, document)
-    if document is None:
-        root.error("文件为空，至少需要声明 branches")
-        raise ConfigErrors(root.problems)
-    if not root.check_keys(TOP_LEVEL_KEYS):
-        raise ConfigErrors(root.problems)
+    root = document_root(file, document, TOP_LEVEL_KEYS, "branches")
     timezone = _parse_timezone(root.child("timezone"))
     catch_up = root.child("catch_up_hours").integer(0, 168, required=False)
     points = parse_points(root.child("points"))

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
-from core.yaml_source import ConfigErrors, ConfigProblem, Field, describe, load_yaml
+from core.yaml_source import (
+    ConfigErrors,
+    ConfigProblem,
+    Field,
+    describe,
+    document_root,
+    load_yaml,
+)
 
 # Bank and question ids alike; progress is stored under "bank/question", so never a "/".
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -169,12 +176,7 @@ def _load_bank(path: Path, name: str, owners: Mapping[str, str]) -> Bank:
 
 def parse_bank(document: object, file: str) -> Bank:
     """Validate one parsed bank document; raise `ConfigErrors` listing every problem."""
-    root = Field.root(file, document)
-    if document is None:
-        root.error("文件为空，至少需要声明 id、title 和 questions")
-        raise ConfigErrors(root.problems)
-    if not root.check_keys(BANK_KEYS):
-        raise ConfigErrors(root.problems)
+    root = document_root(file, document, BANK_KEYS, "id、title 和 questions")
     bank_id = _parse_id(root.child("id"), "题库")
     title = root.child("title").text(max_length=MAX_TITLE)
     questions = _parse_questions(root.child("questions"), bank_id or "")

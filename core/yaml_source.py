@@ -301,6 +301,19 @@ class Field:
         return [t for item in self.sequence(required=False) if (t := item.text()) is not None]
 
 
+def document_root(file: str, document: Any, allowed: Collection[str], required: str) -> Field:
+    """The cursor on a whole file, refusing at once an empty file or unknown top-level keys.
+
+    `required` names what the file must at least declare, for the empty-file message.
+    """
+    root = Field.root(file, document)
+    if document is None:
+        root.error(f"文件为空，至少需要声明 {required}")
+    elif root.check_keys(allowed):
+        return root
+    raise ConfigErrors(root.problems)
+
+
 def describe(value: Any) -> str:
     """A short Chinese description of a YAML value's kind, for messages."""
     if value is None:
