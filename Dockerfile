@@ -3,7 +3,8 @@ FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
-    DATA_DIR=/app/data
+    DATA_DIR=/app/data \
+    CONFIG_DIR=/app/config
 
 WORKDIR /app
 # A font with Chinese glyphs for the report chart (core/chart.py); the smallest adequate one.
@@ -13,14 +14,17 @@ RUN apt-get update \
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
-COPY bot.py schedules.yaml ./
+COPY bot.py ./
 COPY core ./core
 COPY handlers ./handlers
-COPY quizzes ./quizzes
+# The YAML lives apart from the code and belongs to the bot: admins may /reload it or send
+# new files in the chat. Mount a volume on /app/config to keep those across containers.
+COPY schedules.yaml ./config/
+COPY quizzes ./config/quizzes
 
 RUN useradd --create-home --uid 10001 bot \
     && mkdir -p /app/data \
-    && chown bot:bot /app/data
+    && chown -R bot:bot /app/data /app/config
 USER bot
 VOLUME ["/app/data"]
 

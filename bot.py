@@ -3,6 +3,7 @@
     python bot.py             run the bot (long polling)
     python bot.py check       validate every YAML file the bot reads
     python bot.py schedule    preview the planned pushes per branch
+    python bot.py export      write a branch's month as .xlsx (reads data/ without writing)
 """
 
 from __future__ import annotations
@@ -30,18 +31,20 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 from core import messages
 from core.clock import Clock, file_clock, system_clock
 from core.commands import commands_for
+from core.config_admin import problem_list
 from core.configuration import Configuration, check_configuration, load_configuration
 from core.dispatcher import Dispatcher
-from core.errors import DataFileError
+from core.errors import DataFileError, UserError
 from core.organization import Organization
 from core.planner import format_preview, plan
 from core.quizzing import GroupQuizzes, PrivateQuizzes
+from core.reporting import Reports, export_file_name, parse_month
 from core.roles import Role
 from core.settings import Settings, SettingsError, settings_from_environment
 from core.store import Store
 from core.workdays import WorkCalendar
 from core.yaml_source import ConfigErrors, ConfigProblem
-from handlers import branches, people, quiz, study
+from handlers import admin, branches, people, quiz, reports, study
 from handlers.access import ChatAdminCache
 from handlers.errors import handle_error
 from handlers.notify import send_to_admins
@@ -53,8 +56,6 @@ from handlers.telegram_quizzes import TelegramGroupQuizzes
 HOME = Path(__file__).resolve().parent
 # A 429 is waited out and retried rather than raised (PTB's default is 0 retries).
 RATE_LIMIT_RETRIES = 5
-# Refused banks told to the admins at start-up, at most (the rest: python bot.py check).
-WARNINGS_SHOWN = 20
 log = logging.getLogger("bot")
 
 
@@ -72,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         return check(HOME)
     if args.command == "schedule":
         return preview(HOME, args.start, args.days)
+    if args.command == "export":
+        return export(HOME, args.branch, args.month, args.out)
     return run()
 
 
@@ -92,7 +95,24 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="start", type=date.fromisoformat, help="first day (default: today)"
     )
     schedule.add_argument("--days", type=int, default=90, help="how many days (default 90)")
+    export = commands.add_parser(
+        "export",
+        help="write a branch's monthly report as .xlsx, like /export",
+        description="Reads the data directory without writing or locking it, "
+        "so it also works while the bot is running.",
+    )
+    export.add_argument("--branch", required=True, help="branch id, as in schedules.yaml")
+    export.add_argument("--month", required=True, type=month_argument, help="YYYY-MM")
+    export.add_argument("--out", type=Path, help="file to write (default: <name>-<month>.xlsx)")
     return parser
+
+
+def month_argument(text: str) -> str:
+    """argparse type for --month."""
+    try:
+        return parse_month(text)
+    except UserError as error:
+        raise argparse.ArgumentTypeError(error.message) from error
 
 
 def check(home: Path) -> int:
@@ -121,6 +141,45 @@ def preview(home: Path, start: date | None, days: int) -> int:
     first = datetime.combine(start or datetime.now(timezone).date(), time(), timezone)
     pushes = plan(agency, WorkCalendar(), timezone, first, first + timedelta(days=days))
     print(format_preview(agency, pushes))
+    return 0
+
+
+def export(home: Path, branch_id: str, month: str, out: Path | None) -> int:
+    """`python bot.py export`: /export from the command line, no token needed.
+
+    The store is opened read-only and without its process lock: every data file is
+    replaced atomically, so reading while the bot runs is safe, and nothing is written.
+    """
+    settings = settings_from_environment(home=home, require_token=False)
+    try:
+        agency = load_configuration(settings.config_dir).agency
+    except ConfigErrors as errors:
+        print(errors, file=sys.stderr)
+        return 1
+    timezone = agency.timezone or settings.timezone
+    clock = system_clock(timezone)
+    try:
+        store = Store(settings.data_dir, timezone, read_only=True)
+        try:
+            report = Reports(Organization(store, agency, clock), clock, timezone).report(
+                branch_id, month
+            )
+        finally:
+            store.close()
+    except DataFileError as error:
+        print(f"Cannot read data file {error.path}: {error.reason}", file=sys.stderr)
+        return 3
+    except UserError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    from core.export import report_workbook  # openpyxl: only for this command
+
+    path = out or Path(export_file_name(report))
+    path.write_bytes(report_workbook(report, timezone))
+    print(
+        f"{path}: {report.branch_name} {month}, {len(report.members)} members, "
+        f"{len(report.tasks)} study tasks, {report.answered} quiz answers"
+    )
     return 0
 
 
@@ -170,9 +229,10 @@ def install_services(
     organization = Organization(store, configuration.agency, clock)
     bot: Bot = application.bot
     banks = configuration.banks
+    messenger = TelegramMessenger(bot)  # one pacer for pushes and nudges alike
     group_quizzes = TelegramGroupQuizzes(bot, GroupQuizzes(organization, banks, clock, timezone))
     dispatcher = Dispatcher(
-        organization, TelegramMessenger(bot), WorkCalendar(), clock, timezone, group_quizzes
+        organization, messenger, WorkCalendar(), clock, timezone, group_quizzes
     )
     found = Services(
         settings,
@@ -182,6 +242,8 @@ def install_services(
         dispatcher,
         PrivateQuizzes(store, banks, clock, timezone),
         group_quizzes,
+        Reports(organization, clock, timezone),
+        messenger,
         configuration.warnings,
     )
     application.bot_data[SERVICES_KEY] = found
@@ -209,6 +271,10 @@ def build_application(settings: Settings, timezone: ZoneInfo) -> Application:
     application.add_handlers(study.HANDLERS)
     # Quizzes: /quiz, /review, /groupquiz, their buttons and poll answers.
     application.add_handlers(quiz.HANDLERS)
+    # Reports: /report, /export, /me, /top, /stats and the buttons under a report.
+    application.add_handlers(reports.HANDLERS)
+    # Admins: /reload and YAML files sent in private.
+    application.add_handlers(admin.HANDLERS)
     application.add_error_handler(handle_error)
     return application
 
@@ -240,11 +306,7 @@ async def post_init(application: Application) -> None:
 
 def warnings_text(problems: Sequence[ConfigProblem]) -> str:
     """Refused banks and quiz schedules, for the admins (one message, so the first few)."""
-    shown = "\n".join(str(p) for p in problems[:WARNINGS_SHOWN])
-    if len(problems) > WARNINGS_SHOWN:
-        more = messages.ADMIN_CONFIG_WARNINGS_MORE.format(count=len(problems) - WARNINGS_SHOWN)
-        shown = f"{shown}\n{more}"
-    return messages.ADMIN_CONFIG_WARNINGS.format(problems=shown)
+    return messages.ADMIN_CONFIG_WARNINGS.format(problems=problem_list(problems))
 
 
 def menu(role: Role, is_private: bool) -> list[BotCommand]:

@@ -85,3 +85,10 @@ class AtomicJSONStorage(Storage):
 
     def close(self) -> None:
         self._data = None
+
+
+class ReadOnlyJSONStorage(AtomicJSONStorage):
+    """The same files for a process that must never change them (`python bot.py export`)."""
+
+    def write(self, data: dict[str, Any]) -> None:
+        raise PermissionError(f"{self._path}: the store was opened read-only")

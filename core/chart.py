@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from core import messages
 from core.reports import BranchMonthReport, month_label, weekly_series
 
 # Families to look for, the first one installed wins; the smallest package comes first.
@@ -26,18 +27,6 @@ CJK_FAMILIES = (
 )
 CJK_FILE_HINTS = ("wqy", "notosanscjk", "notosanssc", "sourcehansans", "droidsansfallback")
 CJK_FONT_PACKAGE = "fonts-wqy-microhei"
-
-# --- user-facing text (to move into core/messages.py) ----------------------------------------
-CHART_TITLE = "{branch} {month} 每周参与情况"
-CHART_X_LABEL = "本月日期"
-CHART_Y_LABEL = "百分比（%）"
-CHART_PARTICIPATION = "参与率"
-CHART_CORRECT_RATE = "答题正确率"
-NO_CJK_FONT = (
-    "找不到中文字体，图表无法显示汉字。请安装 Debian 软件包 {package}"
-    "（apt-get install fonts-wqy-microhei），然后重启机器人。"
-    " No CJK font found: install the Debian package {package}."
-)
 
 CHART_SIZE_INCHES = (8.0, 4.5)
 CHART_DPI = 100
@@ -60,7 +49,7 @@ def cjk_font() -> str:
             name = font_manager.FontProperties(fname=path).get_name()
             if name in CJK_FAMILIES:
                 return name
-    raise RuntimeError(NO_CJK_FONT.format(package=CJK_FONT_PACKAGE))
+    raise RuntimeError(messages.CHART_NO_CJK_FONT.format(package=CJK_FONT_PACKAGE))
 
 
 def participation_chart(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
@@ -83,17 +72,21 @@ def participation_chart(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
         # A bare Figure, not pyplot: nothing global to clean up, safe from any thread.
         figure = Figure(figsize=CHART_SIZE_INCHES, dpi=CHART_DPI)
         axes = figure.subplots()
-        bars = axes.bar(positions, participation, color=BAR_COLOR, label=CHART_PARTICIPATION)
+        bars = axes.bar(
+            positions, participation, color=BAR_COLOR, label=messages.CHART_PARTICIPATION
+        )
         axes.bar_label(bars, labels=[f"{value:.0f}%" for value in participation], fontsize=9)
-        axes.plot(positions, correct, color=LINE_COLOR, marker="o", label=CHART_CORRECT_RATE)
+        axes.plot(
+            positions, correct, color=LINE_COLOR, marker="o", label=messages.CHART_CORRECT_RATE
+        )
         axes.set_xticks(positions, labels)
         # Head room above 100% keeps the legend and the bar labels clear of full bars.
         axes.set_ylim(0, 125)
         axes.set_yticks(range(0, 101, 20))
-        axes.set_xlabel(CHART_X_LABEL)
-        axes.set_ylabel(CHART_Y_LABEL)
+        axes.set_xlabel(messages.CHART_X_LABEL)
+        axes.set_ylabel(messages.CHART_Y_LABEL)
         axes.set_title(
-            CHART_TITLE.format(branch=report.branch_name, month=month_label(report.month))
+            messages.CHART_TITLE.format(branch=report.branch_name, month=month_label(report.month))
         )
         axes.legend(loc="upper left", ncols=2, frameon=False)
         axes.spines[["top", "right"]].set_visible(False)

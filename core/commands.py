@@ -39,11 +39,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("join", "登记真实姓名", args="姓名"),
     Command("quiz", "私聊答题", where=ChatKind.PRIVATE, args="[题库或标签] [题数]"),
     Command("review", "复习错题本", where=ChatKind.PRIVATE),
+    Command("me", "查看我本月的学习、答题和积分"),
+    Command("top", "本支部本月积分榜"),
     Command("bind", "把本群绑定到支部", Role.SECRETARY, ChatKind.GROUP, "支部ID"),
     Command("unbind", "解除本群与支部的绑定", Role.SECRETARY, ChatKind.GROUP),
     Command("roster", "查看支部名单", Role.SECRETARY, args="[支部ID]"),
     Command("groupquiz", "在支部群发起测验", Role.SECRETARY, ChatKind.GROUP, "[题库] [题数]"),
-    Command("branches", "查看全部支部及绑定情况", Role.ADMIN),
+    Command("report", "支部月度参与情况和未参与名单", Role.SECRETARY, args="[支部ID] [月份]"),
+    Command("export", "导出支部月度台账（Excel）", Role.SECRETARY, args="[支部ID] [月份]"),
+    Command("branches", "全部支部的绑定情况和本月参与率排名", Role.ADMIN),
+    Command("stats", "答错最多的题目", Role.ADMIN, args="[题库ID] [月份]"),
+    Command("reload", "重新读取全部配置文件", Role.ADMIN),
 )
 
 

@@ -17,41 +17,9 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
+from core import messages
 from core.reports import BranchMonthReport
 
-# --- user-facing text (to move into core/messages.py) ----------------------------------------
-MEMBERS_SHEET = "成员"
-TASKS_SHEET = "学习任务"
-ANSWERS_SHEET = "答题记录"
-MEMBER_HEADERS = (
-    "姓名",
-    "用户ID",
-    "在册",
-    "应学任务",
-    "已完成",
-    "按时完成",
-    "答题数",
-    "答对数",
-    "正确率",
-    "积分",
-    "本月参与",
-)
-TASK_HEADERS = (
-    "任务ID",
-    "标题",
-    "下发时间",
-    "截止时间",
-    "完成人数",
-    "按时完成人数",
-    "应完成人数",
-    "完成率",
-)
-ANSWER_HEADERS = ("时间", "姓名", "用户ID", "题库", "题号", "所选", "结果", "方式")
-YES = "是"
-NO = "否"
-RIGHT = "正确"
-WRONG = "错误"
-MODE_NAMES = {"private": "私聊答题", "group": "群内答题", "review": "错题复习"}
 # Column widths in characters (a CJK character is about two).
 MEMBER_WIDTHS = (14, 14, 6, 10, 8, 10, 8, 8, 8, 6, 10)
 TASK_WIDTHS = (16, 40, 18, 18, 10, 14, 12, 8)
@@ -65,14 +33,20 @@ def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
 
-    members = _sheet(workbook, MEMBERS_SHEET, MEMBER_HEADERS, MEMBER_WIDTHS, bold)
+    members = _sheet(
+        workbook,
+        messages.EXPORT_MEMBERS_SHEET,
+        messages.EXPORT_MEMBER_HEADERS,
+        MEMBER_WIDTHS,
+        bold,
+    )
     for m in report.members:
         rate = _percent_cell(members, m.rate if m.answered else None)
         members.append(
             [
                 m.name,
                 m.user_id,
-                YES if m.on_roster else NO,
+                messages.EXPORT_YES if m.on_roster else messages.EXPORT_NO,
                 m.tasks_assigned,
                 m.tasks_done,
                 m.tasks_on_time,
@@ -80,11 +54,13 @@ def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
                 m.correct,
                 rate,
                 m.points,
-                YES if m.participated else NO,
+                messages.EXPORT_YES if m.participated else messages.EXPORT_NO,
             ]
         )
 
-    tasks = _sheet(workbook, TASKS_SHEET, TASK_HEADERS, TASK_WIDTHS, bold)
+    tasks = _sheet(
+        workbook, messages.EXPORT_TASKS_SHEET, messages.EXPORT_TASK_HEADERS, TASK_WIDTHS, bold
+    )
     for t in report.tasks:
         tasks.append(
             [
@@ -99,7 +75,13 @@ def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
             ]
         )
 
-    answers = _sheet(workbook, ANSWERS_SHEET, ANSWER_HEADERS, ANSWER_WIDTHS, bold)
+    answers = _sheet(
+        workbook,
+        messages.EXPORT_ANSWERS_SHEET,
+        messages.EXPORT_ANSWER_HEADERS,
+        ANSWER_WIDTHS,
+        bold,
+    )
     names = {m.user_id: m.name for m in report.members}
     for a in report.answers:
         answers.append(
@@ -110,8 +92,8 @@ def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
                 a.bank_id,
                 a.question_id,
                 "".join(a.chosen),
-                RIGHT if a.correct else WRONG,
-                MODE_NAMES.get(a.mode, a.mode),
+                messages.EXPORT_RIGHT if a.correct else messages.EXPORT_WRONG,
+                messages.EXPORT_MODE_NAMES.get(a.mode, a.mode),
             ]
         )
 

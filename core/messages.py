@@ -157,3 +157,145 @@ ADMIN_CONFIG_WARNINGS = (
     "请修正后运行 python bot.py check 检查，再重启机器人：\n{problems}"
 )
 ADMIN_CONFIG_WARNINGS_MORE = "……另有 {count} 处，请运行 python bot.py check 查看全部。"
+
+# --- reports (/report, /me, /top, /branches)
+REPORT_HEADER = "{branch} {month} 参与情况"
+REPORT_TOTALS = (
+    "参与 {participants}/{roster} 人（{rate}）· 学习 {done}/{expected} · {quiz} · 积分 {points}"
+)
+REPORT_MEMBER = "{name} 学习 {done}/{assigned} · {quiz} · 积分 {points}"
+REPORT_QUIZ = "答题 {answered} 题 正确率 {rate}"
+REPORT_QUIZ_NONE = "答题 0 题"
+REPORT_LEFT_MARK = "（已离开）"
+REPORT_NO_MEMBERS = "花名册上还没有成员。"
+REPORT_NOT_YET = "尚未参与：{names}"
+REPORT_ALL_TOOK_PART = "全员已参与。"
+REPORT_TRUNCATED = "……另有 {count} 人未列出，完整名单请用 /export 导出。"
+REPORT_NAME_SEPARATOR = "、"
+REPORT_UNKNOWN_NAME = "用户{user_id}"
+MONTH_LABEL = "{year}年{month}月"
+ME_HEADER = "{name} 本月情况"
+ME_STUDY = "学习任务：完成 {done}/{assigned}，按时 {on_time}"
+ME_QUIZ = "答题：{answered} 题，答对 {correct} 题，正确率 {rate}"
+ME_QUIZ_NONE = "答题：本月还没有答题"
+ME_POINTS = "积分：{points}"
+ME_REVIEW = "错题本：{count} 题待复习"
+TOP_HEADER = "{branch} {month} 积分榜"
+TOP_LINE = "{rank}. {name} {points} 分"
+TOP_EMPTY = "本月还没有人获得积分。"
+RANKING_HEADER = "{month} 各支部参与率"
+RANKING_LINE = "{rank}. {branch} {rate}（{participants}/{roster}）"
+RANKING_EMPTY = "还没有支部的数据。"
+
+# --- the .xlsx export
+EXPORT_MEMBERS_SHEET = "成员"
+EXPORT_TASKS_SHEET = "学习任务"
+EXPORT_ANSWERS_SHEET = "答题记录"
+EXPORT_MEMBER_HEADERS = (
+    "姓名",
+    "用户ID",
+    "在册",
+    "应学任务",
+    "已完成",
+    "按时完成",
+    "答题数",
+    "答对数",
+    "正确率",
+    "积分",
+    "本月参与",
+)
+EXPORT_TASK_HEADERS = (
+    "任务ID",
+    "标题",
+    "下发时间",
+    "截止时间",
+    "完成人数",
+    "按时完成人数",
+    "应完成人数",
+    "完成率",
+)
+EXPORT_ANSWER_HEADERS = ("时间", "姓名", "用户ID", "题库", "题号", "所选", "结果", "方式")
+EXPORT_YES = "是"
+EXPORT_NO = "否"
+EXPORT_RIGHT = "正确"
+EXPORT_WRONG = "错误"
+EXPORT_MODE_NAMES = {"private": "私聊答题", "group": "群内答题", "review": "错题复习"}
+
+# --- the report chart
+CHART_TITLE = "{branch} {month} 每周参与情况"
+CHART_X_LABEL = "本月日期"
+CHART_Y_LABEL = "百分比（%）"
+CHART_PARTICIPATION = "参与率"
+CHART_CORRECT_RATE = "答题正确率"
+CHART_NO_CJK_FONT = (
+    "找不到中文字体，图表无法显示汉字。请安装 Debian 软件包 {package}"
+    "（apt-get install fonts-wqy-microhei），然后重启机器人。"
+    " No CJK font found: install the Debian package {package}."
+)
+
+# --- /report, /export and their buttons
+REPORT_USAGE = (
+    "用法：/{command} [支部ID] [月份]，月份写成“年-月”，默认本月。例如：/{command} office {month}"
+)
+REPORT_BAD_MONTH = "月份“{month}”写法不对，请写成“年-月”，例如 2026-11。"
+REPORT_NOT_YOURS = "您不是“{branch}”的书记，不能查看该支部的情况。"
+REPORT_OTHER_BRANCH = "在支部群里只能查看本支部。查看其他支部请私聊我发送 /{command} 支部ID。"
+REPORT_PICK_BRANCH = "您负责多个支部，请选择要查看的支部（{month}）："
+REPORT_BUTTON_NUDGE = "提醒未完成"
+REPORT_BUTTON_EXPORT = "导出"
+REPORT_BAD_BUTTON = "这个按钮已失效，请重新发送 /report。"
+EXPORT_CAPTION = "{branch} {month} 台账：成员、学习任务、答题记录三张表。"
+NUDGE_GROUP = (
+    "⏰ {branch}学习提醒：{month}以下同志还没有参与学习或答题：\n{mentions}\n"
+    "请完成群里的学习任务（点“学完了”），或私聊我发送 /quiz 答题。"
+)
+NUDGE_MORE = " 等 {count} 人"
+NUDGE_PRIVATE = (
+    "⏰ {branch}书记提醒您：{month}您还没有参与学习或答题。"
+    "请完成支部群里的学习任务，或在这里发送 /quiz 答题。"
+)
+NUDGE_DONE = "已提醒 {count} 位尚未参与的同志：群里点名 {mentioned} 人，私聊送达 {private} 人。"
+NUDGE_TOO_SOON = "本支部 {last} 已经提醒过，每小时最多提醒一次，请在 {next} 以后再试。"
+NUDGE_NOBODY = "本月全员已参与，无需提醒。"
+
+# --- /me and /top
+ME_NO_BRANCH = "您还不在任何支部名单中。请在本支部群里发言，或在群里发送 /join 姓名。"
+ME_NOT_ON_ROSTER = "您不在“{branch}”的名单中。在群里发言或发送 /join 姓名 后即可加入。"
+
+# --- /stats (admins)
+STATS_USAGE = "用法：/stats [题库ID] [月份]，月份默认本月。例如：/stats discipline-basics {month}"
+STATS_UNKNOWN_BANK = "没有 ID 为“{bank}”的题库。可用的题库：{banks}"
+STATS_SCOPE_ALL = "全部题库"
+STATS_SCOPE_BANK = "题库 {bank}"
+STATS_HEADER = (
+    "{month}答错最多的 {shown} 道题（{scope}；共 {questions} 道题有人作答，作答 {answers} 次）："
+)
+STATS_LINE = "{rank}. {bank}/{question} {text} — 作答 {answered} 次，正确率 {rate}"
+STATS_EMPTY = "{month}还没有人答题（{scope}）。"
+STATS_QUESTION_GONE = "（题目已不在题库中）"
+
+# --- /reload and configuration files sent to the bot (admins)
+RELOAD_DONE = (
+    "✅ 配置已重新加载并立即生效：{branches} 个支部，{schedules} 个推送计划，"
+    "{banks} 个题库（共 {questions} 道题）。"
+)
+RELOAD_WARNINGS = "⚠️ 以下题库或测验计划有误，未启用（其余照常生效）：\n{problems}"
+RELOAD_FAILED = (
+    "⛔ schedules.yaml 有错，未重新加载，机器人继续使用原来的配置。"
+    "请修正以下错误后再发送 /reload：\n{problems}"
+)
+UPLOAD_NOT_ADMIN = "只有机器人管理员可以发送配置文件。"
+UPLOAD_NOT_YAML = (
+    "“{name}”不是 .yaml 或 .yml 文件，未做任何改动。请把题库或 schedules.yaml 作为文件发给我。"
+)
+UPLOAD_TOO_BIG = "“{name}”有 {size} 字节，超过 1 MB 的上限，未做任何改动。"
+UPLOAD_UNKNOWN_KIND = (
+    "无法识别“{name}”：题库文件的顶层应有 questions:，schedules.yaml 的顶层应有 branches:。"
+    "未做任何改动。"
+)
+UPLOAD_INVALID = "“{name}”未通过检查，未做任何改动：\n{problems}"
+UPLOAD_INSTALLED_BANK = "✅ 题库 {bank}（{title}，{count} 道题）已保存为 {target}。"
+UPLOAD_INSTALLED_SCHEDULES = (
+    "✅ schedules.yaml 已更新：{branches} 个支部，{schedules} 个推送计划。"
+)
+UPLOAD_BACKUP = "原文件已备份为 {backup}。"

@@ -25,39 +25,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from core import messages
 from core.points import PointsRule, points_by_day
 from core.quiz import AnswerRecord
 from core.quiz_stats import member_totals
 from core.records import Person, StudyTask
-
-# --- user-facing text (to move into core/messages.py) ----------------------------------------
-REPORT_HEADER = "{branch} {month} 参与情况"
-REPORT_TOTALS = (
-    "参与 {participants}/{roster} 人（{rate}）· 学习 {done}/{expected} · {quiz} · 积分 {points}"
-)
-REPORT_MEMBER = "{name} 学习 {done}/{assigned} · {quiz} · 积分 {points}"
-REPORT_QUIZ = "答题 {answered} 题 正确率 {rate}"
-REPORT_QUIZ_NONE = "答题 0 题"
-REPORT_LEFT_MARK = "（已离开）"
-REPORT_NO_MEMBERS = "花名册上还没有成员。"
-REPORT_NOT_YET = "尚未参与：{names}"
-REPORT_ALL_TOOK_PART = "全员已参与。"
-REPORT_TRUNCATED = "……另有 {count} 人未列出，完整名单请用 /export 导出。"
-REPORT_NAME_SEPARATOR = "、"
-REPORT_UNKNOWN_NAME = "用户{user_id}"
-MONTH_LABEL = "{year}年{month}月"
-ME_HEADER = "{name} 本月情况"
-ME_STUDY = "学习任务：完成 {done}/{assigned}，按时 {on_time}"
-ME_QUIZ = "答题：{answered} 题，答对 {correct} 题，正确率 {rate}"
-ME_QUIZ_NONE = "答题：本月还没有答题"
-ME_POINTS = "积分：{points}"
-ME_REVIEW = "错题本：{count} 题待复习"
-TOP_HEADER = "{branch} {month} 积分榜"
-TOP_LINE = "{rank}. {name} {points} 分"
-TOP_EMPTY = "本月还没有人获得积分。"
-RANKING_HEADER = "{month} 各支部参与率"
-RANKING_LINE = "{rank}. {branch} {rate}（{participants}/{roster}）"
-RANKING_EMPTY = "还没有支部的数据。"
 
 TELEGRAM_TEXT_LIMIT = 4096
 # Weeks of a month as the reports show them: 1–7, 8–14, 15–21, 22–28, 29–end.
@@ -235,7 +207,7 @@ def task_months(month: str, tz: ZoneInfo) -> list[datetime]:
 def month_label(month: str) -> str:
     """'2026-11' → '2026年11月'."""
     year, number = month.split("-")
-    return MONTH_LABEL.format(year=int(year), month=int(number))
+    return messages.MONTH_LABEL.format(year=int(year), month=int(number))
 
 
 def _shift_month(start: datetime, months: int) -> datetime:
@@ -301,13 +273,13 @@ def build_report(
     names.update((p.user_id, p.report_name) for p in roster)
     listed = set(on_roster)
     leavers = sorted((acted | set(done)) - listed)
-    leavers.sort(key=lambda u: (names.get(u, REPORT_UNKNOWN_NAME.format(user_id=u)), u))
+    leavers.sort(key=lambda u: (names.get(u, messages.REPORT_UNKNOWN_NAME.format(user_id=u)), u))
 
     def line(user_id: int, is_on_roster: bool) -> MemberMonth:
         totals = quiz.get(user_id)
         return MemberMonth(
             user_id=user_id,
-            name=names.get(user_id) or REPORT_UNKNOWN_NAME.format(user_id=user_id),
+            name=names.get(user_id) or messages.REPORT_UNKNOWN_NAME.format(user_id=user_id),
             tasks_assigned=len(month_tasks),
             tasks_done=done.get(user_id, 0),
             tasks_on_time=on_time.get(user_id, 0),
@@ -390,18 +362,20 @@ def percent(rate: float) -> str:
 
 def _quiz_text(answered: int, rate: float) -> str:
     if not answered:
-        return REPORT_QUIZ_NONE
-    return REPORT_QUIZ.format(answered=answered, rate=percent(rate))
+        return messages.REPORT_QUIZ_NONE
+    return messages.REPORT_QUIZ.format(answered=answered, rate=percent(rate))
 
 
 def _display_name(member: MemberMonth) -> str:
-    return member.name if member.on_roster else member.name + REPORT_LEFT_MARK
+    return member.name if member.on_roster else member.name + messages.REPORT_LEFT_MARK
 
 
 def format_report_text(report: BranchMonthReport, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
     """The report as one Telegram message; members are cut with a note when it would not fit."""
-    header = REPORT_HEADER.format(branch=report.branch_name, month=month_label(report.month))
-    totals = REPORT_TOTALS.format(
+    header = messages.REPORT_HEADER.format(
+        branch=report.branch_name, month=month_label(report.month)
+    )
+    totals = messages.REPORT_TOTALS.format(
         participants=report.participants,
         roster=len(report.roster),
         rate=percent(report.participation_rate),
@@ -411,14 +385,16 @@ def format_report_text(report: BranchMonthReport, limit: int = TELEGRAM_TEXT_LIM
         points=report.points,
     )
     if not report.members:
-        return "\n".join([header, totals, REPORT_NO_MEMBERS])
+        return "\n".join([header, totals, messages.REPORT_NO_MEMBERS])
     missing = report.non_participants
     if missing:
-        footer = REPORT_NOT_YET.format(names=REPORT_NAME_SEPARATOR.join(m.name for m in missing))
+        footer = messages.REPORT_NOT_YET.format(
+            names=messages.REPORT_NAME_SEPARATOR.join(m.name for m in missing)
+        )
     else:
-        footer = REPORT_ALL_TOOK_PART
+        footer = messages.REPORT_ALL_TOOK_PART
     lines = [
-        REPORT_MEMBER.format(
+        messages.REPORT_MEMBER.format(
             name=_display_name(m),
             done=m.tasks_done,
             assigned=m.tasks_assigned,
@@ -435,7 +411,7 @@ def format_report_text(report: BranchMonthReport, limit: int = TELEGRAM_TEXT_LIM
     kept = len(lines)
     while kept > 0:
         kept -= 1
-        note = REPORT_TRUNCATED.format(count=len(lines) - kept)
+        note = messages.REPORT_TRUNCATED.format(count=len(lines) - kept)
         text = "\n".join([header, totals, "", *lines[:kept], note, "", footer])
         if len(text) <= limit:
             return text
@@ -445,21 +421,23 @@ def format_report_text(report: BranchMonthReport, limit: int = TELEGRAM_TEXT_LIM
 def format_member_month(member: MemberMonth, review_size: int) -> str:
     """A member's own month, for /me."""
     quiz = (
-        ME_QUIZ.format(answered=member.answered, correct=member.correct, rate=percent(member.rate))
+        messages.ME_QUIZ.format(
+            answered=member.answered, correct=member.correct, rate=percent(member.rate)
+        )
         if member.answered
-        else ME_QUIZ_NONE
+        else messages.ME_QUIZ_NONE
     )
     return "\n".join(
         [
-            ME_HEADER.format(name=member.name),
-            ME_STUDY.format(
+            messages.ME_HEADER.format(name=member.name),
+            messages.ME_STUDY.format(
                 done=member.tasks_done,
                 assigned=member.tasks_assigned,
                 on_time=member.tasks_on_time,
             ),
             quiz,
-            ME_POINTS.format(points=member.points),
-            ME_REVIEW.format(count=review_size),
+            messages.ME_POINTS.format(points=member.points),
+            messages.ME_REVIEW.format(count=review_size),
         ]
     )
 
@@ -479,12 +457,12 @@ def leaderboard(report: BranchMonthReport, top: int = 10) -> list[tuple[int, Mem
 
 def format_leaderboard(report: BranchMonthReport, top: int = 10) -> str:
     """The branch's points leaderboard, for /top."""
-    header = TOP_HEADER.format(branch=report.branch_name, month=month_label(report.month))
+    header = messages.TOP_HEADER.format(branch=report.branch_name, month=month_label(report.month))
     rows = leaderboard(report, top)
     if not rows:
-        return f"{header}\n{TOP_EMPTY}"
+        return f"{header}\n{messages.TOP_EMPTY}"
     lines = [
-        TOP_LINE.format(rank=rank, name=_display_name(member), points=member.points)
+        messages.TOP_LINE.format(rank=rank, name=_display_name(member), points=member.points)
         for rank, member in rows
     ]
     return "\n".join([header, *lines])
@@ -493,8 +471,8 @@ def format_leaderboard(report: BranchMonthReport, top: int = 10) -> str:
 def format_ranking(ranked: Sequence[BranchMonthReport]) -> str:
     """Every branch by participation rate, for /branches (pass `rank_branches`' result)."""
     if not ranked:
-        return RANKING_EMPTY
-    header = RANKING_HEADER.format(month=month_label(ranked[0].month))
+        return messages.RANKING_EMPTY
+    header = messages.RANKING_HEADER.format(month=month_label(ranked[0].month))
     lines = []
     rank = 0
     previous: float | None = None
@@ -502,7 +480,7 @@ def format_ranking(ranked: Sequence[BranchMonthReport]) -> str:
         if report.participation_rate != previous:
             rank, previous = position, report.participation_rate
         lines.append(
-            RANKING_LINE.format(
+            messages.RANKING_LINE.format(
                 rank=rank,
                 branch=report.branch_name,
                 rate=percent(report.participation_rate),

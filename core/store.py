@@ -2,7 +2,7 @@
 
 Layout (all JSON, all written atomically through `AtomicJSONStorage`):
 
-    data/state.json                          bindings and people (small, hot)
+    data/state.json                          bindings, people, last nudges (small, hot)
     data/events/2026-11/<branch>/22.json     events of one branch on one local day
     data/quiz/members/<user_id>.json         one member's quiz session, progress and outbox
     data/quiz/group/2026-11.json             group quizzes started in a month, with answers
@@ -12,6 +12,9 @@ that day's activity, never on the history. Every method runs under one lock and
 writes synchronously before returning, so a caller that got a return value may
 acknowledge the action to the user: it is on disk. A process-wide file lock
 keeps a second bot process off the same data directory.
+
+`Store(..., read_only=True)` (for `python bot.py export`) takes no lock and can
+never write: every file is replaced atomically, so it may read while the bot runs.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from zoneinfo import ZoneInfo
 from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
 
-from core.atomic_storage import TEMP_SUFFIX, AtomicJSONStorage
+from core.atomic_storage import TEMP_SUFFIX, AtomicJSONStorage, ReadOnlyJSONStorage
 from core.errors import DataFileError
 from core.quiz import MemberProgress, QuizSession
 from core.quiz_records import (
@@ -51,6 +54,7 @@ LOCK_FILE = ".lock"
 UNAFFILIATED = "_none"
 OPEN_SHARDS = 16
 BINDINGS_DOC = 1  # all bindings live in one document so that each change is one write
+NUDGES_DOC = 1  # the last 提醒未完成 of every branch, one document
 MEMBER_QUIZ_DOC = 1  # a member's whole quiz state is one document: one write per answer
 ANSWER_ID = "answer_id"  # the dedup key of an answer event, in its data
 # A group quiz is open at most 168 hours, so an unfinished one started this month or last.
@@ -60,15 +64,22 @@ GROUP_QUIZ_MONTHS = 2
 class Store:
     """Owns TinyDB; every read and write of the bot's records goes through here."""
 
-    def __init__(self, data_dir: Path, timezone: ZoneInfo) -> None:
+    def __init__(self, data_dir: Path, timezone: ZoneInfo, *, read_only: bool = False) -> None:
         self._dir = data_dir
         self._timezone = timezone
         self._lock = threading.RLock()
-        self._dir.mkdir(parents=True, exist_ok=True)
-        self._lock_handle = _acquire_process_lock(self._dir / LOCK_FILE)
-        _remove_stale_temp_files(self._dir)
-        self._state = TinyDB(self._dir / STATE_FILE, storage=AtomicJSONStorage)
-        self._scheduler = TinyDB(self._dir / SCHEDULER_FILE, storage=AtomicJSONStorage)
+        self._read_only = read_only
+        self._storage = ReadOnlyJSONStorage if read_only else AtomicJSONStorage
+        self._lock_handle = None
+        if read_only:
+            if not self._dir.is_dir():
+                raise DataFileError(str(self._dir), "no such directory")
+        else:
+            self._dir.mkdir(parents=True, exist_ok=True)
+            self._lock_handle = _acquire_process_lock(self._dir / LOCK_FILE)
+            _remove_stale_temp_files(self._dir)
+        self._state = TinyDB(self._dir / STATE_FILE, storage=self._storage)
+        self._scheduler = TinyDB(self._dir / SCHEDULER_FILE, storage=self._storage)
         self._shards: OrderedDict[Path, TinyDB] = OrderedDict()
         self._push_index: dict[str, dict[str, int]] = {}
         self._check_readable()
@@ -81,7 +92,8 @@ class Store:
             self._shards.clear()
             self._state.close()
             self._scheduler.close()
-            self._lock_handle.close()
+            if self._lock_handle is not None:
+                self._lock_handle.close()
 
     # --- bindings -------------------------------------------------------
 
@@ -182,6 +194,32 @@ class Store:
                 docs = self._open_shard(path).table("events").all()
             for doc in docs:
                 yield _event_from_doc(doc)
+
+    def month_events(self, month: str) -> Iterator[Event]:
+        """Every event of every branch (and of no branch) in a month ("YYYY-MM")."""
+        month_dir = self._dir / EVENTS_DIR / month
+        if not month_dir.is_dir():
+            return
+        for branch_dir in sorted(p for p in month_dir.iterdir() if p.is_dir()):
+            branch_id = None if branch_dir.name == UNAFFILIATED else branch_dir.name
+            yield from self.events(branch_id, month)
+
+    # --- nudges -------------------------------------------------------------
+
+    def last_nudge(self, branch_id: str) -> datetime | None:
+        """When the branch's 提醒未完成 was last sent, if ever."""
+        doc = self._state.table("nudges").get(doc_id=NUDGES_DOC)
+        at = doc.get(branch_id) if isinstance(doc, dict) else None
+        return datetime.fromisoformat(at) if at else None
+
+    def set_last_nudge(self, branch_id: str, at: datetime) -> None:
+        """Remember that the branch's 提醒未完成 was sent at `at` (survives restarts)."""
+        with self._lock:
+            table = self._state.table("nudges")
+            doc = table.get(doc_id=NUDGES_DOC)
+            nudges = dict(doc) if isinstance(doc, dict) else {}
+            nudges[branch_id] = at.isoformat()
+            _put(table, NUDGES_DOC, nudges)
 
     # --- scheduler ----------------------------------------------------------
 
@@ -363,24 +401,27 @@ class Store:
         return docs
 
     def _member_quiz_table(self, user_id: int) -> Table:
-        folder = self._dir / QUIZ_MEMBERS_DIR
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._folder(self._dir / QUIZ_MEMBERS_DIR)
         return self._open_shard(folder / f"{user_id}.json").table("quiz")
 
     def _month_file(self, folder: str, at: datetime) -> TinyDB:
-        directory = self._dir / folder
-        directory.mkdir(parents=True, exist_ok=True)
+        directory = self._folder(self._dir / folder)
         return self._open_shard(directory / f"{at.astimezone(self._timezone):%Y-%m}.json")
 
     def _shard(self, branch_id: str | None, day: date) -> TinyDB:
         folder = self._dir / EVENTS_DIR / f"{day:%Y-%m}" / (branch_id or UNAFFILIATED)
-        folder.mkdir(parents=True, exist_ok=True)
-        return self._open_shard(folder / f"{day:%d}.json")
+        return self._open_shard(self._folder(folder) / f"{day:%d}.json")
+
+    def _folder(self, path: Path) -> Path:
+        # A read-only store creates nothing: a missing folder reads as empty files.
+        if not self._read_only:
+            path.mkdir(parents=True, exist_ok=True)
+        return path
 
     def _open_shard(self, path: Path) -> TinyDB:
         shard = self._shards.pop(path, None)
         if shard is None:
-            shard = TinyDB(path, storage=AtomicJSONStorage)
+            shard = TinyDB(path, storage=self._storage)
             shard.storage.read()  # fail now, before any write could touch an unreadable file
         self._shards[path] = shard
         while len(self._shards) > OPEN_SHARDS:

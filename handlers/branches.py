@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, ChatMemberHandler, ContextTypes, MessageHa
 from core import messages
 from core.errors import UserError
 from core.records import Person
+from core.reports import format_ranking
 from handlers.guard import caller_role, guarded_command, is_private, is_secretary_of
 from handlers.notify import notify_admins
 from handlers.services import services
@@ -75,11 +76,12 @@ def format_roster(branch_name: str, members: list[Person]) -> str:
 
 
 async def list_branches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/branches (admins): every declared branch and whether it has a group."""
+    """/branches (admins): every branch and its group, then all ranked by this month's rate."""
     message = update.effective_message
     if message is None:
         return
-    organization = services(context).organization
+    found = services(context)
+    organization = found.organization
     branches = organization.config.branches
     lines = [messages.BRANCHES_HEADER.format(count=len(branches))]
     for branch in branches:
@@ -95,7 +97,8 @@ async def list_branches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 members=len(organization.roster(branch.id)),
             )
         )
-    await message.reply_text("\n".join(lines))
+    ranking = format_ranking(found.reports.ranking(found.reports.this_month()))
+    await message.reply_text("\n".join([*lines, "", ranking]))
 
 
 async def bot_membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -9,6 +9,7 @@ from telegram.constants import ChatType
 from telegram.ext import CommandHandler, ContextTypes
 
 from core import messages
+from core.agency import Branch
 from core.commands import ChatKind, command
 from core.roles import Role, role_of
 from handlers.services import services
@@ -52,6 +53,15 @@ async def is_secretary_of(
         user_id, admin_ids=found.settings.admin_ids, branch=branch, is_chat_admin=is_chat_admin
     )
     return role >= Role.SECRETARY
+
+
+async def branches_led(user_id: int, context: ContextTypes.DEFAULT_TYPE) -> list[Branch]:
+    """The branches whose reports the user may see (every branch for an admin)."""
+    found = services(context)
+    branches = found.organization.config.branches
+    if user_id in found.settings.admin_ids:  # without asking Telegram about every group
+        return list(branches)
+    return [branch for branch in branches if await is_secretary_of(user_id, branch.id, context)]
 
 
 async def _highest_role_in_branches(user_id: int, context: ContextTypes.DEFAULT_TYPE) -> Role:

@@ -4,7 +4,8 @@ The real bot (python-telegram-bot with ``HTTPXRequest`` and long polling) is poi
 ``base_url=f"{fake.url}/bot"`` and ``base_file_url=f"{fake.url}/file/bot"``.  Tests then
 
 * set up the world (chats, member statuses),
-* inject updates (``send_text``, ``press_button``, ``answer_poll`` ...), which wake long polls,
+* inject updates (``send_text``, ``send_document``, ``press_button``, ``answer_poll`` ...),
+  which wake long polls (a sent document's bytes are served by ``getFile`` and the file URL),
 * observe every API call the bot made (``requests``, ``calls``, ``wait_for``, ``sent_texts``),
 * inject faults (``fail_next``, ``drop_next``, ``delay_next``, ``enforce_rate_limits``).
 
@@ -118,6 +119,7 @@ NOT_MODIFIED = (
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 COMMAND_RE = re.compile(r"^[a-z0-9_]{1,32}$")
 API_PATH_RE = re.compile(r"^/bot(?P<token>[^/]+)/(?P<method>[A-Za-z0-9_]+)/?$")
+FILE_PATH_RE = re.compile(r"^/file/bot(?P<token>[^/]+)/(?P<path>.+)$")
 
 
 # --------------------------------------------------------------------------- records & errors
@@ -477,6 +479,10 @@ class _Handler(BaseHTTPRequestHandler):
         arrived = time.monotonic()
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         url = urlsplit(self.path)
+        download = FILE_PATH_RE.match(url.path)
+        if download is not None:
+            self._respond_file(self.fake.file_content(download["path"]))
+            return
         match = API_PATH_RE.match(url.path)
         if match is None:
             self._respond(404, ApiError(404, "Not Found").payload())
@@ -492,6 +498,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # drop: close without any response
             return
         self._respond(*outcome)
+
+    def _respond_file(self, content: bytes | None) -> None:
+        """A file download: its bytes, or 404 for a path getFile never handed out."""
+        if content is None:
+            self._respond(404, ApiError(404, "Not Found").payload())
+            return
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(content)))
+            self.end_headers()
+            self.wfile.write(content)
+        except OSError:
+            self.close_connection = True
 
     def _respond(self, status: int, payload: JsonDict) -> None:
         """Write a JSON response; the client may have given up already."""
@@ -534,6 +554,8 @@ class FakeBotApi:
         self._messages: dict[tuple[int, int], JsonDict] = {}
         self._last_message_id: dict[int, int] = {}
         self._polls: dict[str, JsonDict] = {}
+        self._files: dict[str, bytes] = {}  # file_id -> content of documents users sent
+        self._file_paths: dict[str, bytes] = {}  # file_path (from getFile) -> content
         self._poll_votes: dict[str, dict[int, list[int]]] = {}
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
         self._open_callback_queries: set[str] = set()
@@ -567,6 +589,7 @@ class FakeBotApi:
             "getChatAdministrators": self._get_chat_administrators,
             "getChatMemberCount": self._get_chat_member_count,
             "sendDocument": self._send_document,
+            "getFile": self._get_file,
             "sendPhoto": self._send_photo,
             "leaveChat": self._leave_chat,
             "sendChatAction": self._send_chat_action,
@@ -774,6 +797,34 @@ class FakeBotApi:
         if entities:
             content["entities"] = entities
         return self.push_update({"message": self._user_message(chat_id, user, **content)})
+
+    def send_document(
+        self,
+        chat_id: int,
+        user: dict,
+        filename: str,
+        content: bytes,
+        mime_type: str = "application/x-yaml",
+    ) -> dict:
+        """The user sends a file; the bot can fetch its bytes with getFile and a download."""
+        with self._cond:
+            number = self._next_id()
+            file_id = f"BQACAgIAAxkBAAI{number:012d}"
+            self._files[file_id] = bytes(content)
+            document = {
+                "file_id": file_id,
+                "file_unique_id": f"AgAD{number:08d}",
+                "file_name": filename,
+                "mime_type": mime_type,
+                "file_size": len(content),
+            }
+            message = self._user_message(chat_id, user, document=document)
+            return self.push_update({"message": message})
+
+    def file_content(self, file_path: str) -> bytes | None:
+        """The bytes behind a file_path handed out by getFile (None if unknown)."""
+        with self._cond:
+            return self._file_paths.get(file_path)
 
     def press_button(
         self, chat_id: int, message_id: int, user: dict, data: str, *, strict: bool = True
@@ -1462,6 +1513,20 @@ class FakeBotApi:
         if isinstance(upload, dict):
             described["file_size"] = len(upload["content"])
         return described
+
+    def _get_file(self, params: JsonDict) -> JsonDict:
+        file_id = str(params.get("file_id") or "")
+        content = self._files.get(file_id)
+        if content is None:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        file_path = f"documents/file_{self._next_id()}"
+        self._file_paths[file_path] = content
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"AgAD{zlib.crc32(file_id.encode()):010d}",
+            "file_size": len(content),
+            "file_path": file_path,
+        }
 
     def _leave_chat(self, params: JsonDict) -> bool:
         chat = self._resolve_chat(params)

@@ -62,11 +62,16 @@ async def running_bot(
     clock: FakeClock,
     admins: str = "",
     banks: BankSet | None = None,
+    config_dir: Path | None = None,
 ) -> AsyncIterator[BotHarness]:
-    """An initialized Application wired like bot.py, with a store in `data_dir`."""
-    settings = parse_settings(
-        {"BOT_TOKEN": TOKEN, "BOT_API_URL": fake.url, "BOT_ADMINS": admins}
-    )
+    """An initialized Application wired like bot.py, with a store in `data_dir`.
+
+    `config_dir` is where /reload and files sent by admins read and write YAML.
+    """
+    env = {"BOT_TOKEN": TOKEN, "BOT_API_URL": fake.url, "BOT_ADMINS": admins}
+    if config_dir is not None:
+        env["CONFIG_DIR"] = str(config_dir)
+    settings = parse_settings(env)
     store = Store(data_dir, settings.timezone)
     application = build_application(settings, settings.timezone)
     configuration = Configuration(agency, banks or BankSet())

@@ -8,18 +8,22 @@ def names(role: Role, is_private: bool) -> list[str]:
 
 
 def test_members_see_only_member_commands() -> None:
-    assert names(Role.MEMBER, True) == ["start", "help", "join", "quiz", "review"]
-    assert names(Role.MEMBER, False) == ["help", "join"]
+    assert names(Role.MEMBER, True) == ["start", "help", "join", "quiz", "review", "me", "top"]
+    assert names(Role.MEMBER, False) == ["help", "join", "me", "top"]
 
 
 def test_secretaries_see_branch_commands_in_groups() -> None:
     assert names(Role.SECRETARY, False) == [
         "help",
         "join",
+        "me",
+        "top",
         "bind",
         "unbind",
         "roster",
         "groupquiz",
+        "report",
+        "export",
     ]
 
 
@@ -30,8 +34,14 @@ def test_admins_see_everything_usable_in_private() -> None:
         "join",
         "quiz",
         "review",
+        "me",
+        "top",
         "roster",
+        "report",
+        "export",
         "branches",
+        "stats",
+        "reload",
     ]
 
 

@@ -335,6 +335,19 @@ async def test_send_document_and_photo_multipart(bot: Bot, fake: FakeBotApi) -> 
     assert fake.calls("sendPhoto")[0].params["photo"]["content"] == b"\x89PNG fake"
 
 
+async def test_a_document_sent_by_a_user_can_be_downloaded(bot: Bot, fake: FakeBotApi) -> None:
+    content = "id: extra\ntitle: 新题库\n".encode()
+    sent = fake.send_document(ALICE["id"], ALICE, "extra.yaml", content)
+    message = Update.de_json(sent, bot).effective_message
+    document = message.document if message else None
+    assert document is not None and document.file_name == "extra.yaml"
+    assert document.file_size == len(content)
+    file = await document.get_file()
+    assert bytes(await file.download_as_bytearray()) == content
+    with pytest.raises(BadRequest, match="nvalid file_id"):
+        await bot.get_file("no-such-file")
+
+
 # --------------------------------------------------------------------------- faults
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from core.agency import AgencyConfig
+from core.quiz import AnswerRecord
 from handlers.errors import should_report
 from tests.conftest import FakeClock
 from tests.fakeapi import FakeBotApi
@@ -133,13 +134,22 @@ async def test_start_registers_private_chat(bot: BotHarness) -> None:
     assert person is not None and person.private_chat
 
 
-async def test_admin_sees_every_branch(bot: BotHarness) -> None:
+async def test_admin_sees_every_branch_ranked_by_participation(
+    bot: BotHarness, clock: FakeClock
+) -> None:
     await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    await bot.say(OFFICE_GROUP, MEMBER, "在")
+    answer = AnswerRecord(3, "office", "basics", "s1", ("C",), True, "private", clock())
+    bot.services.store.record_event(answer.to_event())
     replies = await bot.say(ADMIN["id"], ADMIN, "/branches")
     assert replies == [
         "全部支部（2 个）：\n"
-        "✅ 办公室党支部（office）— 已绑定群“办公室党支部群”，名单 0 人\n"
-        "⛔ 政策法规处党支部（policy）— 未绑定"
+        "✅ 办公室党支部（office）— 已绑定群“办公室党支部群”，名单 1 人\n"
+        "⛔ 政策法规处党支部（policy）— 未绑定\n"
+        "\n"
+        "2026年11月 各支部参与率\n"
+        "1. 办公室党支部 100%（1/1）\n"
+        "2. 政策法规处党支部 0%（0/0）"
     ]
 
 
