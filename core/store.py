@@ -5,7 +5,7 @@ Layout (all JSON, all written atomically through `AtomicJSONStorage`):
     data/state.json                          bindings, people, last nudges (small, hot)
     data/events/2026-11/<branch>/22.json     events of one branch on one local day
     data/quiz/members/<user_id>.json         one member's quiz session, progress and outbox
-    data/quiz/group/2026-11.json             group quizzes started in a month, with answers
+    data/quiz/group/2026-11/<quiz_id>.json   one group quiz, with its answers
 
 Events are sharded by branch and day so the cost of recording one depends on
 that day's activity, never on the history. Every method runs under one lock and
@@ -59,6 +59,7 @@ MEMBER_QUIZ_DOC = 1  # a member's whole quiz state is one document: one write pe
 ANSWER_ID = "answer_id"  # the dedup key of an answer event, in its data
 # A group quiz is open at most 168 hours, so an unfinished one started this month or last.
 GROUP_QUIZ_MONTHS = 2
+GROUP_QUIZ_DOC = 1  # a group quiz is one document in a file of its own
 
 
 class Store:
@@ -82,6 +83,7 @@ class Store:
         self._scheduler = TinyDB(self._dir / SCHEDULER_FILE, storage=self._storage)
         self._shards: OrderedDict[Path, TinyDB] = OrderedDict()
         self._push_index: dict[str, dict[str, int]] = {}
+        self._group_quizzes: _GroupQuizIndex | None = None
         self._check_readable()
 
     def close(self) -> None:
@@ -349,34 +351,32 @@ class Store:
 
     def group_quiz(self, quiz_id: str) -> GroupQuiz | None:
         """A group quiz by id (the id names its month, so one small file is read)."""
-        month = _task_month(quiz_id)
-        if month is None:
+        path = self._group_quiz_path(quiz_id)
+        if path is None or not path.exists():
             return None
         with self._lock:
-            table = self._open_shard(self._dir / QUIZ_GROUP_DIR / f"{month}.json").table("quizzes")
-            doc = table.get(Query().id == quiz_id)
+            doc = self._open_shard(path).table("quiz").get(doc_id=GROUP_QUIZ_DOC)
         return _group_quiz_from_doc(doc) if isinstance(doc, dict) else None
 
     def save_group_quiz(self, quiz: GroupQuiz) -> None:
-        """Create or replace a group quiz (filed under the month it started)."""
+        """Create or replace a group quiz: one small file per quiz, so an answer costs what
+        that quiz holds, not what the month holds."""
+        path = self._group_quiz_path(quiz.id)
+        assert path is not None, f"group quiz id without its month: {quiz.id}"
         with self._lock:
-            table = self._month_file(QUIZ_GROUP_DIR, quiz.started_at).table("quizzes")
-            _put_keyed(table, "id", quiz.id, _group_quiz_to_doc(quiz))
+            self._folder(path.parent)
+            _put(self._open_shard(path).table("quiz"), GROUP_QUIZ_DOC, _group_quiz_to_doc(quiz))
+            self._group_quiz_index(quiz.started_at).add(quiz.id, quiz.status, _poll_ids(quiz))
 
     def unfinished_group_quizzes(self, now: datetime) -> list[GroupQuiz]:
         """Recent group quizzes not yet closed (a close a crash interrupted included)."""
-        return [
-            _group_quiz_from_doc(doc)
-            for doc in self._recent_group_quiz_docs(now)
-            if doc["status"] in UNFINISHED_STATUSES
-        ]
+        unfinished = sorted(self._group_quiz_index(now).unfinished)
+        return [quiz for quiz_id in unfinished if (quiz := self.group_quiz(quiz_id))]
 
     def group_quiz_for_poll(self, poll_id: str, now: datetime) -> GroupQuiz | None:
         """The recent group quiz that sent this poll (poll answers carry no chat)."""
-        for doc in self._recent_group_quiz_docs(now):
-            if any(question["poll_id"] == poll_id for question in doc["questions"]):
-                return _group_quiz_from_doc(doc)
-        return None
+        quiz_id = self._group_quiz_index(now).by_poll.get(poll_id)
+        return self.group_quiz(quiz_id) if quiz_id else None
 
     # --- internals --------------------------------------------------------
 
@@ -391,14 +391,25 @@ class Store:
             self._push_index[month] = index
         return table, index
 
-    def _recent_group_quiz_docs(self, now: datetime) -> list[Document]:
-        # Raw documents, so that finding one quiz does not build every quiz's answers.
-        docs = []
-        for months_back in reversed(range(GROUP_QUIZ_MONTHS)):
-            month = _shift_month(now.astimezone(self._timezone), -months_back)
-            with self._lock:
-                docs += self._month_file(QUIZ_GROUP_DIR, month).table("quizzes").all()
-        return docs
+    def _group_quiz_path(self, quiz_id: str) -> Path | None:
+        month = _task_month(quiz_id)
+        return self._dir / QUIZ_GROUP_DIR / month / f"{quiz_id}.json" if month else None
+
+    def _group_quiz_index(self, now: datetime) -> _GroupQuizIndex:
+        # Poll answers name only their poll, and every round asks which quizzes are still
+        # open: both are answered from memory, built once from the recent files.
+        if self._group_quizzes is None:
+            index = _GroupQuizIndex()
+            for months_back in range(GROUP_QUIZ_MONTHS):
+                month = _shift_month(now.astimezone(self._timezone), -months_back)
+                for path in sorted((self._dir / QUIZ_GROUP_DIR / f"{month:%Y-%m}").glob("*.json")):
+                    with self._lock:
+                        doc = self._open_shard(path).table("quiz").get(doc_id=GROUP_QUIZ_DOC)
+                    if isinstance(doc, dict):
+                        polls = [q["poll_id"] for q in doc["questions"] if q["poll_id"]]
+                        index.add(doc["id"], doc["status"], polls)
+            self._group_quizzes = index
+        return self._group_quizzes
 
     def _member_quiz_table(self, user_id: int) -> Table:
         folder = self._folder(self._dir / QUIZ_MEMBERS_DIR)
@@ -438,11 +449,32 @@ class Store:
             *sorted((self._dir / EVENTS_DIR / month).glob("*/*.json")),
             self._dir / PUSHES_DIR / f"{month}.json",
             self._dir / TASKS_DIR / f"{month}.json",
-            self._dir / QUIZ_GROUP_DIR / f"{month}.json",
+            *sorted((self._dir / QUIZ_GROUP_DIR / month).glob("*.json")),
         ]
         for path in current:
             if path.exists():
                 self._open_shard(path)
+
+
+class _GroupQuizIndex:
+    """Which quiz sent each poll, and which quizzes are not closed yet."""
+
+    def __init__(self) -> None:
+        self.by_poll: dict[str, str] = {}
+        self.unfinished: set[str] = set()
+
+    def add(self, quiz_id: str, status: str, poll_ids: Iterable[str]) -> None:
+        """Take in the current state of one quiz."""
+        for poll_id in poll_ids:
+            self.by_poll[poll_id] = quiz_id
+        if status in UNFINISHED_STATUSES:
+            self.unfinished.add(quiz_id)
+        else:
+            self.unfinished.discard(quiz_id)
+
+
+def _poll_ids(quiz: GroupQuiz) -> list[str]:
+    return [question.poll_id for question in quiz.questions if question.poll_id]
 
 
 def _put(table: Table, doc_id: int, doc: dict[str, Any]) -> None:

@@ -8,12 +8,14 @@ import random
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
 from core.errors import DataFileError
+from core.quiz_records import GroupQuestion, GroupQuiz
 from core.records import Binding, Event, Membership, Person
 from core.store import Store
 
@@ -189,3 +191,31 @@ def test_answer_events_are_appended_once_per_answer_id(tmp_path: Path) -> None:
     files = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.json"))
     assert files == ["events/2026-11/office/02.json", "events/2026-11/office/03.json"]
     store.close()
+
+
+def test_group_quizzes_are_found_by_poll_and_status_after_reopening(tmp_path: Path) -> None:
+    def quiz(number: int, status: str) -> GroupQuiz:
+        questions = tuple(
+            replace(GroupQuestion("bank", f"q{i}", "poll"), poll_id=f"poll-{number}-{i}")
+            for i in range(2)
+        )
+        closes = AT + timedelta(hours=1)
+        return GroupQuiz(f"2611-{number:08x}", "office", -1, "测验", AT, closes, status, questions)
+
+    store = Store(tmp_path, SHANGHAI)
+    store.save_group_quiz(quiz(1, "closed"))
+    store.save_group_quiz(quiz(2, "open"))
+    store.close()
+
+    reopened = Store(tmp_path, SHANGHAI)
+    found = reopened.group_quiz_for_poll("poll-1-1", AT)
+    assert found is not None and found.id == "2611-00000001"
+    assert [q.id for q in reopened.unfinished_group_quizzes(AT)] == ["2611-00000002"]
+    reopened.save_group_quiz(quiz(2, "closed"))
+    assert reopened.unfinished_group_quizzes(AT) == []
+    assert reopened.group_quiz_for_poll("poll-9-0", AT) is None
+    assert sorted(p.name for p in (tmp_path / "quiz" / "group" / "2026-11").iterdir()) == [
+        "2611-00000001.json",
+        "2611-00000002.json",
+    ]
+    reopened.close()
