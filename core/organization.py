@@ -13,6 +13,7 @@ from core import messages
 from core.agency import AgencyConfig, Branch
 from core.clock import Clock
 from core.errors import UserError
+from core.names import name_order
 from core.records import Binding, Event, Membership, Person
 from core.roles import Role
 from core.store import Store
@@ -166,7 +167,7 @@ class Organization:
     def roster(self, branch_id: str) -> list[Person]:
         """The active members of a branch, by report name."""
         members = [p for p in self.store.people() if p.is_active_in(branch_id)]
-        return sorted(members, key=lambda p: (p.report_name, p.user_id))
+        return sorted(members, key=lambda p: (name_order(p.report_name), p.user_id))
 
     # --- helpers --------------------------------------------------------
 

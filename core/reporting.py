@@ -25,6 +25,7 @@ from core.agency import Branch
 from core.clock import Clock
 from core.delivery import Button, ChatGone, DeliveryError, Messenger
 from core.errors import UserError
+from core.names import name_order
 from core.organization import Organization
 from core.quiz import ANSWER_EVENT_KIND, AnswerRecord
 from core.quiz_bank import BankSet
@@ -222,7 +223,7 @@ class Reports:
     ) -> BranchMonthReport:
         roster = sorted(
             (p for p in people if p.is_active_in(branch.id)),
-            key=lambda p: (p.report_name, p.user_id),
+            key=lambda p: (name_order(p.report_name), p.user_id),
         )
         former = [p for p in people if p.membership(branch.id) and not p.is_active_in(branch.id)]
         answers = [

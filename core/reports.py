@@ -26,6 +26,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core import messages
+from core.names import name_order
 from core.points import PointsRule, points_by_day
 from core.quiz import AnswerRecord
 from core.quiz_stats import member_totals
@@ -273,7 +274,8 @@ def build_report(
     names.update((p.user_id, p.report_name) for p in roster)
     listed = set(on_roster)
     leavers = sorted((acted | set(done)) - listed)
-    leavers.sort(key=lambda u: (names.get(u, messages.REPORT_UNKNOWN_NAME.format(user_id=u)), u))
+    unknown = messages.REPORT_UNKNOWN_NAME
+    leavers.sort(key=lambda u: (name_order(names.get(u, unknown.format(user_id=u))), u))
 
     def line(user_id: int, is_on_roster: bool) -> MemberMonth:
         totals = quiz.get(user_id)
@@ -349,7 +351,9 @@ def _week_index(at: datetime, tz: ZoneInfo) -> int:
 
 def rank_branches(reports: Iterable[BranchMonthReport]) -> list[BranchMonthReport]:
     """Branches by participation rate, highest first, then by name (赛马)."""
-    return sorted(reports, key=lambda r: (-r.participation_rate, r.branch_name, r.branch_id))
+    return sorted(
+        reports, key=lambda r: (-r.participation_rate, name_order(r.branch_name), r.branch_id)
+    )
 
 
 # --- text ----------------------------------------------------------------------------------
@@ -446,7 +450,7 @@ def leaderboard(report: BranchMonthReport, top: int = 10) -> list[tuple[int, Mem
     """(rank, member) for the `top` members with points; equal points share a rank (1, 2, 2, 4)."""
     ranked = sorted(
         (m for m in report.members if m.points > 0),
-        key=lambda m: (-m.points, -m.correct, m.name, m.user_id),
+        key=lambda m: (-m.points, -m.correct, name_order(m.name), m.user_id),
     )[: max(top, 0)]
     rows: list[tuple[int, MemberMonth]] = []
     for position, member in enumerate(ranked, start=1):

@@ -208,7 +208,7 @@ def expected_members(branch: str) -> list[dict[str, Any]]:
                 "took_part": bool(done or mine or finished_any),
             }
         )
-    return sorted(rows, key=lambda r: (r["name"], r["id"]))
+    return sorted(rows, key=lambda r: (r["name"].encode("gbk"), r["id"]))  # pinyin order
 
 
 def quiz_text(answered: int, correct: int) -> str:

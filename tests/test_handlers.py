@@ -51,7 +51,7 @@ async def test_group_owner_binds_and_roster_builds(bot: BotHarness) -> None:
     ]
     roster = await bot.say(OFFICE_GROUP, OWNER, "/roster")  # speaking puts the secretary on it too
     assert roster == [
-        "办公室党支部名单（共 3 人）：\n1. 书记（未登记姓名）\n2. 小王（未登记姓名）\n3. 李 明"
+        "办公室党支部名单（共 3 人）：\n1. 李 明\n2. 书记（未登记姓名）\n3. 小王（未登记姓名）"
     ]
 
 

@@ -84,7 +84,7 @@ def test_button_data_fits_telegram_and_forgeries_are_refused() -> None:
 
 def test_report_of_the_month_has_both_buttons(reports: Reports) -> None:
     report = reports.report("office", "2026-11")
-    assert [m.name for m in report.non_participants] == ["丁", "丙", "乙"]
+    assert [m.name for m in report.non_participants] == ["丙", "丁", "乙"]  # bing, ding, yi
     labels = [b.label for b in report_buttons(report, "2026-11")]
     assert labels == ["提醒未完成", "导出"]
     assert [b.label for b in report_buttons(report, "2026-12")] == ["导出"]  # not this month
