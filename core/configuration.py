@@ -39,7 +39,9 @@ def check_configuration(config_dir: Path) -> tuple[list[str], list[ConfigProblem
         banks = load_banks(config_dir / QUIZ_DIR, QUIZ_DIR)
         return bank_summaries(banks), sorted([*errors.problems, *banks.problems])
     agency = configuration.agency
-    summaries = [f"{SCHEDULES_FILE}: {len(agency.branches)} 个支部"]
+    summaries = [
+        f"{SCHEDULES_FILE}: {len(agency.branches)} 个支部，{len(agency.schedules)} 个推送计划"
+    ]
     return summaries + bank_summaries(configuration.banks), list(configuration.warnings)
 
 
