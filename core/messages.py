@@ -35,6 +35,10 @@ BIND_BRANCH_TAKEN = (
     "或请机器人管理员在本群发送 /bind {branch_id} 强制改绑。"
 )
 BIND_MOVED = "✅ 本群已绑定到“{branch}”（原群“{old_chat}”已解除绑定）。"
+BIND_NEEDS_TRUST = (
+    "“{branch}”以前绑定过群，名单和记录都还保留着。为防止他人接管，重新绑定须由机器人管理员，"
+    "或 schedules.yaml 中登记的该支部书记（secretaries）在群里发送 /bind。"
+)
 UNBIND_NOT_BOUND = "本群尚未绑定任何支部。"
 UNBIND_DONE = "已解除本群与“{branch}”的绑定。支部名单和记录都会保留。"
 

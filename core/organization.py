@@ -65,6 +65,10 @@ class Organization:
                 return messages.BIND_ALREADY.format(branch=branch.name)
             raise UserError(messages.BIND_CHAT_TAKEN.format(branch=self._name(current.branch_id)))
         previous = self.store.binding_for_branch(branch.id)
+        trusted = role >= Role.ADMIN or actor in branch.secretary_ids
+        if previous is None and not trusted and self._has_history(branch.id):
+            # Owning some group must not be a way into a branch's retained roster and records.
+            raise UserError(messages.BIND_NEEDS_TRUST.format(branch=branch.name))
         if previous is not None and role < Role.ADMIN:
             raise UserError(
                 messages.BIND_BRANCH_TAKEN.format(
@@ -180,6 +184,9 @@ class Organization:
         if branch is None:
             raise UserError(messages.BIND_UNKNOWN_BRANCH.format(branch_id=branch_id, ids=ids))
         return branch
+
+    def _has_history(self, branch_id: str) -> bool:
+        return any(p.membership(branch_id) is not None for p in self.store.people())
 
     def _name(self, branch_id: str) -> str:
         branch = self.config.branch(branch_id)

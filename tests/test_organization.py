@@ -146,3 +146,23 @@ def test_private_chat_flag_follows_start_and_blocking(org: Organization) -> None
     org.private_chat_closed(ZHANG.user_id)
     person = org.store.person(ZHANG.user_id)
     assert person is not None and not person.private_chat
+
+
+def test_a_branch_with_history_is_rebound_only_by_trusted_people(org: Organization) -> None:
+    org.bind(OFFICE_CHAT, "办公室群", "office", role=Role.SECRETARY, actor=11)
+    org.seen_in_group(OFFICE_CHAT, LI)
+    org.unbind(OFFICE_CHAT, actor=11)
+    # Any other group's owner is refused: the branch's roster and records are still there.
+    with pytest.raises(UserError, match="以前绑定过群"):
+        org.bind(-1009, "别人的群", "office", role=Role.SECRETARY, actor=77)
+    assert org.store.bindings() == []
+    # The branch's YAML secretary (501 in the fixture) or a bot admin may rebind it.
+    assert org.bind(-1009, "新群", "office", role=Role.SECRETARY, actor=501).startswith("✅")
+    org.unbind(-1009, actor=501)
+    assert org.bind(-1010, "又一个群", "office", role=Role.ADMIN, actor=1).startswith("✅")
+
+
+def test_a_new_branch_is_bound_by_its_group_administrator(org: Organization) -> None:
+    assert org.bind(POLICY_CHAT, "政策群", "policy", role=Role.SECRETARY, actor=12).startswith(
+        "✅"
+    )
