@@ -80,7 +80,7 @@ def _parse_timezone(node: Field) -> ZoneInfo | None:
         return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Asia" is a folder
         node.error(f"未知的时区 '{name}'，例如应写 Asia/Shanghai")
         return None
 

@@ -123,5 +123,5 @@ def _parse_tick(raw: str) -> float:
 def _parse_timezone(raw: str) -> ZoneInfo:
     try:
         return ZoneInfo(raw.strip())
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
         raise SettingsError(f"BOT_TIMEZONE {raw!r} is not a known time zone.") from error

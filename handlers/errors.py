@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 import time
 
-from telegram import Update
+from telegram import CallbackQuery, Message, Update
+from telegram.constants import MessageLimit
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from core import messages
@@ -14,6 +16,8 @@ from handlers.notify import notify_admins
 
 log = logging.getLogger(__name__)
 
+MESSAGE_LIMIT = MessageLimit.MAX_TEXT_LENGTH  # 4096 characters
+ALERT_LIMIT = 200  # a callback answer's alert text
 # A fault that recurs on every scheduler round must not message the admins every few seconds.
 REPEAT_REPORT_SECONDS = 15 * 60
 _last_reported: dict[str, float] = {}
@@ -36,15 +40,25 @@ async def handle_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
     query = update.callback_query if isinstance(update, Update) else None
     message = update.effective_message if isinstance(update, Update) else None
     if isinstance(error, UserError):
-        if query is not None:  # a button press is answered where it was pressed
-            await query.answer(error.message, show_alert=True)
-        elif message is not None:
-            await message.reply_text(error.message)
+        await _answer(query, message, error.message)
         return
     log.error("Unhandled error while processing %s", update, exc_info=error)
-    if query is not None:
-        await query.answer(messages.UNEXPECTED_ERROR, show_alert=True)
-    elif message is not None:
-        await message.reply_text(messages.UNEXPECTED_ERROR)
+    await _answer(query, message, messages.UNEXPECTED_ERROR)
     if error is not None and should_report(error):
         await notify_admins(context, messages.ADMIN_ERROR_REPORT.format(error=repr(error)[:300]))
+
+
+async def _answer(query: CallbackQuery | None, message: Message | None, text: str) -> None:
+    """Tell the user, where they acted; a failure to tell them is logged, never raised."""
+    try:
+        if query is not None:  # a button press is answered where it was pressed
+            await query.answer(_fit(text, ALERT_LIMIT), show_alert=True)
+        elif message is not None:
+            await message.reply_text(_fit(text, MESSAGE_LIMIT))
+    except TelegramError as failure:
+        log.warning("Could not answer the user (%s): %s", failure, text[:200])
+
+
+def _fit(text: str, limit: int) -> str:
+    # A message may echo what the user typed; Telegram refuses anything past its limit.
+    return text if len(text) <= limit else text[: limit - 1] + "…"

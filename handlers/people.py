@@ -29,7 +29,7 @@ PRESENT = {
 
 def chat_user(user: User) -> ChatUser:
     """The core's view of a Telegram user."""
-    return ChatUser(user.id, user.full_name, user.username)
+    return ChatUser(user.id, user.full_name or str(user.id), user.username)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -59,8 +59,8 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/join 姓名: the real name used in reports."""
     user, message, chat = update.effective_user, update.effective_message, update.effective_chat
-    if user is None or message is None or chat is None:
-        return
+    if user is None or message is None or chat is None or user.is_bot:
+        return  # other bots are never members
     group_id = None if is_private(update) else chat.id
     name = " ".join(context.args or [])
     reply = services(context).organization.set_real_name(chat_user(user), name, group_id)

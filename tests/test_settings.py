@@ -45,6 +45,7 @@ def test_token_is_not_needed_for_checking() -> None:
     [
         ("BOT_ADMINS", "12,alice", "BOT_ADMINS"),
         ("BOT_TIMEZONE", "Mars/Olympus", "BOT_TIMEZONE"),
+        ("BOT_TIMEZONE", "Asia", "BOT_TIMEZONE"),  # a folder of the tz database, not a zone
         ("BOT_API_URL", "ftp://x", "BOT_API_URL"),
     ],
 )
