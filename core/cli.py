@@ -9,14 +9,16 @@ import argparse
 import sys
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from core.agency import AgencyConfig
 from core.clock import system_clock
 from core.configuration import check_configuration, load_configuration
 from core.errors import DataFileError, UserError
 from core.organization import Organization
 from core.planner import format_preview, plan
 from core.reporting import Reports, export_file_name, parse_month
-from core.settings import settings_from_environment
+from core.settings import Settings, settings_from_environment
 from core.store import Store
 from core.workdays import WorkCalendar
 from core.yaml_source import ConfigErrors
@@ -73,15 +75,23 @@ def check(home: Path) -> int:
     return 0
 
 
-def preview(home: Path, start: date | None, days: int) -> int:
-    """`python bot.py schedule`: the pushes of the coming days, with holiday moves explained."""
+def load_agency(home: Path) -> tuple[Settings, AgencyConfig, ZoneInfo] | None:
+    """Settings, the agency's configuration and time zone; None after printing why not."""
     settings = settings_from_environment(home=home, require_token=False)
     try:
         agency = load_configuration(settings.config_dir).agency
     except ConfigErrors as errors:
         print(errors, file=sys.stderr)
+        return None
+    return settings, agency, agency.timezone or settings.timezone
+
+
+def preview(home: Path, start: date | None, days: int) -> int:
+    """`python bot.py schedule`: the pushes of the coming days, with holiday moves explained."""
+    loaded = load_agency(home)
+    if loaded is None:
         return 1
-    timezone = agency.timezone or settings.timezone
+    _, agency, timezone = loaded
     first = datetime.combine(start or datetime.now(timezone).date(), time(), timezone)
     pushes = plan(agency, WorkCalendar(), timezone, first, first + timedelta(days=days))
     print(format_preview(agency, pushes))
@@ -94,13 +104,10 @@ def export(home: Path, branch_id: str, month: str, out: Path | None) -> int:
     The store is opened read-only and without its process lock: every data file is
     replaced atomically, so reading while the bot runs is safe, and nothing is written.
     """
-    settings = settings_from_environment(home=home, require_token=False)
-    try:
-        agency = load_configuration(settings.config_dir).agency
-    except ConfigErrors as errors:
-        print(errors, file=sys.stderr)
+    loaded = load_agency(home)
+    if loaded is None:
         return 1
-    timezone = agency.timezone or settings.timezone
+    settings, agency, timezone = loaded
     clock = system_clock(timezone)
     try:
         store = Store(settings.data_dir, timezone, read_only=True)
