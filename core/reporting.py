@@ -84,17 +84,24 @@ def parse_month(word: str) -> str:
     return word
 
 
-def parse_report_args(args: Sequence[str], command: str, this_month: str) -> ReportRequest:
-    """`[branch-id] [YYYY-MM]` in either order."""
-    branch_id: str | None = None
+def name_and_month(args: Sequence[str], usage: str) -> tuple[str | None, str | None]:
+    """`[name] [YYYY-MM]` in either order; a `UserError` with `usage` for anything else."""
+    name: str | None = None
     month: str | None = None
     for word in args:
         if MONTH.fullmatch(word) and month is None:
             month = parse_month(word)
-        elif not MONTH.fullmatch(word) and branch_id is None:
-            branch_id = word
+        elif not MONTH.fullmatch(word) and name is None:
+            name = word
         else:
-            raise UserError(messages.REPORT_USAGE.format(command=command, month=this_month))
+            raise UserError(usage)
+    return name, month
+
+
+def parse_report_args(args: Sequence[str], command: str, this_month: str) -> ReportRequest:
+    """`[branch-id] [YYYY-MM]` in either order."""
+    usage = messages.REPORT_USAGE.format(command=command, month=this_month)
+    branch_id, month = name_and_month(args, usage)
     return ReportRequest(branch_id, month or this_month)
 
 
@@ -278,15 +285,8 @@ class Reports:
         return "\n".join(lines)
 
     def _stats_args(self, banks: BankSet, args: Sequence[str]) -> tuple[str | None, str]:
-        bank_id: str | None = None
-        month: str | None = None
-        for word in args:
-            if MONTH.fullmatch(word) and month is None:
-                month = parse_month(word)
-            elif not MONTH.fullmatch(word) and bank_id is None:
-                bank_id = word
-            else:
-                raise UserError(messages.STATS_USAGE.format(month=self.this_month()))
+        usage = messages.STATS_USAGE.format(month=self.this_month())
+        bank_id, month = name_and_month(args, usage)
         if bank_id is not None and banks.bank(bank_id) is None:
             loaded = "、".join(b.id for b in banks.banks) or messages.NOBODY
             raise UserError(messages.STATS_UNKNOWN_BANK.format(bank=bank_id, banks=loaded))
