@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -12,7 +13,7 @@ from telegram.ext import Application
 
 from bot import build_application, install_services
 from core.agency import AgencyConfig
-from core.configuration import Configuration
+from core.configuration import Configuration, load_configuration
 from core.quiz_bank import BankSet
 from core.settings import parse_settings
 from core.store import Store
@@ -84,3 +85,32 @@ async def running_bot(
     finally:
         await application.shutdown()
         store.close()
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def write_config_dir(folder: Path, schedules: str) -> Path:
+    """A config folder with `schedules` and the test question banks (tests/fixtures/quizzes)."""
+    folder.mkdir()
+    (folder / "schedules.yaml").write_text(schedules)
+    shutil.copytree(FIXTURES / "quizzes", folder / "quizzes")
+    return folder
+
+
+@asynccontextmanager
+async def running_bot_from_config(
+    fake: FakeBotApi, data_dir: Path, config_dir: Path, clock: FakeClock, admins: str
+) -> AsyncIterator[BotHarness]:
+    """`running_bot` with everything loaded from `config_dir`, as bot.py loads it."""
+    configuration = load_configuration(config_dir)
+    async with running_bot(
+        fake,
+        data_dir,
+        configuration.agency,
+        clock,
+        admins=admins,
+        banks=configuration.banks,
+        config_dir=config_dir,
+    ) as harness:
+        yield harness

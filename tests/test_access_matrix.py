@@ -15,7 +15,6 @@ user 2; branch `policy` is bound to POLICY_GROUP, whose creator (user 6) leads n
 from __future__ import annotations
 
 import functools
-import shutil
 import ssl
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -26,12 +25,11 @@ import pytest
 
 from core import messages
 from core.commands import COMMANDS, ChatKind, Command
-from core.configuration import load_configuration
 from core.organization import ChatUser
 from core.roles import Role
 from tests.conftest import FakeClock
 from tests.fakeapi import FakeBotApi
-from tests.harness import BotHarness, running_bot, user
+from tests.harness import BotHarness, running_bot_from_config, user, write_config_dir
 
 OFFICE_GROUP = -100111
 POLICY_GROUP = -100222
@@ -39,7 +37,6 @@ SPARE_GROUP = -100333  # bound to nothing
 OFFICE = "办公室党支部"
 POLICY = "政策法规处党支部"
 MONTH = "2026年11月"
-FIXTURES = Path(__file__).parent / "fixtures"
 SCHEDULES = """\
 timezone: Asia/Shanghai
 branches:
@@ -168,26 +165,15 @@ def fake() -> Iterator[FakeBotApi]:
 
 @pytest.fixture
 def config_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "config"
-    folder.mkdir()
-    (folder / "schedules.yaml").write_text(SCHEDULES)
-    shutil.copytree(FIXTURES / "quizzes", folder / "quizzes")
-    return folder
+    return write_config_dir(tmp_path / "config", SCHEDULES)
 
 
 @pytest.fixture
 async def bot(
     fake: FakeBotApi, tmp_path: Path, clock: FakeClock, config_dir: Path
 ) -> AsyncIterator[BotHarness]:
-    configuration = load_configuration(config_dir)
-    async with running_bot(
-        fake,
-        tmp_path / "data",
-        configuration.agency,
-        clock,
-        admins=str(ADMIN.id),
-        banks=configuration.banks,
-        config_dir=config_dir,
+    async with running_bot_from_config(
+        fake, tmp_path / "data", config_dir, clock, admins=str(ADMIN.id)
     ) as harness:
         organization = harness.services.organization
         organization.bind(OFFICE_GROUP, "办公室党支部群", "office", role=Role.ADMIN, actor=1)

@@ -9,18 +9,16 @@ from typing import Any
 
 import pytest
 
-from core.configuration import load_configuration
 from core.quiz import AnswerRecord
 from tests.conftest import FakeClock
 from tests.fakeapi import Call, FakeBotApi
-from tests.harness import BotHarness, running_bot, user
+from tests.harness import FIXTURES, BotHarness, running_bot_from_config, user, write_config_dir
 
 ADMIN = user(1, "管理员")
 OWNER = user(2, "书记", "secretary")
 MEMBER = user(3, "小王")
 YAML_SECRETARY = user(501, "组织委员")  # declared in the office branch's secretaries
 OFFICE_GROUP = -100111
-FIXTURES = Path(__file__).parent / "fixtures"
 SCHEDULES = """\
 timezone: Asia/Shanghai
 branches:
@@ -42,26 +40,15 @@ def fake() -> Iterator[FakeBotApi]:
 
 @pytest.fixture
 def config_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "config"
-    folder.mkdir()
-    (folder / "schedules.yaml").write_text(SCHEDULES)
-    shutil.copytree(FIXTURES / "quizzes", folder / "quizzes")
-    return folder
+    return write_config_dir(tmp_path / "config", SCHEDULES)
 
 
 @pytest.fixture
 async def bot(
     fake: FakeBotApi, tmp_path: Path, clock: FakeClock, config_dir: Path
 ) -> AsyncIterator[BotHarness]:
-    configuration = load_configuration(config_dir)
-    async with running_bot(
-        fake,
-        tmp_path / "data",
-        configuration.agency,
-        clock,
-        admins="1",
-        banks=configuration.banks,
-        config_dir=config_dir,
+    async with running_bot_from_config(
+        fake, tmp_path / "data", config_dir, clock, admins="1"
     ) as harness:
         yield harness
 
