@@ -995,6 +995,12 @@ class FakeBotApi:
                     raise AssertionError(self._timeout_report(method, predicate, timeout))
                 self._cond.wait(remaining)
 
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0) -> None:
+        """Block until ``condition()`` holds; it is re-checked after every call the bot makes."""
+        with self._cond:
+            if not self._cond.wait_for(condition, timeout):
+                raise AssertionError(self._timeout_report("(any)", None, timeout))
+
     async def wait_for_async(
         self,
         method: str,
