@@ -147,7 +147,10 @@ class Dispatcher:
             header = messages.PUSH_MISSED_HEADER.format(hours=hours)
             notices.append(Notice("\n".join([header, *lines])))
         for push in fresh:
-            notice = await self._deliver(push)
+            try:
+                notice = await self._deliver(push)
+            except TryLater:
+                break  # Telegram is not answering: the rest waits for the next round
             if notice is not None:
                 notices.append(notice)
         return notices
@@ -187,7 +190,7 @@ class Dispatcher:
             return self._organization.bot_removed(claim.chat_id)
         except TryLater:
             self._store.forget_push(claim)
-            return None
+            raise
         except MaybeDelivered:
             self._store.save_push(replace(claim, status="uncertain"))
             line = self._push_line(branch.id, schedule.id, claim.actual)
@@ -195,7 +198,9 @@ class Dispatcher:
         except Undeliverable as error:
             self._store.save_push(replace(claim, status="failed", detail=str(error)))
             return Notice(
-                messages.PUSH_FAILED.format(schedule=schedule.id, branch=branch.name, reason=error)
+                messages.PUSH_FAILED.format(
+                    schedule=schedule.id, branch=branch.name, reason=error, branch_id=branch.id
+                )
             )
         sent = replace(claim, status="sent", message_id=message_id, updated_at=self._clock())
         self._store.save_push(sent)

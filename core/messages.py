@@ -68,7 +68,11 @@ PUSH_UNBOUND = (
 )
 PUSH_MISSED_HEADER = "⚠️ 机器人停机期间错过了以下推送（已超过 {hours} 小时，不再补发）："
 PUSH_UNCERTAIN_HEADER = "⚠️ 以下推送发送时机器人中断或超时，无法确认是否送达，请到群里核对："
-PUSH_FAILED = "⚠️ 推送“{schedule}”发到{branch}失败：{reason}"
+PUSH_FAILED = (
+    "⚠️ 推送“{schedule}”发到{branch}失败，Telegram 的答复是：{reason}\n"
+    "这条推送不会自动重发。请确认该支部的群还在、机器人还在群里；"
+    "如已换群，请在新群里发送 /bind {branch_id}，并把这条内容转告支部。"
+)
 PUSH_LINE = "· {branch} {time} {schedule}"
 
 # --- study tasks

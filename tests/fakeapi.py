@@ -1076,16 +1076,25 @@ class FakeBotApi:
         error = ApiError(error_code, description, parameters or None)
         self._add_fault(_Fault("fail", method, times, chat_id=chat_id, error=error))
 
-    def drop_next(self, method: str, times: int = 1) -> None:
-        """The next ``times`` calls of ``method`` get their connection closed, no response."""
-        self._add_fault(_Fault("drop", method, times))
+    def drop_next(self, method: str, times: int = 1, *, chat_id: int | None = None) -> None:
+        """The next ``times`` calls of ``method`` (to ``chat_id`` if given) get their
+        connection closed before they are carried out: no response."""
+        self._add_fault(_Fault("drop", method, times, chat_id=chat_id))
 
-    def delay_next(self, method: str, seconds: float, times: int = 1) -> None:
-        """The next ``times`` calls of ``method`` are processed at once but answered late.
+    def delay_next(
+        self, method: str, seconds: float, times: int = 1, *, chat_id: int | None = None
+    ) -> None:
+        """The next ``times`` calls of ``method`` (to ``chat_id`` if given) are carried out
+        at once but answered late.
 
         This models the dangerous real case: the message *was* sent, yet the client timed out.
         """
-        self._add_fault(_Fault("delay", method, times, seconds=seconds))
+        self._add_fault(_Fault("delay", method, times, chat_id=chat_id, seconds=seconds))
+
+    def clear_faults(self) -> None:
+        """Forget every queued fault: the server behaves again."""
+        with self._cond:
+            self._faults.clear()
 
     def enforce_rate_limits(self, per_second: int = 30, per_group_per_minute: int = 20) -> None:
         """Answer sends beyond Telegram's flood limits with 429 and ``retry_after``."""
