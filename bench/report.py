@@ -49,6 +49,7 @@ REPORT_BRANCH = BRANCHES[7]
 BANKS = ("discipline-basics", "party-history", "theory-2026")
 REPEATS = 5
 GOALS = {"report": 200.0, "export": 2_000.0, "peak": 200.0}
+ANSWERS_PER_MEMBER = 600  # a year's quiz answers per member: about 600,000 events
 
 
 def member_branch(user_id: int) -> str:
@@ -279,14 +280,33 @@ def run_child(*args: str) -> dict[str, Any]:
     return result
 
 
-def main() -> None:
-    """Lay down the history, then measure, each in its own process; print one table.
+def lay_down_in_child(folder: Path, per_member: int = ANSWERS_PER_MEMBER) -> dict[str, Any]:
+    """Lay down the year at `folder` in a fresh interpreter; {events, tasks, seconds}.
 
-    Linux keeps a process's peak RSS across fork and exec, so this parent stays small
-    and the generator's peak never shows up in the measuring child's number.
+    Linux keeps a process's peak RSS across fork and exec, so the caller stays small
+    and the generator's peak never shows up in a later measuring child's number.
     """
+    return run_child("--lay-down", str(folder), "--answers-per-member", str(per_member))
+
+
+def measure_in_child(folder: Path) -> dict[str, Any]:
+    """`measure` on the history at `folder`, in a fresh interpreter."""
+    return run_child("--measure", str(folder))
+
+
+def run_report(per_member: int = ANSWERS_PER_MEMBER) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Lay down a year in a temp dir and measure on it: (history, results)."""
+    with tempfile.TemporaryDirectory() as folder:
+        history = lay_down_in_child(Path(folder), per_member)
+        return history, measure_in_child(Path(folder))
+
+
+def main() -> None:
+    """Lay down the history, then measure, each in its own process; print one table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--answers-per-member", type=int, default=600, help="per year")
+    parser.add_argument(
+        "--answers-per-member", type=int, default=ANSWERS_PER_MEMBER, help="per year"
+    )
     parser.add_argument("--lay-down", type=Path, help=argparse.SUPPRESS)  # a child's job
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)  # a child's job
     args = parser.parse_args()
@@ -299,11 +319,7 @@ def main() -> None:
     if args.measure:
         print(json.dumps(measure(args.measure)))
         return
-    with tempfile.TemporaryDirectory() as folder:
-        history = run_child(
-            "--lay-down", folder, "--answers-per-member", str(args.answers_per_member)
-        )
-        results = run_child("--measure", folder)
+    history, results = run_report(args.answers_per_member)
     print_table(history["events"], history["tasks"], history["seconds"], results)
 
 

@@ -13,6 +13,7 @@ import argparse
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ BRANCHES = [f"branch{n:02d}" for n in range(20)]
 YEAR_START = datetime(2025, 11, 1, 9, 0, tzinfo=SHANGHAI)
 TODAY = datetime(2026, 11, 1, 9, 0, tzinfo=SHANGHAI)
 SIZES = (1_000, 100_000, 300_000)
+GOAL_MS = 5.0  # per write, with the largest history stored
 
 
 def history(count: int) -> list[Event]:
@@ -57,20 +59,37 @@ def measure(stored: int, writes: int) -> list[float]:
         return durations
 
 
+@dataclass(frozen=True)
+class WriteCost:
+    """Milliseconds per single-event write with `stored` events already there."""
+
+    stored: int
+    mean: float
+    median: float
+    p95: float
+
+
+def run_store_write(writes: int = 300) -> list[WriteCost]:
+    """The cost of `writes` writes at each history size of SIZES."""
+    costs = []
+    for stored in SIZES:
+        durations = measure(stored, writes)
+        p95 = statistics.quantiles(durations, n=20)[-1]
+        median = statistics.median(durations)
+        costs.append(WriteCost(stored, statistics.fmean(durations), median, p95))
+    return costs
+
+
 def main() -> None:
     """Print one row per history size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writes", type=int, default=300)
     args = parser.parse_args()
     print(f"{'stored events':>14} {'mean ms':>9} {'median ms':>10} {'p95 ms':>8} {'vs 1k':>7}")
-    baseline = None
-    for stored in SIZES:
-        durations = measure(stored, args.writes)
-        mean = statistics.fmean(durations)
-        baseline = baseline or mean
-        p95 = statistics.quantiles(durations, n=20)[-1]
-        median = statistics.median(durations)
-        print(f"{stored:>14,} {mean:>9.3f} {median:>10.3f} {p95:>8.3f} {mean / baseline:>6.2f}x")
+    costs = run_store_write(args.writes)
+    for c in costs:
+        ratio = c.mean / costs[0].mean
+        print(f"{c.stored:>14,} {c.mean:>9.3f} {c.median:>10.3f} {c.p95:>8.3f} {ratio:>6.2f}x")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,161 @@
+"""Every benchmark in one run, one table: `python -m bench` (about 2 minutes on 2 cores).
+
+Each bench module measures against the local fake Bot API (tests/fakeapi.py) and
+returns its numbers; this prints them as measure | result | goal | ok on stdout, and
+each phase's name and duration on stderr while it runs. bench.report and bench.startup
+share one laid-down year of data. `python -m bench.<name>` runs one benchmark alone.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bench import answers, broadcast, report, startup, store_write
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table; `ok` is None where no goal was set."""
+
+    measure: str
+    result: str
+    goal: str = "-"
+    ok: bool | None = None
+
+
+@contextmanager
+def progress(name: str) -> Iterator[None]:
+    """Tell the user on stderr which phase runs, and how long it took."""
+    print(f"{name} ...", file=sys.stderr, flush=True)
+    started = time.perf_counter()
+    yield
+    print(f"{name}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
+
+
+def phase(name: str, action: Callable[[], T]) -> T:
+    """Run one benchmark with a progress line around it."""
+    with progress(name):
+        return action()
+
+
+def broadcast_rows(r: broadcast.BroadcastResult) -> list[Row]:
+    """Throughput under Telegram's limits, and that every group got the prompt once."""
+    sound = r.lost == 0 and r.duplicates == 0
+    return [
+        Row(
+            f"broadcast to {r.groups:,} groups (msg/s)",
+            f"{r.rate:.1f}",
+            f">= {broadcast.GOAL_RATE:.0f}",
+            r.rate >= broadcast.GOAL_RATE,
+        ),
+        Row("broadcast: 429s received", str(r.rate_limited)),
+        Row("broadcast: lost / duplicated messages", f"{r.lost} / {r.duplicates}", "0 / 0", sound),
+    ]
+
+
+def answer_rows(r: answers.AnswerTimes) -> list[Row]:
+    """Per-answer handling time, and how long a poll's answers queue up."""
+    polls = len(r.drains)
+    drains = f"{min(r.drains):.2f} - {max(r.drains):.2f}"
+    goal = answers.GOAL_P99_MS
+    return [
+        Row(f"answer handling p50 (ms), {r.members} x {polls} polls", f"{r.p50:.1f}"),
+        Row("answer handling p99 (ms)", f"{r.p99:.1f}", f"< {goal:.0f}", r.p99 < goal),
+        Row(f"drain of one poll's {r.members} answers (s)", drains),
+    ]
+
+
+def store_rows(costs: list[store_write.WriteCost]) -> list[Row]:
+    """Mean cost of one durable write at each history size; the goal is on the largest."""
+    rows = [
+        Row(f"store write at {c.stored:,} events (ms)", f"{c.mean:.2f} (p95 {c.p95:.2f})")
+        for c in costs
+    ]
+    goal = store_write.GOAL_MS
+    rows[-1] = replace(rows[-1], goal=f"< {goal:.0f}", ok=costs[-1].mean < goal)
+    return rows
+
+
+def report_rows(history: dict[str, Any], r: dict[str, Any]) -> list[Row]:
+    """One branch's month over the year: report and workbook, medians in-process."""
+    load, export = statistics.median(r["report"]), statistics.median(r["export"])
+    goals = report.GOALS
+    return [
+        Row("year of data laid down", f"{history['events']:,} events"),
+        Row(
+            "monthly report: load + build (ms)",
+            f"{load:.0f}",
+            f"< {goals['report']:,.0f}",
+            load < goals["report"],
+        ),
+        Row(
+            "monthly report: xlsx export (ms)",
+            f"{export:.0f}",
+            f"< {goals['export']:,.0f}",
+            export < goals["export"],
+        ),
+    ]
+
+
+def startup_rows(r: startup.StartupResult) -> list[Row]:
+    """The real bot.py on the same year: start-up, a report and export asked in chat, memory."""
+    peak = report.GOALS["peak"]
+    return [
+        Row(f"bot start-up, median of {len(r.starts)} (s)", f"{r.median_start:.2f}"),
+        Row(
+            "bot /report, then /export in chat (s)",
+            f"{r.report_seconds:.2f}, {r.export_seconds:.2f}",
+        ),
+        Row(
+            "bot peak RSS after both (MB)",
+            f"{r.peak_rss_mb:.0f}",
+            f"< {peak:.0f}",
+            r.peak_rss_mb < peak,
+        ),
+    ]
+
+
+def print_table(rows: list[Row]) -> None:
+    """measure | result | goal | ok, columns as wide as their longest cell."""
+    cells = [("measure", "result", "goal", "ok")]
+    cells += [
+        (r.measure, r.result, r.goal, {True: "yes", False: "NO", None: ""}[r.ok]) for r in rows
+    ]
+    widths = [max(len(line[i]) for line in cells) for i in range(4)]
+    for line in cells:
+        row = " | ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True))
+        print(row.rstrip())
+
+
+def run_all() -> list[Row]:
+    """Run every benchmark in the order of the table."""
+    rows = broadcast_rows(phase("broadcast", broadcast.run_broadcast))
+    rows += answer_rows(phase("answers", answers.run_answers))
+    rows += store_rows(phase("store write", store_write.run_store_write))
+    with tempfile.TemporaryDirectory() as name:
+        year = Path(name)
+        history = phase("lay down a year of data", lambda: report.lay_down_in_child(year))
+        rows += report_rows(history, phase("report", lambda: report.measure_in_child(year)))
+        rows += startup_rows(phase("bot start-up", lambda: startup.measure(year)))
+    return rows
+
+
+def main() -> None:
+    """Run everything, then print the table."""
+    with progress("all benchmarks"):
+        rows = run_all()
+    print_table(rows)
+
+
+if __name__ == "__main__":
+    main()
