@@ -8,6 +8,7 @@ python bot.py export      write a branch's month as .xlsx (reads data/ without w
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from collections.abc import Sequence
@@ -198,6 +199,9 @@ async def post_init(application: Application) -> None:
     if recovered:
         log.info("Recorded %s quiz answers a crash had left in members' outboxes", recovered)
     start_scheduler(application, found.settings.tick_seconds)
+    # What start-up loaded (banks, config, PTB) lives as long as the process. Frozen, it is
+    # left out of full garbage collections, which otherwise pause answers by 20-50 ms.
+    gc.freeze()
     log.info("Bot @%s is running", bot.username)
 
 
