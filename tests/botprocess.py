@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import PROJECT
+from tests.conftest import BOT_PROCESSES, PROJECT
 from tests.fakeapi import FakeBotApi
 from tests.harness import TOKEN
 
@@ -53,6 +53,7 @@ class BotProcess:
             stderr=subprocess.STDOUT,
         )
         log.close()
+        BOT_PROCESSES.add(self.process)
         self.fake.wait_until_polling(timeout=30, since=since)
 
     def kill(self) -> None:

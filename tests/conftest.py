@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,8 @@ from core.store import Store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PROJECT = Path(__file__).resolve().parent.parent
+#: bot.py processes started by tests (tests/botprocess.py); none may outlive its test.
+BOT_PROCESSES: set[subprocess.Popen[bytes]] = set()
 
 
 class FakeClock:
@@ -28,6 +31,18 @@ class FakeClock:
     def advance(self, **delta: float) -> None:
         """Move time forward."""
         self.now += timedelta(**delta)
+
+
+@pytest.fixture(autouse=True)
+def no_bot_outlives_its_test() -> Iterator[None]:
+    """Kill any bot.py a failed test left running (it would poll whichever server next
+    takes its old port)."""
+    yield
+    for process in list(BOT_PROCESSES):
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)
+        BOT_PROCESSES.discard(process)
 
 
 @pytest.fixture

@@ -230,7 +230,7 @@ def broadcast_config(groups: int) -> str:
 
 
 def test_broadcast_survives_twenty_random_kills(fake: FakeBotApi, tmp_path: Path) -> None:
-    groups = {-100500 - n: f"第{n}党支部" for n in range(150)}
+    groups = {-100500 - n: f"第{n}党支部" for n in range(200)}
     store = Store(tmp_path / "data", SHANGHAI)
     for n, chat_id in enumerate(groups):
         fake.add_chat(chat_id, title=f"群{n}")
