@@ -185,7 +185,8 @@ schedules:
 )
 
 
-def test_study_presses_survive_twenty_random_kills(fake: FakeBotApi, tmp_path: Path) -> None:
+def study_task_bot(fake: FakeBotApi, tmp_path: Path) -> tuple[BotProcess, Callable[..., str]]:
+    """A bot whose group got a study task; and `press(member)`, returning the query id."""
     bot = make_bot(fake, tmp_path, STUDY_CONFIG)
     bot.start()
     say(fake, GROUP, OWNER, "/bind office", "✅ 本群已绑定")
@@ -194,22 +195,31 @@ def test_study_presses_survive_twenty_random_kills(fake: FakeBotApi, tmp_path: P
     task = fake.wait_for("sendMessage", lambda c: "学完了" in str(c.params), 15, since)
     assert bot.stop() == 0, bot.log()
     button = task.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
-    message_id = task.result["message_id"]
+
+    def press(member: dict[str, Any]) -> str:
+        update = fake.press_button(GROUP, task.result["message_id"], member, button)
+        return str(update["callback_query"]["id"])
+
+    return bot, press
+
+
+def done_by(data_dir: Path) -> list[int]:
+    """Who the store says finished the study task."""
+    store = Store(data_dir, SHANGHAI)
+    (stored,) = store.study_tasks_of_month(datetime(2026, 11, 1, tzinfo=SHANGHAI))
+    store.close()
+    return sorted(stored.done)  # a dict: each member once
+
+
+def test_study_presses_survive_twenty_random_kills(fake: FakeBotApi, tmp_path: Path) -> None:
+    bot, press = study_task_bot(fake, tmp_path)
     pressed: list[str] = []
-
-    def press(member: dict[str, Any]) -> None:
-        pressed.append(
-            fake.press_button(GROUP, message_id, member, button)["callback_query"]["id"]
-        )
-
-    kill_at_random_moments(bot, 7, paced([partial(press, m) for m in MEMBERS], seconds=8))
+    presses = [lambda m=m: pressed.append(press(m)) for m in MEMBERS]
+    kill_at_random_moments(bot, 7, paced(presses, seconds=8))
     settle(fake, bot)
     assert bot.stop() == 0, bot.log()
 
-    store = Store(tmp_path / "data", SHANGHAI)
-    (stored,) = store.study_tasks_of_month(datetime(2026, 11, 1, tzinfo=SHANGHAI))
-    store.close()
-    assert sorted(stored.done) == [m["id"] for m in MEMBERS]  # a dict: each member once
+    assert done_by(tmp_path / "data") == [m["id"] for m in MEMBERS]
     answered = [c for c in fake.calls("answerCallbackQuery") if c.ok]
     assert {c.params["text"] for c in answered} == {
         "已记录：您已完成“学习《中国共产党纪律处分条例》第一章”。",
@@ -217,6 +227,21 @@ def test_study_presses_survive_twenty_random_kills(fake: FakeBotApi, tmp_path: P
     }
     assert {c.params["callback_query_id"] for c in answered} == set(pressed)  # nobody ignored
     assert_data_files_parse(tmp_path / "data")
+
+
+def test_a_stop_in_the_middle_of_a_burst_loses_nothing(fake: FakeBotApi, tmp_path: Path) -> None:
+    bot, press = study_task_bot(fake, tmp_path)
+    bot.start()
+    for member in MEMBERS:
+        press(member)
+    fake.wait_for("answerCallbackQuery")  # the bot is working through the burst
+    assert bot.stop() == 0, bot.log()  # PTB drops what is still queued at a stop
+    handled_before_stop = len(fake.calls("answerCallbackQuery"))
+    settle(fake, bot)
+    assert bot.stop() == 0, bot.log()
+    assert handled_before_stop < len(MEMBERS)
+    assert done_by(tmp_path / "data") == [m["id"] for m in MEMBERS]
+    assert len(fake.calls("answerCallbackQuery")) == len(MEMBERS)  # and nothing handled twice
 
 
 def broadcast_config(groups: int) -> str:
