@@ -254,13 +254,18 @@ def broadcast_config(groups: int) -> str:
     )
 
 
-def test_broadcast_survives_twenty_random_kills(fake: FakeBotApi, tmp_path: Path) -> None:
-    groups = {-100500 - n: f"第{n}党支部" for n in range(200)}
-    store = Store(tmp_path / "data", SHANGHAI)
-    for n, chat_id in enumerate(groups):
+def bind_groups(fake: FakeBotApi, data_dir: Path, chat_ids: list[int]) -> None:
+    """Groups 群0.. in the fake, bound in the store to branches b000.. of broadcast_config."""
+    store = Store(data_dir, SHANGHAI)
+    for n, chat_id in enumerate(chat_ids):
         fake.add_chat(chat_id, title=f"群{n}")
         store.bind(Binding(f"b{n:03d}", chat_id, f"群{n}", datetime(2026, 11, 1, tzinfo=SHANGHAI)))
     store.close()
+
+
+def test_broadcast_survives_twenty_random_kills(fake: FakeBotApi, tmp_path: Path) -> None:
+    groups = {-100500 - n: f"第{n}党支部" for n in range(200)}
+    bind_groups(fake, tmp_path / "data", list(groups))
     fake.enforce_rate_limits(per_second=30, per_group_per_minute=20)
     bot = make_bot(fake, tmp_path, broadcast_config(len(groups)))
     bot.start()

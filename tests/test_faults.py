@@ -11,21 +11,18 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from core.records import Binding
-from core.store import Store
 from tests.botprocess import BotProcess
-from tests.conftest import SHANGHAI
 from tests.fakeapi import Call, FakeBotApi
 from tests.test_crash import (
     ADMIN,
     GROUP,
     OWNER,
     STUDY_CONFIG,
+    bind_groups,
     broadcast_config,
     make_bot,
     say,
@@ -44,24 +41,8 @@ def fake() -> Iterator[FakeBotApi]:
 
 def bound_bot(fake: FakeBotApi, tmp_path: Path) -> BotProcess:
     """bot.py with six branches bound to their groups and a theme-day push due at 09:30."""
-    store = Store(tmp_path / "data", SHANGHAI)
-    for n, chat_id in enumerate(GROUPS):
-        fake.add_chat(chat_id, title=f"群{n}")
-        store.bind(Binding(f"b{n:03d}", chat_id, f"群{n}", datetime(2026, 11, 1, tzinfo=SHANGHAI)))
-    store.close()
-    config = tmp_path / "config"
-    config.mkdir()
-    (config / "schedules.yaml").write_text(broadcast_config(len(GROUPS)))
-    set_clock(tmp_path / "now", "2026-11-02 09:00")
-    bot = BotProcess(
-        fake,
-        tmp_path / "data",
-        tmp_path / "bot.log",
-        BOT_ADMINS=str(ADMIN["id"]),
-        CONFIG_DIR=str(config),
-        BOT_FAKE_CLOCK_FILE=str(tmp_path / "now"),
-        BOT_TICK_SECONDS="0.1",
-    )
+    bind_groups(fake, tmp_path / "data", list(GROUPS))
+    bot = make_bot(fake, tmp_path, broadcast_config(len(GROUPS)))
     bot.start()
     say(fake, ADMIN["id"], ADMIN, "/start", "")  # the admin opens a chat to be told things
     return bot
