@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +24,8 @@ from telegram._utils.types import JSONDict, ODVInput, TimePeriod
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, Defaults, ExtBot
 from telegram.request import HTTPXRequest
+
+log = logging.getLogger(__name__)
 
 # PTB's default connection pool for API calls other than getUpdates.
 REQUEST_POOL_SIZE = 256
@@ -40,13 +43,11 @@ class UpdateLedger:
 
     def offset(self, requested: int | None) -> int | None:
         """The offset to send: never past an update that is not handled yet."""
-        if self._unhandled:
-            return min(self._unhandled)
-        return requested
+        return self.next_offset() if self._unhandled else requested
 
     def next_offset(self) -> int:
         """The offset that confirms every handled update."""
-        return self.offset(self._newest_fetched + 1) or 0
+        return min(self._unhandled, default=self._newest_fetched + 1)
 
     def fresh(self, updates: Sequence[Update]) -> tuple[Update, ...]:
         """The updates not fetched before; they are now awaited as unhandled."""
@@ -89,7 +90,9 @@ class LedgerBot(ExtBot[int]):
             defaults=defaults,
             rate_limiter=rate_limiter,
             request=HTTPXRequest(connection_pool_size=REQUEST_POOL_SIZE),
-            get_updates_request=HTTPXRequest(connection_pool_size=1),
+            # Two: a long poll cancelled at a stop keeps its connection until Telegram
+            # answers it, and the final confirmation in LedgerApplication.stop needs one.
+            get_updates_request=HTTPXRequest(connection_pool_size=2),
         )
         self._ledger = ledger
 
@@ -119,7 +122,7 @@ class LedgerBot(ExtBot[int]):
             api_kwargs=api_kwargs,
         )
         fresh = self._ledger.fresh(updates)
-        if updates and not fresh:  # only updates still being handled came back
+        if timeout and updates and not fresh:  # a long poll got only updates in progress
             await self._ledger.wait_for_progress()
         return fresh
 
@@ -141,6 +144,7 @@ class LedgerApplication(Application):
     async def stop(self) -> None:
         """Stop as PTB does, then let Telegram forget what was handled since polling stopped."""
         await super().stop()
-        with contextlib.suppress(TelegramError):
-            offset = self.ledger.next_offset()
-            await self.bot.get_updates(offset=offset, timeout=0, limit=1)
+        try:
+            await self.bot.get_updates(offset=self.ledger.next_offset(), timeout=0, limit=1)
+        except TelegramError as error:  # Telegram re-sends them after the restart: harmless
+            log.warning("Could not confirm the updates handled while stopping: %s", error)
