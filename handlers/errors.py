@@ -7,7 +7,7 @@ import time
 
 from telegram import CallbackQuery, Message, Update
 from telegram.constants import MessageLimit
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from core import messages
@@ -42,10 +42,19 @@ async def handle_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> No
     if isinstance(error, UserError):
         await _answer(query, message, error.message)
         return
+    if is_expired_press(error):  # handled, but too late to show the member a reply
+        log.info("A button press was handled after Telegram stopped waiting: %s", error)
+        return
     log.error("Unhandled error while processing %s", update, exc_info=error)
     await _answer(query, message, messages.UNEXPECTED_ERROR)
     if error is not None and should_report(error):
         await notify_admins(context, messages.ADMIN_ERROR_REPORT.format(error=repr(error)[:300]))
+
+
+def is_expired_press(error: BaseException | None) -> bool:
+    """Telegram waits about 15 s for a button press to be answered (longer after a restart:
+    the press is handled once the bot is back, but can no longer be answered)."""
+    return isinstance(error, BadRequest) and "query is too old" in error.message.lower()
 
 
 async def _answer(query: CallbackQuery | None, message: Message | None, text: str) -> None:

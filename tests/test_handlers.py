@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from telegram.error import BadRequest
 
 from core.agency import AgencyConfig
 from core.quiz import AnswerRecord
@@ -172,3 +173,14 @@ def test_a_recurring_error_is_reported_once_per_quiet_period() -> None:
     assert not should_report(OSError(28, "No space left on device"), now=1060.0)
     assert should_report(RuntimeError("other"), now=1061.0)
     assert should_report(error, now=1000.0 + 15 * 60 + 1)
+
+
+async def test_a_press_handled_too_late_to_answer_is_not_reported(bot: BotHarness) -> None:
+    await bot.say(ADMIN["id"], ADMIN, "你好")  # lets the admin receive messages
+    # What answering a press fails with when Telegram re-sent it after a restart.
+    expired = BadRequest("Query is too old and response timeout expired or query id is invalid")
+    before = len(bot.fake.requests)
+    await bot.application.process_error(None, expired)
+    assert bot.fake.requests[before:] == []
+    await bot.application.process_error(None, BadRequest("Message text is empty"))
+    assert "机器人出错" in bot.fake.sent_texts(ADMIN["id"])[-1]  # other refusals still are
