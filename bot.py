@@ -1,9 +1,9 @@
 """Party-branch study bot: entry point and wiring.
 
-python bot.py             run the bot (long polling)
-python bot.py check       validate every YAML file the bot reads
-python bot.py schedule    preview the planned pushes per branch
-python bot.py export      write a branch's month as .xlsx (reads data/ without writing)
+    python bot.py             run the bot (long polling)
+    python bot.py check       validate every YAML file the bot reads
+    python bot.py schedule    preview the planned pushes per branch
+    python bot.py export      write a branch's month as .xlsx (reads data/ without writing)
 """
 
 from __future__ import annotations
@@ -184,7 +184,9 @@ async def post_init(application: Application) -> None:
     bot = application.bot
     await bot.set_my_commands(menu(Role.MEMBER, True), BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(menu(Role.MEMBER, False), BotCommandScopeAllGroupChats())
-    await bot.set_my_commands(menu(Role.SECRETARY, False), BotCommandScopeAllChatAdministrators())
+    await bot.set_my_commands(
+        menu(Role.SECRETARY, False), BotCommandScopeAllChatAdministrators()
+    )
     for admin_id in application.bot_data[SERVICES_KEY].settings.admin_ids:
         try:
             await bot.set_my_commands(menu(Role.ADMIN, True), BotCommandScopeChat(admin_id))
