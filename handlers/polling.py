@@ -1,8 +1,8 @@
 """Confirm an update to Telegram only once it has been handled.
 
 Telegram forgets an update when getUpdates is next called with a higher offset. PTB's
-Updater asks for the next offset as soon as a batch is queued, so a crash (or a stop)
-while updates wait in the queue loses them for good: a 学完了 press or a quiz answer
+Updater asks for the next offset as soon as a batch is queued, so a crash while
+updates wait in the queue loses them for good: a 学完了 press or a quiz answer
 that Telegram will never send again. Here the offset sent to Telegram never passes the
 oldest update not yet handled. After a crash Telegram delivers it again; within one run
 an update fetched twice is passed on only once. Handlers are idempotent for the few
