@@ -196,7 +196,7 @@ async def post_init(application: Application) -> None:
     if found.config_warnings:
         await send_to_admins(bot, found.settings.admin_ids, warnings_text(found.config_warnings))
     for notice in await found.dispatcher.recover():
-        await send_to_admins(bot, found.settings.admin_ids, notice.text)
+        await send_to_admins(bot, found.settings.admin_ids, notice.text, notice.buttons)
     recovered = found.private_quizzes.recover()
     if recovered:
         log.info("Recorded %s quiz answers a crash had left in members' outboxes", recovered)

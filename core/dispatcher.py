@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -45,6 +46,15 @@ RECOVERY_MONTHS = 2
 # Telegram allows about 20 messages a minute per group, edits included: during a burst of
 # 学完了 presses the count is edited at most this often, and the next round catches up.
 COUNT_EDIT_SECONDS = 5.0
+
+
+RESEND_PREFIX = "resend:"
+
+
+def resend_token(record: PushRecord) -> str:
+    """A short name for a push record in a button's callback data (64 bytes at most)."""
+    digest = hashlib.sha1(f"{record.key}|{record.nominal.isoformat()}".encode()).hexdigest()
+    return f"{record.nominal:%Y%m}{digest[:16]}"
 
 
 class GroupQuizStarter(Protocol):
@@ -99,10 +109,7 @@ class Dispatcher:
             for record in self._store.pushes_with_status("sending", month):
                 self._store.save_push(replace(record, status="uncertain", updated_at=now))
                 uncertain.append(record)
-        if not uncertain:
-            return []
-        lines = [self._push_line(r.branch_id, r.schedule_id, r.actual) for r in uncertain]
-        return [Notice("\n".join([messages.PUSH_UNCERTAIN_HEADER, *lines]))]
+        return [self._uncertain_notice(uncertain)] if uncertain else []
 
     async def tick(self) -> list[Notice]:
         """One round: deliver due pushes, then study reminders and summaries."""
@@ -192,9 +199,9 @@ class Dispatcher:
             self._store.forget_push(claim)
             raise
         except MaybeDelivered:
-            self._store.save_push(replace(claim, status="uncertain"))
-            line = self._push_line(branch.id, schedule.id, claim.actual)
-            return Notice("\n".join([messages.PUSH_UNCERTAIN_HEADER, line]))
+            uncertain = replace(claim, status="uncertain")
+            self._store.save_push(uncertain)
+            return self._uncertain_notice([uncertain])
         except Undeliverable as error:
             self._store.save_push(replace(claim, status="failed", detail=str(error)))
             return Notice(
@@ -234,6 +241,52 @@ class Dispatcher:
         shown = len(task.done)
         self._store.save_study_task(replace(task, message_id=message_id, shown_done=shown))
         return message_id
+
+    # --- resending what may not have arrived ------------------------------
+
+    async def resend(self, token: str) -> str:
+        """An admin checked the group and found an uncertain push missing: send it now.
+
+        Returns what to tell the admin. Only an `uncertain` push can be resent, so a
+        second press, or a press on an old notice, sends nothing.
+        """
+        async with self._lock:
+            record = self._uncertain_push(token)
+            schedule = self._schedule(record.schedule_id) if record else None
+            branch = self._config.branch(record.branch_id) if record else None
+            if record is None or schedule is None or branch is None:
+                return messages.RESEND_GONE
+            binding = self._store.binding_for_branch(branch.id)
+            if binding is None:
+                return messages.RESEND_UNBOUND.format(branch=branch.name, branch_id=branch.id)
+            await self._messenger.wait_turn(binding.chat_id)
+            claim = replace(record, status="sending", chat_id=binding.chat_id)
+            self._store.save_push(replace(claim, updated_at=self._clock()))
+            try:
+                notice = await self._send_claimed(claim, schedule, branch)
+            except TryLater:
+                self._store.save_push(record)  # still uncertain: the admin may press again
+                return messages.RESEND_LATER
+            return notice.text if notice else messages.RESEND_DONE.format(branch=branch.name)
+
+    def _uncertain_push(self, token: str) -> PushRecord | None:
+        try:
+            month = datetime.strptime(token[:6], "%Y%m").replace(tzinfo=self._timezone)
+        except ValueError:
+            return None  # not a token this bot made
+        candidates = self._store.pushes_with_status("uncertain", month)
+        return next((r for r in candidates if resend_token(r) == token), None)
+
+    def _uncertain_notice(self, records: list[PushRecord]) -> Notice:
+        lines = [self._push_line(r.branch_id, r.schedule_id, r.actual) for r in records]
+        buttons = [
+            Button(
+                messages.RESEND_BUTTON.format(line=line.removeprefix("· ")),
+                f"{RESEND_PREFIX}{resend_token(r)}",
+            )
+            for r, line in zip(records, lines, strict=True)
+        ]
+        return Notice("\n".join([messages.PUSH_UNCERTAIN_HEADER, *lines]), tuple(buttons))
 
     # --- study tasks --------------------------------------------------------
 

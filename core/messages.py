@@ -67,7 +67,16 @@ PUSH_UNBOUND = (
     "请在该支部群里 /bind {branch_id}。"
 )
 PUSH_MISSED_HEADER = "⚠️ 机器人停机期间错过了以下推送（已超过 {hours} 小时，不再补发）："
-PUSH_UNCERTAIN_HEADER = "⚠️ 以下推送发送时机器人中断或超时，无法确认是否送达，请到群里核对："
+PUSH_UNCERTAIN_HEADER = (
+    "⚠️ 以下推送发送时机器人中断或超时，无法确认是否送达。请到群里核对；"
+    "确认没有收到的，点下面对应的按钮补发（收到了就不要点，以免重复）："
+)
+RESEND_BUTTON = "补发：{line}"
+RESEND_DONE = "✅ 已补发到{branch}。"
+RESEND_GONE = "这条推送已经补发过，或已不在计划中，无需再发。"
+RESEND_UNBOUND = "{branch}现在没有绑定群，无法补发。请在支部群里发送 /bind {branch_id} 后再点。"
+RESEND_LATER = "Telegram 暂时发不出去，请过几分钟再点一次补发。"
+RESEND_NOT_ADMIN = "只有机器人管理员可以补发推送。"
 PUSH_FAILED = (
     "⚠️ 推送“{schedule}”发到{branch}失败，Telegram 的答复是：{reason}\n"
     "这条推送不会自动重发。请确认该支部的群还在、机器人还在群里；"

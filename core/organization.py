@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from core import messages
 from core.agency import AgencyConfig, Branch
 from core.clock import Clock
+from core.delivery import Button
 from core.errors import UserError
 from core.names import name_order
 from core.records import Binding, Event, Membership, Person
@@ -32,9 +33,11 @@ class ChatUser:
 
 @dataclass(frozen=True)
 class Notice:
-    """Something the admins must hear about (the handler delivers it)."""
+    """Something the admins must hear about (the handler delivers it), with any buttons
+    they can act through."""
 
     text: str
+    buttons: tuple[Button, ...] = ()
 
 
 class Organization:

@@ -1,12 +1,14 @@
-"""Admins changing the configuration from the chat: /reload, and YAML files sent in private."""
+"""Admins acting from the chat: /reload, YAML files sent in private, and 补发 under a
+notice of pushes that may not have arrived."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from core import messages
 from core.config_admin import check_upload, install_upload, reload_configuration
+from core.dispatcher import RESEND_PREFIX
 from core.errors import UserError
 from handlers.guard import guarded_command
 from handlers.services import services
@@ -45,7 +47,21 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await message.reply_text(f"{installed.text}\n{outcome.text}")
 
 
+async def resend_push(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """补发: an admin found an uncertain push missing from its group."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    found = services(context)
+    if query.from_user.id not in found.settings.admin_ids:
+        raise UserError(messages.RESEND_NOT_ADMIN)
+    await query.answer()
+    outcome = await found.dispatcher.resend(query.data.removeprefix(RESEND_PREFIX))
+    await context.bot.send_message(query.from_user.id, outcome)
+
+
 HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
     guarded_command("reload", reload),
     MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, receive_file),
+    CallbackQueryHandler(resend_push, pattern=f"^{RESEND_PREFIX}"),
 ]

@@ -20,7 +20,7 @@ async def scheduler_round(context: ContextTypes.DEFAULT_TYPE) -> None:
     """
     found = services(context)
     for notice in await found.dispatcher.tick():
-        await notify_admins(context, notice.text)
+        await notify_admins(context, notice.text, notice.buttons)
     for notice in await found.group_quizzes.close_due():
         await notify_admins(context, notice.text)
 

@@ -86,7 +86,7 @@ class TelegramMessenger:
             message = await self._bot.send_message(
                 chat_id,
                 text,
-                reply_markup=_keyboard(buttons),
+                reply_markup=button_rows(buttons),
                 parse_mode=ParseMode.HTML if html else None,
             )
         except TelegramError as error:
@@ -108,7 +108,7 @@ class TelegramMessenger:
                 text,
                 chat_id=chat_id,
                 message_id=message_id,
-                reply_markup=_keyboard(buttons),
+                reply_markup=button_rows(buttons),
                 parse_mode=ParseMode.HTML if html else None,
             )
         except BadRequest as error:
@@ -143,7 +143,8 @@ def translate(error: TelegramError) -> DeliveryError:
     return Undeliverable(error.message)
 
 
-def _keyboard(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+def button_rows(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
+    """An inline keyboard with each button on its own row (None: no buttons)."""
     if not buttons:
         return None
     return InlineKeyboardMarkup(

@@ -7,7 +7,8 @@ The real bot (python-telegram-bot with ``HTTPXRequest`` and long polling) is poi
 * inject updates (``send_text``, ``send_document``, ``press_button``, ``answer_poll`` ...),
   which wake long polls (a sent document's bytes are served by ``getFile`` and the file URL),
 * observe every API call the bot made (``requests``, ``calls``, ``wait_for``, ``sent_texts``),
-* inject faults (``fail_next``, ``drop_next``, ``delay_next``, ``enforce_rate_limits``).
+* inject faults (``fail_next``, ``drop_next``, ``stall_next``, ``delay_next``,
+  ``enforce_rate_limits``).
 
 Only the standard library is used: ``http.server.ThreadingHTTPServer`` runs in a daemon thread
 and all shared state is guarded by a single ``threading.Condition``.  Blocking helpers such as
@@ -186,7 +187,7 @@ class ApiError(Exception):
 
 @dataclass
 class _Fault:
-    """A queued fault: ``kind`` is ``fail``, ``drop`` or ``delay``."""
+    """A queued fault: ``kind`` is ``fail``, ``drop``, ``stall`` or ``delay``."""
 
     kind: str
     method: str
@@ -1091,6 +1092,14 @@ class FakeBotApi:
         """
         self._add_fault(_Fault("delay", method, times, chat_id=chat_id, seconds=seconds))
 
+    def stall_next(
+        self, method: str, seconds: float, times: int = 1, *, chat_id: int | None = None
+    ) -> None:
+        """The next ``times`` calls of ``method`` (to ``chat_id`` if given) are held for
+        ``seconds`` and then dropped, never carried out: lost on the way to Telegram, while
+        the client can only time out, not knowing."""
+        self._add_fault(_Fault("stall", method, times, chat_id=chat_id, seconds=seconds))
+
     def clear_faults(self) -> None:
         """Forget every queued fault: the server behaves again."""
         with self._cond:
@@ -1132,6 +1141,11 @@ class FakeBotApi:
             self._cond.notify_all()
             if self._take_fault("drop", method, params):
                 call.fault = "dropped"
+                return None
+            stall = self._take_fault("stall", method, params)
+            if stall is not None:
+                call.fault = f"stalled {stall.seconds}s, then dropped"
+                self._cond.wait_for(lambda: self._stopping, stall.seconds)
                 return None
             status, payload = self._execute(call)
             self._cond.notify_all()

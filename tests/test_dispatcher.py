@@ -8,9 +8,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from core import messages
 from core.agency import AgencyConfig, parse_agency_config
 from core.delivery import Button, ChatGone, ChatMoved, DeliveryError, MaybeDelivered, TryLater
-from core.dispatcher import Dispatcher
+from core.dispatcher import RESEND_PREFIX, Dispatcher
 from core.organization import ChatUser, Organization
 from core.records import Binding
 from core.store import Store
@@ -230,25 +231,64 @@ async def test_try_later_is_retried_and_maybe_delivered_is_not(
     assert any(n.startswith("⚠️ 以下推送发送时机器人中断或超时") for n in notices)
 
 
-async def test_a_crash_mid_send_is_reported_as_uncertain_not_resent(
-    org: Organization, messenger: FakeMessenger, clock: FakeClock
-) -> None:
-    class Crash(BaseException):
-        pass
+class Crash(BaseException):
+    """The process dying in the middle of a send."""
 
-    class CrashingMessenger(FakeMessenger):
-        async def send(self, chat_id: int, text: str, **kwargs: object) -> int:
-            raise Crash
 
+class CrashingMessenger(FakeMessenger):
+    async def send(self, chat_id: int, text: str, **kwargs: object) -> int:
+        raise Crash
+
+
+async def crash_mid_send(org: Organization, clock: FakeClock) -> None:
+    """The 2026-10-08 theme day is claimed, then the process dies before it is sent."""
     clock.now = datetime(2026, 10, 8, 9, 5, tzinfo=SHANGHAI)
     with pytest.raises(Crash):
         await dispatcher(org, CrashingMessenger(), clock).tick()
+
+
+async def test_a_crash_mid_send_is_reported_as_uncertain_not_resent(
+    org: Organization, messenger: FakeMessenger, clock: FakeClock
+) -> None:
+    await crash_mid_send(org, clock)
     restarted = dispatcher(org, messenger, clock)
     notices = [n.text for n in await restarted.recover()]
     assert len(notices) == 1 and "无法确认是否送达" in notices[0]
     await restarted.tick()
     sent_theme_days = [s for s in messenger.sent if "主题党日" in s.text]
     assert len(sent_theme_days) == 1  # the crashed one is not resent; the other branch's is
+
+
+async def test_an_admin_resends_an_uncertain_push_once(
+    org: Organization, messenger: FakeMessenger, clock: FakeClock
+) -> None:
+    await crash_mid_send(org, clock)
+    restarted = dispatcher(org, messenger, clock)
+    (notice,) = await restarted.recover()
+    (button,) = notice.buttons
+    assert button.label == "补发：办公室党支部 2026-10-08 09:00 theme-day"
+    assert len(button.data.encode()) <= 64  # Telegram's limit for callback data
+    token = button.data.removeprefix(RESEND_PREFIX)
+
+    assert await restarted.resend(token) == "✅ 已补发到办公室党支部。"
+    assert await restarted.resend(token) == "这条推送已经补发过，或已不在计划中，无需再发。"
+    assert await restarted.resend("2026xx-forged") == messages.RESEND_GONE
+    assert messenger.texts(OFFICE_CHAT) == ["办公室党支部：请于10月内召开主题党日。"]
+    await restarted.tick()  # the round does not send it again either
+    assert messenger.texts(OFFICE_CHAT) == ["办公室党支部：请于10月内召开主题党日。"]
+
+
+async def test_a_resend_that_fails_for_now_can_be_pressed_again(
+    org: Organization, messenger: FakeMessenger, clock: FakeClock
+) -> None:
+    messenger.failures[OFFICE_CHAT] = [MaybeDelivered("timed out"), TryLater("network")]
+    clock.now = datetime(2026, 10, 8, 9, 5, tzinfo=SHANGHAI)
+    engine = dispatcher(org, messenger, clock)
+    (notice,) = [n for n in await engine.tick() if n.buttons]
+    token = notice.buttons[0].data.removeprefix(RESEND_PREFIX)
+    assert await engine.resend(token) == "Telegram 暂时发不出去，请过几分钟再点一次补发。"
+    assert await engine.resend(token) == "✅ 已补发到办公室党支部。"
+    assert messenger.texts(OFFICE_CHAT) == ["办公室党支部：请于10月内召开主题党日。"]
 
 
 async def test_study_task_counts_reminds_and_summarizes(

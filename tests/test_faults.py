@@ -98,6 +98,35 @@ def test_each_push_fault_is_retried_or_reported(fake: FakeBotApi, tmp_path: Path
     assert delivered[SLOW] == 1  # it did arrive; the bot could not know, and did not resend
 
 
+def test_a_push_lost_on_the_way_is_resent_by_an_admin_press(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    bot = bound_bot(fake, tmp_path)
+    fake.stall_next("sendMessage", 7, chat_id=SLOW)  # never arrives; the bot times out
+    set_clock(tmp_path / "now", "2026-11-02 09:31")
+    notice = fake.wait_for(
+        "sendMessage",
+        lambda c: c.params["chat_id"] == ADMIN["id"] and "无法确认" in c.params["text"],
+        20,
+    )
+    assert pushes(fake)[1][SLOW] == 0  # the admin checks the group: it is not there
+    (row,) = notice.params["reply_markup"]["inline_keyboard"]
+    assert row[0]["text"] == f"补发：{GROUPS[SLOW]} 2026-11-02 09:30 theme-day"
+
+    def press_resend() -> str:
+        since = len(fake.requests)
+        fake.press_button(ADMIN["id"], notice.result["message_id"], ADMIN, row[0]["callback_data"])
+        reply = fake.wait_for(
+            "sendMessage", lambda c: c.params["chat_id"] == ADMIN["id"], 15, since
+        )
+        return str(reply.params["text"])
+
+    assert press_resend() == f"✅ 已补发到{GROUPS[SLOW]}。"
+    assert press_resend() == "这条推送已经补发过，或已不在计划中，无需再发。"
+    assert bot.stop() == 0, bot.log()
+    assert pushes(fake)[1] == {chat: 1 for chat in GROUPS}
+
+
 def test_while_telegram_is_down_each_round_stops_at_the_first_failure(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:

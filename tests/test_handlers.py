@@ -184,3 +184,19 @@ async def test_a_press_handled_too_late_to_answer_is_not_reported(bot: BotHarnes
     assert bot.fake.requests[before:] == []
     await bot.application.process_error(None, BadRequest("Message text is empty"))
     assert "机器人出错" in bot.fake.sent_texts(ADMIN["id"])[-1]  # other refusals still are
+
+
+async def test_only_an_admin_may_resend_a_push(bot: BotHarness) -> None:
+    await bot.say(MEMBER["id"], MEMBER, "/start")
+    greeting = bot.fake.calls("sendMessage")[-1]
+    forged = bot.fake.press_button(
+        MEMBER["id"],
+        greeting.result["message_id"],
+        MEMBER,
+        "resend:2026110123456789abcdef01",
+        strict=False,
+    )
+    before = len(bot.fake.requests)
+    assert await bot.feed(forged) == []
+    (answer,) = bot.fake.requests[before:]
+    assert answer.params["text"] == "只有机器人管理员可以补发推送。"
