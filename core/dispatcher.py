@@ -231,8 +231,10 @@ class Dispatcher:
 
     async def _assign_study(self, claim: PushRecord, action: StudyAction, branch: Branch) -> int:
         assert claim.chat_id is not None
-        # Saved before sending, so a press on the message always finds its task.
+        # Saved before sending, so a press on the message always finds its task. A resend
+        # (补发) keeps the task as it is: presses on a first message that did arrive count.
         task = new_task(claim.key, action, branch, claim.chat_id, claim.actual)
+        task = self._store.study_task(task.id) or task
         self._store.save_study_task(task)
         text = self.study.task_text(task)
         message_id = await self._messenger.send(

@@ -291,6 +291,29 @@ async def test_a_resend_that_fails_for_now_can_be_pressed_again(
     assert messenger.texts(OFFICE_CHAT) == ["办公室党支部：请于10月内召开主题党日。"]
 
 
+async def test_resending_a_study_task_keeps_who_finished_it(
+    org: Organization, messenger: FakeMessenger, clock: FakeClock
+) -> None:
+    zhang = ChatUser(11, "张三")
+    org.seen_in_group(OFFICE_CHAT, zhang)
+    engine = dispatcher(org, messenger, clock)
+    await run_until(
+        engine, clock, datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI), timedelta(hours=1)
+    )
+    messenger.failures[OFFICE_CHAT] = [MaybeDelivered("timed out")]
+    clock.now = datetime(2026, 10, 8, 9, 30, tzinfo=SHANGHAI)  # the study task falls due
+    (notice,) = [n for n in await engine.tick() if n.buttons]
+    (task,) = org.store.study_tasks_of_month(clock.now)
+    engine.study.complete(task.id, zhang)  # the first message did arrive after all
+
+    assert await engine.resend(notice.buttons[0].data.removeprefix(RESEND_PREFIX)) == (
+        "✅ 已补发到办公室党支部。"
+    )
+    assert messenger.sent[-1].text.endswith("已完成 1/1")
+    (task,) = org.store.study_tasks_of_month(clock.now)
+    assert list(task.done) == [11]
+
+
 async def test_study_task_counts_reminds_and_summarizes(
     org: Organization, messenger: FakeMessenger, clock: FakeClock
 ) -> None:
