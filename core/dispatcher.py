@@ -246,7 +246,7 @@ class Dispatcher:
 
     # --- resending what may not have arrived ------------------------------
 
-    async def resend(self, token: str) -> str:
+    async def resend(self, token: str) -> Notice:
         """An admin checked the group and found an uncertain push missing: send it now.
 
         Returns what to tell the admin. Only an `uncertain` push can be resent, so a
@@ -257,19 +257,21 @@ class Dispatcher:
             schedule = self._schedule(record.schedule_id) if record else None
             branch = self._config.branch(record.branch_id) if record else None
             if record is None or schedule is None or branch is None:
-                return messages.RESEND_GONE
+                return Notice(messages.RESEND_GONE)
             binding = self._store.binding_for_branch(branch.id)
             if binding is None:
-                return messages.RESEND_UNBOUND.format(branch=branch.name, branch_id=branch.id)
+                text = messages.RESEND_UNBOUND.format(branch=branch.name, branch_id=branch.id)
+                return Notice(text)
             await self._messenger.wait_turn(binding.chat_id)
-            claim = replace(record, status="sending", chat_id=binding.chat_id)
-            self._store.save_push(replace(claim, updated_at=self._clock()))
+            now = self._clock()
+            claim = replace(record, status="sending", chat_id=binding.chat_id, updated_at=now)
+            self._store.save_push(claim)
             try:
                 notice = await self._send_claimed(claim, schedule, branch)
             except TryLater:
                 self._store.save_push(record)  # still uncertain: the admin may press again
-                return messages.RESEND_LATER
-            return notice.text if notice else messages.RESEND_DONE.format(branch=branch.name)
+                return Notice(messages.RESEND_LATER)
+            return notice or Notice(messages.RESEND_DONE.format(branch=branch.name))
 
     def _uncertain_push(self, token: str) -> PushRecord | None:
         try:

@@ -12,6 +12,7 @@ from core.dispatcher import RESEND_PREFIX
 from core.errors import UserError
 from handlers.guard import guarded_command
 from handlers.services import services
+from handlers.telegram_messenger import button_rows
 
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -57,7 +58,8 @@ async def resend_push(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         raise UserError(messages.RESEND_NOT_ADMIN)
     await query.answer()
     outcome = await found.dispatcher.resend(query.data.removeprefix(RESEND_PREFIX))
-    await context.bot.send_message(query.from_user.id, outcome)
+    markup = button_rows(outcome.buttons)  # timed out again: a new button to press
+    await context.bot.send_message(query.from_user.id, outcome.text, reply_markup=markup)
 
 
 HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [

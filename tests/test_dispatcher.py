@@ -270,24 +270,30 @@ async def test_an_admin_resends_an_uncertain_push_once(
     assert len(button.data.encode()) <= 64  # Telegram's limit for callback data
     token = button.data.removeprefix(RESEND_PREFIX)
 
-    assert await restarted.resend(token) == "✅ 已补发到办公室党支部。"
-    assert await restarted.resend(token) == "这条推送已经补发过，或已不在计划中，无需再发。"
-    assert await restarted.resend("2026xx-forged") == messages.RESEND_GONE
+    assert (await restarted.resend(token)).text == "✅ 已补发到办公室党支部。"
+    assert (await restarted.resend(token)).text == "这条推送已经补发过，或已不在计划中，无需再发。"
+    assert (await restarted.resend("2026xx-forged")).text == messages.RESEND_GONE
     assert messenger.texts(OFFICE_CHAT) == ["办公室党支部：请于10月内召开主题党日。"]
     await restarted.tick()  # the round does not send it again either
     assert messenger.texts(OFFICE_CHAT) == ["办公室党支部：请于10月内召开主题党日。"]
 
 
-async def test_a_resend_that_fails_for_now_can_be_pressed_again(
+async def test_a_resend_that_fails_or_times_out_can_be_pressed_again(
     org: Organization, messenger: FakeMessenger, clock: FakeClock
 ) -> None:
-    messenger.failures[OFFICE_CHAT] = [MaybeDelivered("timed out"), TryLater("network")]
+    messenger.failures[OFFICE_CHAT] = [
+        MaybeDelivered("timed out"),
+        TryLater("network"),
+        MaybeDelivered("timed out again"),
+    ]
     clock.now = datetime(2026, 10, 8, 9, 5, tzinfo=SHANGHAI)
     engine = dispatcher(org, messenger, clock)
     (notice,) = [n for n in await engine.tick() if n.buttons]
     token = notice.buttons[0].data.removeprefix(RESEND_PREFIX)
-    assert await engine.resend(token) == "Telegram 暂时发不出去，请过几分钟再点一次补发。"
-    assert await engine.resend(token) == "✅ 已补发到办公室党支部。"
+    assert (await engine.resend(token)).text == "Telegram 暂时发不出去，请过几分钟再点一次补发。"
+    unsure_again = await engine.resend(token)
+    assert unsure_again.buttons == notice.buttons  # the admin checks again, then presses
+    assert (await engine.resend(token)).text == "✅ 已补发到办公室党支部。"
     assert messenger.texts(OFFICE_CHAT) == ["办公室党支部：请于10月内召开主题党日。"]
 
 
@@ -306,9 +312,8 @@ async def test_resending_a_study_task_keeps_who_finished_it(
     (task,) = org.store.study_tasks_of_month(clock.now)
     engine.study.complete(task.id, zhang)  # the first message did arrive after all
 
-    assert await engine.resend(notice.buttons[0].data.removeprefix(RESEND_PREFIX)) == (
-        "✅ 已补发到办公室党支部。"
-    )
+    resent = await engine.resend(notice.buttons[0].data.removeprefix(RESEND_PREFIX))
+    assert resent.text == "✅ 已补发到办公室党支部。"
     assert messenger.sent[-1].text.endswith("已完成 1/1")
     (task,) = org.store.study_tasks_of_month(clock.now)
     assert list(task.done) == [11]
