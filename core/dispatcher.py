@@ -178,8 +178,16 @@ class Dispatcher:
                     branch_id=branch.id,
                 )
             )
-        await self._messenger.wait_turn(binding.chat_id)
-        claim = self._record(push, "sending", self._clock(), chat_id=binding.chat_id)
+        record = self._record(push, "sending", self._clock(), chat_id=binding.chat_id)
+        return await self._claim_and_send(record, schedule, branch)
+
+    async def _claim_and_send(
+        self, record: PushRecord, schedule: Schedule, branch: Branch
+    ) -> Notice | None:
+        """Wait for a send slot, record the push as `sending`, then send it."""
+        assert record.chat_id is not None
+        await self._messenger.wait_turn(record.chat_id)
+        claim = replace(record, status="sending", updated_at=self._clock())
         self._store.save_push(claim)
         return await self._send_claimed(claim, schedule, branch)
 
@@ -262,12 +270,10 @@ class Dispatcher:
             if binding is None:
                 text = messages.RESEND_UNBOUND.format(branch=branch.name, branch_id=branch.id)
                 return Notice(text)
-            await self._messenger.wait_turn(binding.chat_id)
-            now = self._clock()
-            claim = replace(record, status="sending", chat_id=binding.chat_id, updated_at=now)
-            self._store.save_push(claim)
             try:
-                notice = await self._send_claimed(claim, schedule, branch)
+                notice = await self._claim_and_send(
+                    replace(record, chat_id=binding.chat_id), schedule, branch
+                )
             except TryLater:
                 self._store.save_push(record)  # still uncertain: the admin may press again
                 return Notice(messages.RESEND_LATER)
@@ -282,13 +288,11 @@ class Dispatcher:
         return next((r for r in candidates if resend_token(r) == token), None)
 
     def _uncertain_notice(self, records: list[PushRecord]) -> Notice:
-        lines = [self._push_line(r.branch_id, r.schedule_id, r.actual) for r in records]
+        labels = [self._push_label(r.branch_id, r.schedule_id, r.actual) for r in records]
+        lines = [messages.PUSH_LINE.format(push=label) for label in labels]
         buttons = [
-            Button(
-                messages.RESEND_BUTTON.format(line=line.removeprefix("· ")),
-                f"{RESEND_PREFIX}{resend_token(r)}",
-            )
-            for r, line in zip(records, lines, strict=True)
+            Button(messages.RESEND_BUTTON.format(push=label), f"{RESEND_PREFIX}{resend_token(r)}")
+            for r, label in zip(records, labels, strict=True)
         ]
         return Notice("\n".join([messages.PUSH_UNCERTAIN_HEADER, *lines]), tuple(buttons))
 
@@ -391,8 +395,11 @@ class Dispatcher:
         )
 
     def _push_line(self, branch_id: str, schedule_id: str, at: datetime) -> str:
+        return messages.PUSH_LINE.format(push=self._push_label(branch_id, schedule_id, at))
+
+    def _push_label(self, branch_id: str, schedule_id: str, at: datetime) -> str:
         branch = self._config.branch(branch_id)
         name = branch.name if branch else branch_id
-        return messages.PUSH_LINE.format(
+        return messages.PUSH_LABEL.format(
             branch=name, time=f"{at:%Y-%m-%d %H:%M}", schedule=schedule_id
         )

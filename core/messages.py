@@ -71,7 +71,7 @@ PUSH_UNCERTAIN_HEADER = (
     "⚠️ 以下推送发送时机器人中断或超时，无法确认是否送达。请到群里核对；"
     "确认没有收到的，点下面对应的按钮补发（收到了就不要点，以免重复）："
 )
-RESEND_BUTTON = "补发：{line}"
+RESEND_BUTTON = "补发：{push}"
 RESEND_DONE = "✅ 已补发到{branch}。"
 RESEND_GONE = "这条推送已经补发过，或已不在计划中，无需再发。"
 RESEND_UNBOUND = "{branch}现在没有绑定群，无法补发。请在支部群里发送 /bind {branch_id} 后再点。"
@@ -82,7 +82,8 @@ PUSH_FAILED = (
     "这条推送不会自动重发。请确认该支部的群还在、机器人还在群里；"
     "如已换群，请在新群里发送 /bind {branch_id}，并把这条内容转告支部。"
 )
-PUSH_LINE = "· {branch} {time} {schedule}"
+PUSH_LABEL = "{branch} {time} {schedule}"
+PUSH_LINE = "· {push}"
 
 # --- study tasks
 STUDY_TASK = "📖 理论学习任务：{title}\n\n{body}{link}\n\n截止时间：{due}\n已完成 {done}/{total}"
