@@ -14,6 +14,7 @@ go to the records the same idempotent way and into each answerer's progress.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 from collections.abc import Callable, Sequence
@@ -482,13 +483,17 @@ class GroupQuizzes:
         selector: str | None,
         count: int,
         open_for: timedelta,
+        command: str | None = None,
     ) -> GroupQuizPlan:
-        """Pick the questions and store the quiz (status `sending`); return what to send."""
+        """Pick the questions and store the quiz (status `sending`); return what to send.
+
+        ``command`` names the chat message that asked for the quiz (see `already_started`).
+        """
         candidates = candidates_for(self.banks, selector)
         picked = pick_questions(candidates, MemberProgress(0), count, self._rng)
         now = self._clock()
         quiz = GroupQuiz(
-            id=f"{now.astimezone(self._timezone):%y%m}-{self._rng.getrandbits(32):08x}",
+            id=self._new_id(command),
             branch_id=branch.id,
             chat_id=chat_id,
             title=selection_title(self.banks, selector),
@@ -510,6 +515,15 @@ class GroupQuizzes:
             self._view(quiz, index, question, open_period) for index, question in enumerate(picked)
         )
         return GroupQuizPlan(quiz, intro, views)
+
+    def already_started(self, chat_id: int, command: str) -> bool:
+        """Whether the message ``command`` already started a quiz in this chat.
+
+        Telegram sends a message again if the bot was killed before confirming it; the
+        quiz it started then must not be sent a second time.
+        """
+        quiz = self._store.group_quiz(self._quiz_id(_command_digest(command)))
+        return quiz is not None and quiz.chat_id == chat_id
 
     def intro_sent(self, quiz_id: str, message_id: int) -> None:
         """The intro message went out."""
@@ -726,6 +740,21 @@ class GroupQuizzes:
                 progress = progress.record(question.key, answer.correct, day)
         self._store.save_member_quiz(replace(state, progress=progress).counted_group_quiz(quiz.id))
 
+    def _new_id(self, command: str | None) -> str:
+        """Derived from the asking message, else random; never an existing quiz's."""
+        if command is not None:
+            quiz_id = self._quiz_id(_command_digest(command))
+            if self._store.group_quiz(quiz_id) is None:  # else another chat's, hashed alike
+                return quiz_id
+        while True:
+            quiz_id = self._quiz_id(f"{self._rng.getrandbits(32):08x}")
+            if self._store.group_quiz(quiz_id) is None:
+                return quiz_id
+
+    def _quiz_id(self, suffix: str) -> str:
+        """A group quiz id: the month (its file's folder), then 8 hex digits."""
+        return f"{self._clock().astimezone(self._timezone):%y%m}-{suffix}"
+
     def _update(self, quiz_id: str, change: Callable[[GroupQuiz], GroupQuiz]) -> GroupQuiz:
         quiz = self._store.group_quiz(quiz_id)
         assert quiz is not None, f"unknown group quiz {quiz_id}"
@@ -736,3 +765,8 @@ class GroupQuizzes:
     def _name(self, user_id: int) -> str:
         person = self._store.person(user_id)
         return person.report_name if person else str(user_id)
+
+
+def _command_digest(command: str) -> str:
+    """8 hex digits naming the message that asked for a group quiz."""
+    return hashlib.sha1(command.encode()).hexdigest()[:8]

@@ -61,8 +61,8 @@ async def private_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def group_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/groupquiz [bank|tag] [n] in a branch group (secretaries): polls for everyone."""
-    chat = update.effective_chat
-    if chat is None:
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
         return
     found = services(context)
     branch = found.organization.branch_for_chat(chat.id)
@@ -72,7 +72,9 @@ async def group_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         context.args or [], "groupquiz", found.group_quizzes.quizzes.banks
     )
     try:
-        await found.group_quizzes.start(branch, chat.id, selector, count, GROUP_QUIZ_OPEN)
+        await found.group_quizzes.start(
+            branch, chat.id, selector, count, GROUP_QUIZ_OPEN, message.message_id
+        )
     except DeliveryError as error:
         raise UserError(messages.GROUP_QUIZ_SEND_FAILED.format(reason=error)) from error
 

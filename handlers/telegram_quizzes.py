@@ -55,10 +55,24 @@ class TelegramGroupQuizzes:
         return await self.send(plan)
 
     async def start(
-        self, branch: Branch, chat_id: int, selector: str | None, count: int, open_for: timedelta
-    ) -> int:
-        """/groupquiz: the same, with the secretary's choice of questions."""
-        return await self.send(self.quizzes.create(branch, chat_id, selector, count, open_for))
+        self,
+        branch: Branch,
+        chat_id: int,
+        selector: str | None,
+        count: int,
+        open_for: timedelta,
+        command_message_id: int,
+    ) -> None:
+        """/groupquiz: the same, with the secretary's choice of questions.
+
+        The command sent again after a crash (Telegram had not heard it was handled)
+        finds its quiz already started and sends nothing.
+        """
+        command = f"{chat_id}:{command_message_id}"
+        if self.quizzes.already_started(chat_id, command):
+            log.info("/groupquiz message %s came again after a restart: not resent", command)
+            return
+        await self.send(self.quizzes.create(branch, chat_id, selector, count, open_for, command))
 
     async def send(self, plan: GroupQuizPlan) -> int:
         """The intro, then each question; every message is stored as soon as it is out.

@@ -758,6 +758,15 @@ class FakeBotApi:
             self._cond.notify_all()
             return copy.deepcopy(stored)
 
+    def redeliver(self, update: JsonDict) -> None:
+        """Queue a delivered update again under its own id: what Telegram does when the
+        bot was killed before a getUpdates offset confirmed it."""
+        with self._cond:
+            if all(u["update_id"] != update["update_id"] for u in self._updates):
+                self._updates.append(copy.deepcopy(update))
+                self._updates.sort(key=lambda u: int(u["update_id"]))
+            self._cond.notify_all()
+
     def _observe_update(self, update: JsonDict) -> None:
         """Learn users, chats, messages and private-chat starts from an injected update."""
         message = update.get("message")

@@ -172,6 +172,23 @@ def test_poll_answers_survive_twenty_random_kills(fake: FakeBotApi, tmp_path: Pa
     assert_data_files_parse(tmp_path / "data")
 
 
+def test_a_groupquiz_sent_again_after_a_kill_starts_no_second_quiz(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    bot = make_bot(fake, tmp_path, CONFIG)
+    bot.start()
+    say(fake, GROUP, OWNER, "/bind office", "✅ 本群已绑定")
+    command = fake.send_text(GROUP, OWNER, "/groupquiz basics 5")
+    fake.wait_for("sendPoll", lambda c: c.params["question"].startswith("5/5 "), 15)
+    bot.kill()
+    fake.redeliver(command)  # killed before Telegram heard the command was handled
+    bot.start()
+    fake.wait_until(lambda: not fake.pending_updates(), timeout=15)
+    assert bot.stop() == 0, bot.log()
+    assert len(fake.calls("sendPoll")) == 5
+    assert len([t for t in fake.sent_texts(GROUP) if t.startswith("📝")]) == 1
+
+
 STUDY_CONFIG = (
     CONFIG
     + """\

@@ -397,6 +397,22 @@ def test_group_questions_go_out_as_polls_or_buttons(
     assert {view.open_period for view in short.questions} == {300}
 
 
+def test_a_command_sent_again_finds_the_quiz_it_started(
+    group: GroupQuizzes, office: Branch, store: Store
+) -> None:
+    """Telegram sends /groupquiz again when the bot was killed before confirming it."""
+    command = f"{OFFICE_CHAT}:57"
+    assert not group.already_started(OFFICE_CHAT, command)
+    plan = group.create(office, OFFICE_CHAT, "basics", 2, timedelta(hours=1), command)
+    assert group.already_started(OFFICE_CHAT, command)
+    assert not group.already_started(OFFICE_CHAT, f"{OFFICE_CHAT}:58")  # the next command
+    # Another chat's command with the same digest gets its own quiz, not the first one's.
+    other = group.create(office, -100222, "basics", 2, timedelta(hours=1), command)
+    assert other.quiz.id != plan.quiz.id
+    assert not group.already_started(-100222, command)
+    assert store.group_quiz(plan.quiz.id) == plan.quiz
+
+
 def test_poll_answers_are_kept_once_per_member_and_question(
     group: GroupQuizzes, office: Branch, store: Store
 ) -> None:
