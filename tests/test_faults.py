@@ -148,16 +148,23 @@ def test_while_telegram_is_down_each_round_stops_at_the_first_failure(
 def test_polling_outlasts_500s_and_dropped_connections(fake: FakeBotApi, tmp_path: Path) -> None:
     bot = bound_bot(fake, tmp_path)
     since = len(fake.requests)
+
+    def failed_polls() -> list[Call]:
+        polls = [c for c in fake.requests[since:] if c.method == "getUpdates"]
+        return [c for c in polls if not c.ok and (c.error_code or c.fault)]
+
     fake.fail_next("getUpdates", 500, "Internal Server Error")
     fake.drop_next("getUpdates")
-    fake.send_text(ADMIN["id"], ADMIN, "/help")  # wakes the long poll: its answer fails
+    fake.send_text(ADMIN["id"], ADMIN, "/me")  # ends the waiting poll: the next two fail
+    fake.wait_until(lambda: len(failed_polls()) == 2, timeout=15)
+    fake.send_text(ADMIN["id"], ADMIN, "/help")
     fake.wait_for("sendMessage", lambda c: c.params["text"].startswith("您可以使用"), 15, since)
     # Counted before the stop: the stop's final confirmation ends the long poll still
     # open with Telegram's 409 Conflict, which the stopping bot no longer waits for.
+    failed = failed_polls()
     polls = [c for c in fake.requests[since:] if c.method == "getUpdates"]
-    failed = [c for c in polls if not c.ok and (c.error_code or c.fault)]
     assert bot.stop() == 0, bot.log()
-    assert len(failed) == 2
+    assert [c.error_code or c.fault for c in failed] == ["dropped", 500]
     assert len(polls) <= 6  # backs off after each failure instead of asking again at once
 
 
