@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
@@ -24,10 +25,13 @@ from core.quizzing import (
     QuestionView,
     parse_selection,
 )
+from handlers.errors import is_expired_press
 from handlers.guard import guarded_command
 from handlers.people import chat_user
 from handlers.services import services
 from handlers.telegram_quizzes import inline_keyboard
+
+log = logging.getLogger(__name__)
 
 
 async def take_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -114,9 +118,13 @@ async def show_press(query: CallbackQuery, press: Press) -> None:
 
 
 async def answer_query(query: CallbackQuery, press: Press) -> None:
-    """Show the press's short answer; a query too old to answer (redelivered) is fine."""
-    with contextlib.suppress(BadRequest):
+    """Show the press's short answer. The press is recorded already, so a refused answer
+    must not stop the quiz: one too old to answer (redelivered) is expected, others logged."""
+    try:
         await query.answer(press.reply, show_alert=press.alert)
+    except BadRequest as error:
+        if not is_expired_press(error):
+            log.warning("Telegram refused the answer to a quiz press: %s", error)
 
 
 async def send_view(context: ContextTypes.DEFAULT_TYPE, chat_id: int, view: QuestionView) -> None:

@@ -112,6 +112,27 @@ async def test_private_quiz_with_buttons(bot: BotHarness) -> None:
     assert callback_reply(bot.fake) == "这组答题已经结束。发送 /quiz 再来一组。"
 
 
+@pytest.mark.parametrize(
+    ("refusal", "logged"),
+    [
+        ("Bad Request: query is too old and response timeout expired or query ID is invalid", 0),
+        ("Bad Request: message is too long", 1),
+    ],
+)
+async def test_a_refused_press_answer_does_not_stop_the_quiz(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture, refusal: str, logged: int
+) -> None:
+    member = MEMBER["id"]
+    await bot.say(member, MEMBER, "/quiz 纪律处分 2")  # two single-choice questions
+    asked = last_message(bot.fake, member)
+    question = shown_question(asked)
+    bot.fake.fail_next("answerCallbackQuery", 400, refusal)
+    sent = await press(bot, member, asked, MEMBER, question.labels(question.answer)[0])
+    assert sent[1].startswith("第 2/2 题")  # the answer counted and the quiz went on
+    warnings = [r for r in caplog.records if "refused the answer" in r.getMessage()]
+    assert len(warnings) == logged
+
+
 async def test_quiz_is_private_and_review_starts_empty(bot: BotHarness) -> None:
     assert await bot.say(OFFICE_GROUP, MEMBER, "/quiz") == [
         "/quiz 只能在与我的私聊中使用，请点开我的头像发送。"
