@@ -161,6 +161,9 @@ GROUP_QUIZ_POLL_MULTIPLE = "（多选）"
 GROUP_QUIZ_CLOSED = "这次测验已经截止，不能再作答了。"
 GROUP_QUIZ_BAD_BUTTON = "这个按钮已失效，请在最新的测验题目下作答。"
 GROUP_QUIZ_SEND_FAILED = "测验发送失败：{reason}"
+GROUP_QUIZ_COMMAND_EDITED = (
+    "这条命令已经发起过测验，修改它不会再发起一次。如需再发起测验，请发送新的 /groupquiz 命令。"
+)
 GROUP_QUIZ_SUMMARY = (
     "📊 {branch}知识测验“{title}”已截止。\n参与 {people} 人。\n各题正确率：\n{lines}\n"
     "全部答对（{perfect_count} 人）：{perfect}"

@@ -72,13 +72,18 @@ async def group_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     branch = found.organization.branch_for_chat(chat.id)
     if branch is None:
         raise UserError(messages.NOT_A_BRANCH_GROUP)
+    command = f"{chat.id}:{message.message_id}"
+    if found.group_quizzes.quizzes.already_started(chat.id, command):
+        if update.edited_message is not None:
+            raise UserError(messages.GROUP_QUIZ_COMMAND_EDITED)
+        # Telegram sent the command again: the bot was killed before confirming it.
+        log.info("/groupquiz message %s came again after a restart: not resent", command)
+        return
     selector, count = parse_selection(
         context.args or [], "groupquiz", found.group_quizzes.quizzes.banks
     )
     try:
-        await found.group_quizzes.start(
-            branch, chat.id, selector, count, GROUP_QUIZ_OPEN, message.message_id
-        )
+        await found.group_quizzes.start(branch, chat.id, selector, count, GROUP_QUIZ_OPEN, command)
     except DeliveryError as error:
         raise UserError(messages.GROUP_QUIZ_SEND_FAILED.format(reason=error)) from error
 

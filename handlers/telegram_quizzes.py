@@ -61,18 +61,11 @@ class TelegramGroupQuizzes:
         selector: str | None,
         count: int,
         open_for: timedelta,
-        command_message_id: int,
-    ) -> None:
-        """/groupquiz: the same, with the secretary's choice of questions.
-
-        The command sent again after a crash (Telegram had not heard it was handled)
-        finds its quiz already started and sends nothing.
-        """
-        command = f"{chat_id}:{command_message_id}"
-        if self.quizzes.already_started(chat_id, command):
-            log.info("/groupquiz message %s came again after a restart: not resent", command)
-            return
-        await self.send(self.quizzes.create(branch, chat_id, selector, count, open_for, command))
+        command: str,
+    ) -> int:
+        """/groupquiz: the same, with the secretary's choice of questions."""
+        plan = self.quizzes.create(branch, chat_id, selector, count, open_for, command)
+        return await self.send(plan)
 
     async def send(self, plan: GroupQuizPlan) -> int:
         """The intro, then each question; every message is stored as soon as it is out.

@@ -808,6 +808,15 @@ class FakeBotApi:
             content["entities"] = entities
         return self.push_update({"message": self._user_message(chat_id, user, **content)})
 
+    def edit_text(self, update: JsonDict, text: str) -> JsonDict:
+        """The sender of ``update``'s message edits it to ``text``."""
+        content: JsonDict = {"text": text, "edit_date": now_ts()}
+        entities = command_entities(text)
+        if entities:
+            content["entities"] = entities
+        original = {k: v for k, v in update["message"].items() if k != "entities"}
+        return self.push_update({"edited_message": {**original, **content}})
+
     def send_document(
         self,
         chat_id: int,

@@ -156,6 +156,24 @@ async def test_group_quiz_refused_to_members_and_outside_branch_groups(bot: BotH
     assert bot.fake.calls("sendPoll") == []
 
 
+async def test_a_groupquiz_command_starts_one_quiz_however_often_it_comes(
+    bot: BotHarness,
+) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    command = bot.fake.send_text(OFFICE_GROUP, OWNER, "/groupquiz basics 2")
+    assert (await bot.feed(command))[0].startswith("📝 办公室党支部知识测验")
+    assert len(bot.fake.calls("sendPoll")) == 2
+    # Telegram delivers it again after a kill: nothing is said or sent.
+    assert await bot.feed(command) == []
+    edited = bot.fake.edit_text(command, "/groupquiz basics 3")
+    assert await bot.feed(edited) == [
+        "这条命令已经发起过测验，修改它不会再发起一次。"
+        "如需再发起测验，请发送新的 /groupquiz 命令。"
+    ]
+    assert len(bot.fake.calls("sendPoll")) == 2
+    assert (await bot.say(OFFICE_GROUP, OWNER, "/groupquiz basics 1"))[0].startswith("📝")
+
+
 async def test_group_quiz_polls_answers_and_summary(bot: BotHarness, clock: FakeClock) -> None:
     await bot.say(OFFICE_GROUP, OWNER, "/bind office")
     sent = await bot.say(OFFICE_GROUP, OWNER, "/groupquiz basics 5")
