@@ -2,12 +2,14 @@
 
 Times are written as text in the bot's time zone ("2026-11-05 09:30"): Excel has no
 time zones, and text of this shape sorts in time order and reads the same everywhere.
+Every string is written as a text cell, whatever it starts with: a member named
+`=HYPERLINK(...)` stays a name, never a live formula in the secretary's Excel.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -42,7 +44,8 @@ def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
     )
     for m in report.members:
         rate = _percent_cell(members, m.rate if m.answered else None)
-        members.append(
+        _append(
+            members,
             [
                 m.name,
                 m.user_id,
@@ -55,14 +58,15 @@ def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
                 rate,
                 m.points,
                 messages.EXPORT_YES if m.participated else messages.EXPORT_NO,
-            ]
+            ],
         )
 
     tasks = _sheet(
         workbook, messages.EXPORT_TASKS_SHEET, messages.EXPORT_TASK_HEADERS, TASK_WIDTHS, bold
     )
     for t in report.tasks:
-        tasks.append(
+        _append(
+            tasks,
             [
                 t.task_id,
                 t.title,
@@ -72,7 +76,7 @@ def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
                 t.on_time,
                 t.members,
                 _percent_cell(tasks, t.rate if t.members else None),
-            ]
+            ],
         )
 
     answers = _sheet(
@@ -84,7 +88,8 @@ def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
     )
     names = {m.user_id: m.name for m in report.members}
     for a in report.answers:
-        answers.append(
+        _append(
+            answers,
             [
                 format_time(a.at, tz),
                 names.get(a.user_id, ""),
@@ -94,7 +99,7 @@ def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
                 "".join(a.chosen),
                 messages.EXPORT_RIGHT if a.correct else messages.EXPORT_WRONG,
                 messages.EXPORT_MODE_NAMES.get(a.mode, a.mode),
-            ]
+            ],
         )
 
     buffer = io.BytesIO()
@@ -121,11 +126,23 @@ def _sheet(
     sheet.freeze_panes = "A2"
     header_cells = []
     for text in headers:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = _text_cell(sheet, text)
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
     return sheet
+
+
+def _append(sheet: WriteOnlyWorksheet, values: Iterable[object]) -> None:
+    """Append one row, every string in it as a text cell."""
+    sheet.append([_text_cell(sheet, v) if isinstance(v, str) else v for v in values])
+
+
+def _text_cell(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+    """A cell that holds `text` as text: openpyxl would make "=..." a formula, "#N/A" an error."""
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    return cell
 
 
 def _percent_cell(sheet: WriteOnlyWorksheet, rate: float | None) -> WriteOnlyCell | None:

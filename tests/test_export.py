@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from openpyxl import load_workbook
 
@@ -107,3 +108,54 @@ def test_empty_month_has_headers_only() -> None:
     empty = build_report("office", "办公室党支部", "2026-11", [], [], [], RULE, SHANGHAI)
     sheets = read(report_workbook(empty, SHANGHAI))
     assert [len(rows) for rows in sheets.values()] == [1, 1, 1]
+
+
+# What a spreadsheet would run as a formula (or hand to one) if written as anything but text.
+HOSTILE = (
+    '=HYPERLINK("http://evil.example/x","点我")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "#N/A",
+)
+
+
+def test_text_from_users_and_config_is_never_a_formula() -> None:
+    report = sample_report()
+    hostile = iter(HOSTILE * 20)
+    members = tuple(replace(m, name=next(hostile)) for m in report.members)
+    tasks = tuple(replace(t, task_id=next(hostile), title=next(hostile)) for t in report.tasks)
+    answers = tuple(
+        replace(a, bank_id=next(hostile), question_id=next(hostile), chosen=(next(hostile),))
+        for a in report.answers
+    )
+    names = {m.user_id: m.name for m in members}
+    data = report_workbook(
+        replace(report, members=members, tasks=tasks, answers=answers), SHANGHAI
+    )
+    # Cell by cell, from row 2: (column, the text written there).
+    expected: dict[str, list[list[tuple[int, str]]]] = {
+        "成员": [[(1, m.name)] for m in members],
+        "学习任务": [[(1, t.task_id), (2, t.title)] for t in tasks],
+        "答题记录": [
+            [(2, names[a.user_id]), (4, a.bank_id), (5, a.question_id), (6, a.chosen[0])]
+            for a in answers
+        ],
+    }
+    workbook = load_workbook(io.BytesIO(data))
+    for title, rows in expected.items():
+        sheet = workbook[title]
+        assert sheet.max_row == len(rows) + 1
+        for row_number, cells in enumerate(rows, start=2):
+            for column, text in cells:
+                cell = sheet.cell(row_number, column)
+                # XML reads a bare CR as LF (openpyxl writes no &#13;): text all the same.
+                assert (cell.value, cell.data_type) == (text.replace("\r", "\n"), "s"), (
+                    title,
+                    cell.coordinate,
+                )
+    for sheet in workbook:  # headers and every other cell too
+        for row in sheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row), sheet.title
