@@ -42,7 +42,7 @@ from core.settings import Settings, SettingsError, settings_from_environment
 from core.store import Store
 from core.workdays import WorkCalendar
 from core.yaml_source import ConfigErrors, ConfigProblem
-from handlers import admin, branches, people, quiz, reports, study
+from handlers import admin, branches, people, quiz, reports, study, unknown_buttons
 from handlers.access import ChatAdminCache
 from handlers.errors import handle_error
 from handlers.notify import send_to_admins
@@ -175,6 +175,8 @@ def build_application(settings: Settings, timezone: ZoneInfo) -> Application:
     application.add_handlers(reports.HANDLERS)
     # Admins: /reload and YAML files sent in private.
     application.add_handlers(admin.HANDLERS)
+    # Last of group 0: a press no handler above took is answered "按钮已失效", not left spinning.
+    application.add_handlers(unknown_buttons.HANDLERS)
     application.add_error_handler(handle_error)
     return application
 

@@ -7,6 +7,7 @@ NOT_ALLOWED = "抱歉，/{command} 仅限{role}使用。发送 /help 查看您�
 GROUP_ONLY = "/{command} 只能在支部群里使用。"
 PRIVATE_ONLY = "/{command} 只能在与我的私聊中使用，请点开我的头像发送。"
 ROLE_NAMES = {"member": "党员", "secretary": "支部书记或群管理员", "admin": "机器人管理员"}
+BUTTON_EXPIRED = "这个按钮已失效。发送 /help 查看可用的命令。"
 
 # --- start and help
 WELCOME = (

@@ -200,3 +200,17 @@ async def test_only_an_admin_may_resend_a_push(bot: BotHarness) -> None:
     assert await bot.feed(forged) == []
     (answer,) = bot.fake.requests[before:]
     assert answer.params["text"] == "只有机器人管理员可以补发推送。"
+
+
+@pytest.mark.parametrize("data", ["nonsense:42", "bind-undo-v0:x", "studyx", "rep"])
+async def test_a_button_the_bot_does_not_know_is_answered(bot: BotHarness, data: str) -> None:
+    await bot.say(MEMBER["id"], MEMBER, "/start")
+    greeting = bot.fake.calls("sendMessage")[-1]
+    stale = bot.fake.press_button(
+        MEMBER["id"], greeting.result["message_id"], MEMBER, data, strict=False
+    )
+    before = len(bot.fake.requests)
+    assert await bot.feed(stale) == []
+    (answer,) = bot.fake.requests[before:]
+    assert answer.method == "answerCallbackQuery" and answer.ok
+    assert answer.params["text"] == "这个按钮已失效。发送 /help 查看可用的命令。"
