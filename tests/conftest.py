@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -17,6 +18,22 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 PROJECT = Path(__file__).resolve().parent.parent
 #: bot.py processes started by tests (tests/botprocess.py); none may outlive its test.
 BOT_PROCESSES: set[subprocess.Popen[bytes]] = set()
+
+
+#: Set to an ISO 8601 time to run the whole session with the process clock moved there
+#: (`.ci/run` does): a test that reads the real clock instead of an injected one then fails.
+TRAVEL_VARIABLE = "TEST_CLOCK_TRAVEL_TO"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Move the process clock for the whole session when TEST_CLOCK_TRAVEL_TO is set."""
+    destination = os.environ.get(TRAVEL_VARIABLE)
+    if destination:
+        import time_machine
+
+        traveller = time_machine.travel(datetime.fromisoformat(destination), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 class FakeClock:

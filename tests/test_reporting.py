@@ -119,9 +119,11 @@ async def test_a_second_nudge_within_the_hour_is_refused_even_after_a_restart(
     reopened.close()
 
 
-async def test_nobody_to_nudge_uses_up_nothing(reports: Reports, store: Store) -> None:
+async def test_nobody_to_nudge_uses_up_nothing(
+    reports: Reports, store: Store, clock: FakeClock
+) -> None:
     for user_id in (32, 33, 34):
-        store.record_event(answer(user_id, "s2", False, datetime.now(SHANGHAI)).to_event())
+        store.record_event(answer(user_id, "s2", False, clock()).to_event())
     assert await reports.nudge("office", FakeMessenger()) == "本月全员已参与，无需提醒。"
     assert store.last_nudge("office") is None
 
