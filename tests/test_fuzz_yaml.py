@@ -17,9 +17,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core import yaml_source
 from core.agency import AgencyConfig, parse_agency_config
 from core.quiz_bank import Bank, parse_bank
-from core.yaml_source import MAX_UPLOAD_BYTES, ConfigErrors, parse_yaml_text
+from core.yaml_source import MAX_DEPTH, MAX_UPLOAD_BYTES, ConfigErrors, parse_yaml_text
 
 PROJECT = Path(__file__).resolve().parent.parent
 BANK_TEXT = (PROJECT / "tests" / "fixtures" / "quizzes" / "basics.yaml").read_text("utf-8")
@@ -230,6 +231,48 @@ def test_very_deep_nesting_is_a_clear_error(raw: bytes, name: str) -> None:
     with pytest.raises(ConfigErrors) as refused:  # a RecursionError here would be a bug
         load(raw, name)
     assert all(p.file == name and p.line >= 0 for p in refused.value.problems)
+
+
+class CountingParser(yaml.CSafeLoader):
+    """libyaml's parser, counting the events taken from it."""
+
+    taken = 0
+
+    def get_event(self) -> Any:
+        CountingParser.taken += 1
+        return super().get_event()
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"), [("[", "]"), ("{a: ", "}"), ("- ", ""), ("a:\n", "")]
+)
+def test_nesting_past_the_limit_is_refused_at_the_first_level_too_deep(
+    opening: str, closing: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deep = 100_000
+    if opening == "a:\n":  # block mappings: one more space of indentation per level
+        deep = 1_000
+        raw = "".join(" " * level + "a:\n" for level in range(deep)) + " " * deep + "1\n"
+    else:
+        raw = opening * deep + "1" + closing * deep + "\n"
+    CountingParser.taken = 0
+    monkeypatch.setattr(yaml_source, "_Parser", CountingParser)
+    with pytest.raises(ConfigErrors) as refused:
+        parse_yaml_text(raw.encode(), "quizzes/deep.yaml")
+    (problem,) = refused.value.problems
+    line = MAX_DEPTH + 1 if opening == "a:\n" else 1
+    refusal = "嵌套超过 64 层（列表或键值对套得太深），拒绝加载"
+    assert str(problem) == f"quizzes/deep.yaml:{line}: {refusal}"
+    # libyaml was stopped at level 65 (its start and key events), the rest never read.
+    assert CountingParser.taken <= 2 * (MAX_DEPTH + 1) + 2
+
+
+def test_nesting_up_to_the_limit_is_parsed() -> None:
+    raw = "[" * MAX_DEPTH + "1" + "]" * MAX_DEPTH
+    document = parse_yaml_text(raw.encode(), "quizzes/deep.yaml")
+    for _ in range(MAX_DEPTH - 1):
+        (document,) = document
+    assert document == [1]
 
 
 def test_oversized_upload_is_refused_before_parsing() -> None:
