@@ -307,6 +307,9 @@ RELOAD_FAILED = (
     "请修正以下错误后再发送 /reload：\n{problems}"
 )
 UPLOAD_NOT_ADMIN = "只有机器人管理员可以发送配置文件。"
+UPLOAD_DOWNLOAD_FAILED = (
+    "下载文件“{name}”失败（Telegram 答复：{reason}），未做任何改动，请重新发送该文件。"
+)
 UPLOAD_NOT_YAML = (
     "“{name}”不是 .yaml 或 .yml 文件，未做任何改动。请把题库或 schedules.yaml 作为文件发给我。"
 )

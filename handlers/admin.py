@@ -3,7 +3,11 @@ notice of pushes that may not have arrived."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from core import messages
@@ -14,6 +18,8 @@ from handlers.guard import guarded_command
 from handlers.services import services
 from handlers.telegram_messenger import button_rows
 
+log = logging.getLogger(__name__)
+
 
 async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/reload: read schedules.yaml and the banks again; errors keep the running configuration."""
@@ -21,7 +27,8 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if message is None:
         return
     found = services(context)
-    outcome = reload_configuration(found.settings.config_dir)
+    # Reading every bank takes up to a second: in a worker thread, the loop keeps running.
+    outcome = await asyncio.to_thread(reload_configuration, found.settings.config_dir)
     if outcome.configuration is not None:
         found.use_configuration(outcome.configuration)
     await message.reply_text(outcome.text)
@@ -38,11 +45,19 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     document = message.document
     name = document.file_name or ""
     check_upload(name, document.file_size or 0)  # before downloading anything
-    file = await document.get_file()
-    content = bytes(await file.download_as_bytearray())
+    try:
+        file = await document.get_file()
+        content = bytes(await file.download_as_bytearray())
+    except TelegramError as error:  # PTB reports a 404 download as InvalidToken('Not Found')
+        log.warning("Could not download %r sent by admin %s: %r", name, user.id, error)
+        failed = messages.UPLOAD_DOWNLOAD_FAILED.format(name=name, reason=error.message)
+        raise UserError(failed) from error
     config_dir = found.settings.config_dir
-    installed = install_upload(config_dir, name, content, found.clock())
-    outcome = reload_configuration(config_dir)
+    # Checking a file means loading the whole configuration with it: in a worker thread,
+    # so the scheduler's rounds and PTB's polling go on meanwhile. The configuration is
+    # switched here on the loop, in one synchronous step (see Services.use_configuration).
+    installed = await asyncio.to_thread(install_upload, config_dir, name, content, found.clock())
+    outcome = await asyncio.to_thread(reload_configuration, config_dir)
     if outcome.configuration is not None:
         found.use_configuration(outcome.configuration)
     await message.reply_text(f"{installed.text}\n{outcome.text}")

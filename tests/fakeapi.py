@@ -482,7 +482,7 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         download = FILE_PATH_RE.match(url.path)
         if download is not None:
-            self._respond_file(self.fake.file_content(download["path"]))
+            self._respond_file(self.fake.download(download["path"]))
             return
         match = API_PATH_RE.match(url.path)
         if match is None:
@@ -557,6 +557,7 @@ class FakeBotApi:
         self._polls: dict[str, JsonDict] = {}
         self._files: dict[str, bytes] = {}  # file_id -> content of documents users sent
         self._file_paths: dict[str, bytes] = {}  # file_path (from getFile) -> content
+        self._lost_downloads = 0  # the next downloads answered 404 (fail_next_download)
         self._poll_votes: dict[str, dict[int, list[int]]] = {}
         self._commands: dict[tuple[str, str], list[JsonDict]] = {}
         self._open_callback_queries: set[str] = set()
@@ -845,6 +846,14 @@ class FakeBotApi:
         with self._cond:
             return self._file_paths.get(file_path)
 
+    def download(self, file_path: str) -> bytes | None:
+        """A download of ``file_path``: its bytes, or None (404) if unknown or failed."""
+        with self._cond:
+            if self._lost_downloads > 0:
+                self._lost_downloads -= 1
+                return None
+            return self._file_paths.get(file_path)
+
     def press_button(
         self, chat_id: int, message_id: int, user: dict, data: str, *, strict: bool = True
     ) -> dict:
@@ -1118,10 +1127,17 @@ class FakeBotApi:
         the client can only time out, not knowing."""
         self._add_fault(_Fault("stall", method, times, chat_id=chat_id, seconds=seconds))
 
+    def fail_next_download(self, times: int = 1) -> None:
+        """The next ``times`` file downloads get 404, as when Telegram no longer has the file
+        (a file_path is valid for about an hour)."""
+        with self._cond:
+            self._lost_downloads += times
+
     def clear_faults(self) -> None:
         """Forget every queued fault: the server behaves again."""
         with self._cond:
             self._faults.clear()
+            self._lost_downloads = 0
 
     def enforce_rate_limits(self, per_second: int = 30, per_group_per_minute: int = 20) -> None:
         """Answer sends beyond Telegram's flood limits with 429 and ``retry_after``."""
