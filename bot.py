@@ -103,7 +103,7 @@ def run() -> int:
         )
         return 3
     clock = file_clock(settings.fake_clock_file, timezone) if settings.fake_clock_file else None
-    application = build_application(settings, timezone)
+    application = build_application(settings, timezone, store)
     install_services(
         application, settings, configuration, store, clock or system_clock(timezone), timezone
     )
@@ -144,9 +144,9 @@ def install_services(
     return found
 
 
-def build_application(settings: Settings, timezone: ZoneInfo) -> Application:
+def build_application(settings: Settings, timezone: ZoneInfo, store: Store) -> Application:
     """The PTB application with every handler registered, in order."""
-    ledger = UpdateLedger()
+    ledger = UpdateLedger(journal=store)  # the store journals the updates being handled
     bot = LedgerBot(
         ledger,
         token=settings.token,

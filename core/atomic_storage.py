@@ -22,15 +22,22 @@ from core.errors import DataFileError
 TEMP_SUFFIX = ".tmp"
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` so that a crash leaves either the old or the new content."""
+def write_atomically(path: Path, text: str, *, durable: bool = True) -> None:
+    """Replace `path` with `text` so that a crash leaves either the old or the new content.
+
+    `durable=False` skips the fsyncs (about two thirds of the cost): the new content then
+    survives the process dying, which the kernel's page cache outlives, but maybe not a
+    power cut, after which the file may hold the old content or be empty.
+    """
     temp = path.with_name(path.name + TEMP_SUFFIX)
     with open(temp, "w", encoding="utf-8") as handle:
         handle.write(text)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
     os.replace(temp, path)
-    _fsync_directory(path.parent)
+    if durable:
+        _fsync_directory(path.parent)
 
 
 def _fsync_directory(directory: Path) -> None:

@@ -49,6 +49,29 @@ ADMIN_BOT_REMOVED = (
     "请把机器人重新拉进支部群，再发送 /bind {branch_id}。"
 )
 ADMIN_CHAT_MIGRATED = "ℹ️ “{branch}”的群已升级为超级群，绑定已自动跟随到新群。"
+ADMIN_UPDATE_SKIPPED = (
+    "⚠️ 机器人连续 {exits} 次在处理同一条更新时意外退出（可能是内存不足或程序崩溃）。"
+    "为免反复重启，这条更新已跳过，不再处理：\n"
+    "类型：{kind}\n来自：{sender}\n更新编号：{update_id}\n"
+    "对方的这次操作没有得到回应，必要时请对方重新操作；原因请查看日志。"
+)
+UPDATE_KINDS = {
+    "message": "消息",
+    "edited_message": "编辑过的消息",
+    "channel_post": "频道消息",
+    "edited_channel_post": "编辑过的频道消息",
+    "callback_query": "按钮点击",
+    "poll": "投票状态变化",
+    "poll_answer": "投票答案",
+    "my_chat_member": "机器人在群里的身份变化",
+    "chat_member": "群成员变化",
+    "chat_join_request": "入群申请",
+    "inline_query": "内联查询",
+}
+UPDATE_KIND_OTHER = "其他（{kind}）"
+UPDATE_SENDER = "{name}（ID {user_id}）"
+UPDATE_SENDER_IN_CHAT = "{sender}，在“{chat}”"
+UPDATE_SENDER_UNKNOWN = "未知"
 
 # --- roster and branches
 ROSTER_HEADER = "{branch}名单（共 {count} 人）："

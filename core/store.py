@@ -6,6 +6,7 @@ Layout (all JSON, all written atomically through `AtomicJSONStorage`):
     data/events/2026-11/<branch>/22.json     events of one branch on one local day
     data/quiz/members/<user_id>.json         one member's quiz session, progress and outbox
     data/quiz/group/2026-11/<quiz_id>.json   one group quiz, with its answers
+    data/updates_in_flight.json              updates being handled (the crash-loop guard)
 
 Events are sharded by branch and day so the cost of recording one depends on
 that day's activity, never on the history. Every method runs under one lock and
@@ -20,6 +21,7 @@ never write: every file is replaced atomically, so it may read while the bot run
 from __future__ import annotations
 
 import fcntl
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, MutableMapping
@@ -31,7 +33,13 @@ from zoneinfo import ZoneInfo
 from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
 
-from core.atomic_storage import TEMP_SUFFIX, AtomicJSONStorage, ReadOnlyJSONStorage
+from core.atomic_storage import (
+    TEMP_SUFFIX,
+    AtomicJSONStorage,
+    ReadOnlyJSONStorage,
+    read_json_file,
+    write_atomically,
+)
 from core.errors import DataFileError
 from core.quiz import MemberProgress, QuizSession
 from core.quiz_records import (
@@ -45,6 +53,7 @@ from core.records import Binding, Event, Membership, Person, PushRecord, StudyTa
 
 STATE_FILE = "state.json"
 SCHEDULER_FILE = "scheduler.json"
+UPDATES_FILE = "updates_in_flight.json"  # handlers/polling.py's crash-loop guard
 EVENTS_DIR = "events"
 PUSHES_DIR = "pushes"
 TASKS_DIR = "tasks"
@@ -234,6 +243,29 @@ class Store:
         """Remember that the scheduler finished a round at `at`."""
         with self._lock:
             _put(self._scheduler.table("heartbeat"), 1, {"at": at.isoformat()})
+
+    # --- updates being handled (handlers/polling.py) ------------------------
+
+    def updates_in_flight(self) -> dict[int, int]:
+        """The journal of updates being handled: update id -> earlier unclean exits counted."""
+        path = self._dir / UPDATES_FILE
+        with self._lock:
+            if not path.exists():
+                return {}
+            updates = read_json_file(path).get("updates")
+        try:
+            return {int(update_id): int(exits) for update_id, exits in updates.items()}
+        except (AttributeError, TypeError, ValueError) as error:
+            raise DataFileError(str(path), f"not a journal of updates ({error})") from error
+
+    def save_updates_in_flight(self, updates: dict[int, int]) -> None:
+        """Replace the journal, atomically but without fsync (written before every update).
+
+        It must outlive a dying process, which the page cache does; after a power cut it
+        may be empty or stale, which puts the guard's count off by one, never a record."""
+        text = json.dumps({"updates": {str(u): exits for u, exits in updates.items()}})
+        with self._lock:
+            write_atomically(self._dir / UPDATES_FILE, text, durable=False)
 
     def push(self, key: str, nominal: datetime) -> PushRecord | None:
         """The record of a planned push, if it was handled."""

@@ -8,6 +8,12 @@ oldest update not yet handled. After a crash Telegram delivers it again; within 
 an update fetched twice is passed on only once. Handlers are idempotent for the few
 updates a crash replays (answers are kept once per member and question, presses once
 per member and task).
+
+An update that kills the process (out of memory, a crash in a C library) would come back
+at every restart and kill it again. So the ids of updates being handled are journaled in
+the store before their handlers run, and one that was being handled at two unclean
+exits in a row is skipped: confirmed to Telegram without reaching a handler, and the
+admins are told whose update it was.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import Update
 from telegram._utils.defaultvalue import DEFAULT_NONE
@@ -25,21 +31,57 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
+from core import messages
+from core.errors import DataFileError
+from handlers.notify import send_to_admins
+from handlers.services import SERVICES_KEY
+
 log = logging.getLogger(__name__)
 
 # PTB's default connection pool for API calls other than getUpdates.
 REQUEST_POOL_SIZE = 256
 # The longest a fetch waits for a handler to finish before asking Telegram again.
 IDLE_WAIT_SECONDS = 10.0
+# An update being handled at this many unclean exits in a row is skipped from then on.
+SKIP_AFTER_EXITS = 2
+
+
+class UpdateJournal(Protocol):
+    """Where the ledger keeps the updates being handled (the store)."""
+
+    def updates_in_flight(self) -> dict[int, int]:
+        """The journal the last run left: update id -> earlier unclean exits counted."""
+        ...
+
+    def save_updates_in_flight(self, updates: dict[int, int]) -> None:
+        """Replace the journal."""
+        ...
 
 
 class UpdateLedger:
-    """Which fetched updates are still being handled, and how far Telegram may forget."""
+    """Which fetched updates are still being handled, and how far Telegram may forget.
 
-    def __init__(self) -> None:
+    With a journal it also guards against a crash loop. Whatever the journal lists at
+    start was being handled when the last run ended without a clean stop; each such
+    update counts one more unclean exit, and one counted SKIP_AFTER_EXITS times is
+    skipped. The journal is written only when what it should hold changes: before an
+    update's handlers run (PTB hands over one update at a time, so in a burst each
+    write replaces the previous update's id by the next one's) and, at the event
+    loop's next turn after one is handled, to empty it. A journal that cannot be read
+    or written is logged and otherwise ignored: the guard must never stop the bot.
+    """
+
+    def __init__(self, journal: UpdateJournal | None = None) -> None:
         self._newest_fetched = 0
         self._unhandled: set[int] = set()
         self._progress = asyncio.Event()
+        self._journal = journal
+        # update id -> unclean exits in a row it was being handled at, the last run's included
+        self._exits = {u: n + 1 for u, n in _read_journal(journal).items()}
+        self._in_flight: set[int] = set()
+        self._skipped: set[int] = set()
+        self._journaled: dict[int, int] | None = None  # None: not known to hold anything
+        self._journal_failing = False
 
     def offset(self, requested: int | None) -> int | None:
         """The offset to send: never past an update that is not handled yet."""
@@ -59,15 +101,66 @@ class UpdateLedger:
 
     def handled(self, update: object) -> None:
         """One update is done with (whatever its handlers did, errors included)."""
-        if isinstance(update, Update) and update.update_id in self._unhandled:
+        if not isinstance(update, Update):
+            return
+        self._in_flight.discard(update.update_id)
+        if update.update_id in self._unhandled:
             self._unhandled.discard(update.update_id)
             self._progress.set()
+
+    def begin(self, update: Update) -> bool:
+        """Journal that an update's handlers start; False if it is to be skipped instead."""
+        if self._exits.get(update.update_id, 0) >= SKIP_AFTER_EXITS:
+            # Journaled too: a crash before Telegram hears of the skip must not reset it.
+            self._skipped.add(update.update_id)
+            self.save_journal()
+            return False
+        self._in_flight.add(update.update_id)
+        self.save_journal()
+        return True
+
+    def unclean_exits(self, update_id: int) -> int:
+        """How many unclean exits in a row this update was being handled at."""
+        return self._exits.get(update_id, 0)
+
+    def save_journal(self) -> None:
+        """Write the updates being handled (and those skipped), unless the journal has them."""
+        wanted = {u: self._exits.get(u, 0) for u in self._in_flight | self._skipped}
+        if self._journal is None or wanted == self._journaled:
+            return
+        try:
+            self._journal.save_updates_in_flight(wanted)
+        except OSError as error:  # a full disk: handling goes on, unguarded
+            if not self._journal_failing:
+                log.warning("Could not journal the updates being handled: %s", error)
+            self._journal_failing, self._journaled = True, None
+            return
+        self._journal_failing, self._journaled = False, wanted
+
+    def clear_journal(self) -> None:
+        """A clean stop: nothing is being handled and no update counts an unclean exit."""
+        self._exits.clear()
+        self._in_flight.clear()
+        self._skipped.clear()
+        self._journaled = None
+        self.save_journal()
 
     async def wait_for_progress(self) -> None:
         """Wait until some update is handled (at most IDLE_WAIT_SECONDS): no busy loop."""
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._progress.wait(), IDLE_WAIT_SECONDS)
         self._progress.clear()
+
+
+def _read_journal(journal: UpdateJournal | None) -> dict[int, int]:
+    """The journal the last run left; an unreadable one counts as empty (it only guards)."""
+    if journal is None:
+        return {}
+    try:
+        return journal.updates_in_flight()
+    except DataFileError as error:
+        log.warning("Ignoring the journal of updates in flight: %s", error)
+        return {}
 
 
 class LedgerBot(ExtBot[int]):
@@ -136,8 +229,35 @@ class LedgerApplication(Application):
 
     async def process_update(self, update: object) -> None:
         """Handle as PTB does, then let Telegram forget the update."""
+        if isinstance(update, Update) and not self.ledger.begin(update):
+            await self._skip(update)
+            return
         try:
             await super().process_update(update)
+        finally:
+            self.ledger.handled(update)
+            # Not now: if the next update is already queued, its begin() writes the
+            # journal anyway, and one write replaces the other.
+            asyncio.get_running_loop().call_soon(self.ledger.save_journal)
+
+    async def _skip(self, update: Update) -> None:
+        """Pass a crash-looping update to no handler; tell the admins, then confirm it."""
+        kind, sender = describe_update(update)
+        exits = self.ledger.unclean_exits(update.update_id)
+        log.error(
+            "Skipped update %s (%s from %s): it was being handled at %s unclean exits in a row",
+            update.update_id,
+            kind,
+            sender,
+            exits,
+        )
+        try:
+            found = self.bot_data.get(SERVICES_KEY)
+            admin_ids = found.settings.admin_ids if found is not None else ()
+            text = messages.ADMIN_UPDATE_SKIPPED.format(
+                kind=kind, sender=sender, update_id=update.update_id, exits=exits
+            )
+            await send_to_admins(self.bot, admin_ids, text)
         finally:
             self.ledger.handled(update)
 
@@ -148,3 +268,20 @@ class LedgerApplication(Application):
             await self.bot.get_updates(offset=self.ledger.next_offset(), timeout=0, limit=1)
         except TelegramError as error:  # Telegram re-sends them after the restart: harmless
             log.warning("Could not confirm the updates handled while stopping: %s", error)
+        self.ledger.clear_journal()
+
+
+def describe_update(update: Update) -> tuple[str, str]:
+    """An update's kind and who sent it, for the admins: none of what it says."""
+    kind = next((str(k) for k in Update.ALL_TYPES if getattr(update, k, None) is not None), "")
+    kind_text = messages.UPDATE_KINDS.get(kind) or messages.UPDATE_KIND_OTHER.format(kind=kind)
+    user, chat = update.effective_user, update.effective_chat
+    if user is not None:
+        sender = messages.UPDATE_SENDER.format(name=user.full_name, user_id=user.id)
+    elif chat is not None:
+        sender = messages.UPDATE_SENDER.format(name=chat.effective_name or "", user_id=chat.id)
+    else:
+        sender = messages.UPDATE_SENDER_UNKNOWN
+    if chat is not None and chat.type != chat.PRIVATE:
+        sender = messages.UPDATE_SENDER_IN_CHAT.format(sender=sender, chat=chat.effective_name)
+    return kind_text, sender

@@ -74,7 +74,7 @@ async def running_bot(
         env["CONFIG_DIR"] = str(config_dir)
     settings = parse_settings(env)
     store = Store(data_dir, settings.timezone)
-    application = build_application(settings, settings.timezone)
+    application = build_application(settings, settings.timezone, store)
     configuration = Configuration(agency, banks or BankSet())
     services = install_services(
         application, settings, configuration, store, clock, settings.timezone
