@@ -32,7 +32,7 @@ BIND_DONE = "✅ 本群已绑定到“{branch}”。群成员发言、点按钮�
 BIND_ALREADY = "本群已经绑定到“{branch}”，无需重复绑定。"
 BIND_CHAT_TAKEN = "本群已绑定到“{branch}”。如需改绑，请先发送 /unbind 解除绑定。"
 BIND_BRANCH_TAKEN = (
-    "“{branch}”已绑定到另一个群（{chat}）。请先在那个群里发送 /unbind，"
+    "“{branch}”已绑定到另一个群。请先在那个群里发送 /unbind，"
     "或请机器人管理员在本群发送 /bind {branch_id} 强制改绑。"
 )
 BIND_MOVED = "✅ 本群已绑定到“{branch}”（原群“{old_chat}”已解除绑定）。"
@@ -42,6 +42,20 @@ BIND_NEEDS_TRUST = (
 )
 UNBIND_NOT_BOUND = "本群尚未绑定任何支部。"
 UNBIND_DONE = "已解除本群与“{branch}”的绑定。支部名单和记录都会保留。"
+BIND_ACTOR = "{name}（ID {user_id}）"
+ADMIN_BOUND = (
+    "ℹ️ {actor}把群“{chat}”（ID {chat_id}）绑定到了“{branch}”（{branch_id}）。"
+    "如果这不是你们安排的，请点下面的按钮撤销。"
+)
+ADMIN_BIND_MOVED = (
+    "ℹ️ {actor}把“{branch}”（{branch_id}）从群“{old_chat}”改绑到群“{chat}”（ID {chat_id}）。"
+    "如果这不是你们安排的，请点下面的按钮撤销（原群不会自动恢复绑定）。"
+)
+ADMIN_UNBOUND = "ℹ️ {actor}在群“{chat}”（ID {chat_id}）解除了与“{branch}”（{branch_id}）的绑定。"
+UNDO_BIND_BUTTON = "撤销绑定"
+UNDO_BIND_DONE = "✅ 已撤销：群“{chat}”不再绑定“{branch}”。支部名单和记录都会保留。"
+UNDO_BIND_GONE = "这个绑定已经不在了（已撤销、已解除，或已改绑到别的群），未做任何改动。"
+UNDO_BIND_NOT_ADMIN = "只有机器人管理员可以撤销绑定。"
 
 # --- notices to admins
 ADMIN_BOT_REMOVED = (

@@ -20,6 +20,9 @@ from core.roles import Role
 from core.store import Store
 
 REAL_NAME_PATTERN = re.compile(r"^[\u4e00-\u9fffA-Za-z·\- ]{1,20}$")
+# 撤销绑定 under the admins' notice of a bind: "undo-bind:<branch id>:<chat id>" (at most
+# 10 + 32 + 1 + 15 bytes, inside Telegram's 64).
+UNDO_BIND_PREFIX = "undo-bind:"
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,14 @@ class Notice:
     buttons: tuple[Button, ...] = ()
 
 
+@dataclass(frozen=True)
+class Changed:
+    """The reply to whoever changed a binding, and what the admins must hear of it."""
+
+    text: str
+    notice: Notice | None = None  # None: nothing changed
+
+
 class Organization:
     """The agency's branches, which group each is bound to, and who is on each roster."""
 
@@ -56,16 +67,27 @@ class Organization:
         return self.config.branch(binding.branch_id) if binding else None
 
     def bind(
-        self, chat_id: int, chat_title: str, branch_id: str | None, *, role: Role, actor: int
-    ) -> str:
-        """Bind a group to a branch; `role` is the actor's role in this (maybe unbound) group."""
+        self,
+        chat_id: int,
+        chat_title: str,
+        branch_id: str | None,
+        *,
+        role: Role,
+        actor: int,
+        actor_name: str = "",
+    ) -> Changed:
+        """Bind a group to a branch; `role` is the actor's role in this (maybe unbound) group.
+
+        Any group owner can bind a branch never bound before, so the admins hear of every
+        bind, with a button that undoes it.
+        """
         branch = self._declared_branch(branch_id)
         if role < Role.SECRETARY:
             raise UserError(messages.BIND_NOT_ALLOWED)
         current = self.store.binding_for_chat(chat_id)
         if current is not None:
             if current.branch_id == branch.id:
-                return messages.BIND_ALREADY.format(branch=branch.name)
+                return Changed(messages.BIND_ALREADY.format(branch=branch.name))
             raise UserError(messages.BIND_CHAT_TAKEN.format(branch=self._name(current.branch_id)))
         previous = self.store.binding_for_branch(branch.id)
         trusted = role >= Role.ADMIN or actor in branch.secretary_ids
@@ -73,26 +95,59 @@ class Organization:
             # Owning some group must not be a way into a branch's retained roster and records.
             raise UserError(messages.BIND_NEEDS_TRUST.format(branch=branch.name))
         if previous is not None and role < Role.ADMIN:
+            # Not the other group's title: the asker is no admin, and it may be none of theirs.
             raise UserError(
-                messages.BIND_BRANCH_TAKEN.format(
-                    branch=branch.name, chat=previous.chat_title, branch_id=branch.id
-                )
+                messages.BIND_BRANCH_TAKEN.format(branch=branch.name, branch_id=branch.id)
             )
         now = self._clock()
         self.store.bind(Binding(branch.id, chat_id, chat_title, now))
         self.store.record_event(Event("bound", branch.id, now, actor, {"chat_id": chat_id}))
+        who = messages.BIND_ACTOR.format(name=actor_name or actor, user_id=actor)
+        where = {"branch": branch.name, "branch_id": branch.id, "chat": chat_title}
+        undo = Button(messages.UNDO_BIND_BUTTON, f"{UNDO_BIND_PREFIX}{branch.id}:{chat_id}")
         if previous is not None:
-            return messages.BIND_MOVED.format(branch=branch.name, old_chat=previous.chat_title)
-        return messages.BIND_DONE.format(branch=branch.name)
+            moved = messages.ADMIN_BIND_MOVED.format(
+                actor=who, old_chat=previous.chat_title, chat_id=chat_id, **where
+            )
+            return Changed(
+                messages.BIND_MOVED.format(branch=branch.name, old_chat=previous.chat_title),
+                Notice(moved, (undo,)),
+            )
+        bound = messages.ADMIN_BOUND.format(actor=who, chat_id=chat_id, **where)
+        return Changed(messages.BIND_DONE.format(branch=branch.name), Notice(bound, (undo,)))
 
-    def unbind(self, chat_id: int, *, actor: int) -> str:
-        """Unbind a group from its branch; rosters and records stay."""
+    def unbind(self, chat_id: int, *, actor: int, actor_name: str = "") -> Changed:
+        """Unbind a group from its branch; rosters and records stay. The admins are told."""
         binding = self.store.binding_for_chat(chat_id)
         if binding is None:
             raise UserError(messages.UNBIND_NOT_BOUND)
         self.store.unbind(binding.branch_id)
         self._record("unbound", binding.branch_id, actor, {"chat_id": chat_id})
-        return messages.UNBIND_DONE.format(branch=self._name(binding.branch_id))
+        branch = self._name(binding.branch_id)
+        notice = messages.ADMIN_UNBOUND.format(
+            actor=messages.BIND_ACTOR.format(name=actor_name or actor, user_id=actor),
+            chat=binding.chat_title,
+            chat_id=chat_id,
+            branch=branch,
+            branch_id=binding.branch_id,
+        )
+        return Changed(messages.UNBIND_DONE.format(branch=branch), Notice(notice))
+
+    def undo_bind(self, data: str, *, actor: int) -> str:
+        """撤销绑定 pressed by an admin: unbind exactly the binding the button names.
+
+        A second press, or one after the group was unbound or the branch rebound
+        elsewhere, finds no such binding and changes nothing.
+        """
+        branch_id, _, chat = data.removeprefix(UNDO_BIND_PREFIX).rpartition(":")
+        binding = self.store.binding_for_branch(branch_id)
+        if binding is None or str(binding.chat_id) != chat:
+            return messages.UNDO_BIND_GONE
+        self.store.unbind(branch_id)
+        self._record("bind_undone", branch_id, actor, {"chat_id": binding.chat_id})
+        return messages.UNDO_BIND_DONE.format(
+            branch=self._name(branch_id), chat=binding.chat_title
+        )
 
     def bot_removed(self, chat_id: int) -> Notice | None:
         """The bot was removed from a group: the branch becomes unbound and admins are told."""

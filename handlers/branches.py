@@ -1,13 +1,22 @@
-"""Binding groups to branches and looking at branches: /bind, /unbind, /roster, /branches."""
+"""Binding groups to branches and looking at branches: /bind, /unbind, /roster, /branches,
+and 撤销绑定 under the admins' notice of a bind."""
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatMemberStatus
-from telegram.ext import BaseHandler, ChatMemberHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from core import messages
 from core.errors import UserError
+from core.organization import UNDO_BIND_PREFIX, Changed
 from core.records import Person
 from core.reports import format_ranking
 from handlers.guard import caller_role, guarded_command, is_private, is_secretary_of
@@ -26,9 +35,10 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     role = await caller_role(update, context)
     title = chat.title or str(chat.id)
     organization = services(context).organization
-    await message.reply_text(
-        organization.bind(chat.id, title, branch_id, role=role, actor=user.id)
+    changed = organization.bind(
+        chat.id, title, branch_id, role=role, actor=user.id, actor_name=user.full_name
     )
+    await _reply_and_notify(message, context, changed)
 
 
 async def unbind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -36,7 +46,30 @@ async def unbind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
     if user is None or chat is None or message is None:
         return
-    await message.reply_text(services(context).organization.unbind(chat.id, actor=user.id))
+    organization = services(context).organization
+    changed = organization.unbind(chat.id, actor=user.id, actor_name=user.full_name)
+    await _reply_and_notify(message, context, changed)
+
+
+async def _reply_and_notify(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, changed: Changed
+) -> None:
+    # The change is stored already: the group hears first, then the admins.
+    await message.reply_text(changed.text)
+    if changed.notice is not None:
+        await notify_admins(context, changed.notice.text, changed.notice.buttons)
+
+
+async def undo_bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """撤销绑定: an admin undoes the binding a notice told them of (that one only)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    found = services(context)
+    if query.from_user.id not in found.settings.admin_ids:
+        raise UserError(messages.UNDO_BIND_NOT_ADMIN)
+    text = found.organization.undo_bind(query.data, actor=query.from_user.id)
+    await query.answer(text, show_alert=True)
 
 
 async def roster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -130,6 +163,7 @@ async def chat_migrated(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
     guarded_command("bind", bind),
     guarded_command("unbind", unbind),
+    CallbackQueryHandler(undo_bind, pattern=f"^{UNDO_BIND_PREFIX}"),
     guarded_command("roster", roster),
     guarded_command("branches", list_branches),
     ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -267,7 +267,9 @@ def check_answer(
         assert replies == [messages.BIND_ALREADY.format(branch=OFFICE)]
         assert bound_branches(bot) == {"office": OFFICE_GROUP, "policy": POLICY_GROUP}
     elif name == "unbind":
-        assert replies == [messages.UNBIND_DONE.format(branch=OFFICE)]
+        assert replies[0] == messages.UNBIND_DONE.format(branch=OFFICE)
+        # and the admins who can be reached privately are told who unbound which group
+        assert all("解除了与“办公室党支部”（office）的绑定" in text for text in replies[1:])
         assert bound_branches(bot) == {"policy": POLICY_GROUP}
     elif name == "roster":
         on_roster = {OWNER.id, MEMBER.id} | (set() if private else {caller.id})
@@ -360,9 +362,9 @@ async def test_commands_in_another_branchs_group_act_on_that_branch(bot: BotHarn
     joined = await bot.say(POLICY_GROUP, STRANGER.user, "/join 张三")
     assert joined == [messages.JOIN_DONE_IN_BRANCH.format(name="张三", branch=POLICY)]
 
-    assert await bot.say(POLICY_GROUP, leader, "/unbind") == [
-        messages.UNBIND_DONE.format(branch=POLICY)
-    ]
+    unbound = await bot.say(POLICY_GROUP, leader, "/unbind")
+    assert unbound[0] == messages.UNBIND_DONE.format(branch=POLICY)
+    assert all("解除了与“政策法规处党支部”" in text for text in unbound[1:])  # to the admins
     assert bound_branches(bot) == {"office": OFFICE_GROUP}
 
 
@@ -442,13 +444,12 @@ async def test_binding_an_unbound_group(bot: BotHarness) -> None:
     assert refused == [messages.NOT_ALLOWED.format(command="bind", role=role_name)]
     # Its creator may not take over a branch already bound elsewhere.
     taken = await bot.say(SPARE_GROUP, MEMBER.user, "/bind office")
-    assert taken == [
-        messages.BIND_BRANCH_TAKEN.format(branch=OFFICE, chat="办公室党支部群", branch_id="office")
-    ]
+    assert taken == [messages.BIND_BRANCH_TAKEN.format(branch=OFFICE, branch_id="office")]
     assert bound_branches(bot) == {"office": OFFICE_GROUP, "policy": POLICY_GROUP}
     # A bot admin may move it.
     moved = await bot.say(SPARE_GROUP, ADMIN.user, "/bind office")
-    assert moved == [messages.BIND_MOVED.format(branch=OFFICE, old_chat="办公室党支部群")]
+    assert moved[0] == messages.BIND_MOVED.format(branch=OFFICE, old_chat="办公室党支部群")
+    assert all("改绑到群“新建的群”" in text for text in moved[1:])  # to the admins
     assert bound_branches(bot) == {"office": SPARE_GROUP, "policy": POLICY_GROUP}
 
 

@@ -214,3 +214,80 @@ async def test_a_button_the_bot_does_not_know_is_answered(bot: BotHarness, data:
     (answer,) = bot.fake.requests[before:]
     assert answer.method == "answerCallbackQuery" and answer.ok
     assert answer.params["text"] == "这个按钮已失效。发送 /help 查看可用的命令。"
+
+
+HOSTILE_GROUP = -100333
+HOSTILE_TITLE = "<b>群</b> & *粗体* _斜体_ [链接](http://evil.example)"
+
+
+def undo_button(call_markup: dict[str, object] | None) -> str:
+    rows = (call_markup or {}).get("inline_keyboard", [])
+    assert isinstance(rows, list)
+    (button,) = [b for row in rows for b in row]
+    assert button["text"] == "撤销绑定"
+    return str(button["callback_data"])
+
+
+async def test_admins_hear_of_a_first_bind_and_undo_it_with_one_press(bot: BotHarness) -> None:
+    bot.fake.add_chat(HOSTILE_GROUP, title=HOSTILE_TITLE)
+    bot.fake.set_member_status(HOSTILE_GROUP, OWNER["id"], "creator")
+    await bot.say(ADMIN["id"], ADMIN, "你好")  # lets the admin receive messages
+    replies = await bot.say(HOSTILE_GROUP, OWNER, "/bind office")
+    assert replies[0].startswith("✅ 本群已绑定到“办公室党支部”")
+    notice = bot.fake.calls("sendMessage")[-1]
+    assert notice.params["chat_id"] == ADMIN["id"]
+    # Plain text, no parse mode: a title or name is shown as typed, never as markup.
+    assert "parse_mode" not in notice.params
+    assert notice.params["text"] == (
+        f"ℹ️ 书记（ID 2）把群“{HOSTILE_TITLE}”（ID {HOSTILE_GROUP}）绑定到了“办公室党支部”"
+        "（office）。如果这不是你们安排的，请点下面的按钮撤销。"
+    )
+    data = undo_button(notice.params.get("reply_markup"))
+    assert data == f"undo-bind:office:{HOSTILE_GROUP}"
+    message_id = notice.result["message_id"]
+
+    before = len(bot.fake.requests)
+    await bot.feed(bot.fake.press_button(ADMIN["id"], message_id, OWNER, data))
+    (refused,) = bot.fake.requests[before:]
+    assert refused.params["text"] == "只有机器人管理员可以撤销绑定。"  # and no title in it
+    assert bot.services.organization.branch_for_chat(HOSTILE_GROUP) is not None
+
+    for expected in (
+        f"✅ 已撤销：群“{HOSTILE_TITLE}”不再绑定“办公室党支部”。支部名单和记录都会保留。",
+        "这个绑定已经不在了（已撤销、已解除，或已改绑到别的群），未做任何改动。",
+    ):  # the second press, or the first delivered again, changes nothing
+        before = len(bot.fake.requests)
+        await bot.feed(bot.fake.press_button(ADMIN["id"], message_id, ADMIN, data))
+        (answer,) = bot.fake.requests[before:]
+        assert (answer.method, answer.params["text"]) == ("answerCallbackQuery", expected)
+        assert bot.services.store.bindings() == []
+
+
+async def test_an_old_undo_button_leaves_a_newer_binding_alone(bot: BotHarness) -> None:
+    await bot.say(ADMIN["id"], ADMIN, "你好")
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    first = bot.fake.calls("sendMessage")[-1]
+    data = undo_button(first.params.get("reply_markup"))
+    await bot.say(OFFICE_GROUP, OWNER, "/unbind")
+    assert bot.fake.sent_texts(ADMIN["id"])[-1] == (
+        f"ℹ️ 书记（ID 2）在群“办公室党支部群”（ID {OFFICE_GROUP}）"
+        "解除了与“办公室党支部”（office）的绑定。"
+    )
+    await bot.say(POLICY_GROUP, ADMIN, "/bind office")  # the branch, now in another group
+    before = len(bot.fake.requests)
+    await bot.feed(bot.fake.press_button(ADMIN["id"], first.result["message_id"], ADMIN, data))
+    (answer,) = bot.fake.requests[before:]
+    assert answer.params["text"].startswith("这个绑定已经不在了")
+    binding = bot.services.store.binding_for_branch("office")
+    assert binding is not None and binding.chat_id == POLICY_GROUP
+
+
+async def test_a_refused_bind_names_no_other_group(bot: BotHarness) -> None:
+    await bot.say(POLICY_GROUP, ADMIN, "/bind office")
+    bot.fake.set_member_status(OFFICE_GROUP, OWNER["id"], "creator")
+    replies = await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    assert replies == [
+        "“办公室党支部”已绑定到另一个群。请先在那个群里发送 /unbind，"
+        "或请机器人管理员在本群发送 /bind office 强制改绑。"
+    ]
+    assert "政策法规处群" not in replies[0]

@@ -24,7 +24,7 @@ def org(store: Store, agency: AgencyConfig, clock: FakeClock) -> Organization:
 
 
 def test_group_admin_binds_a_group(org: Organization) -> None:
-    reply = org.bind(OFFICE_CHAT, "办公室群", "office", role=Role.SECRETARY, actor=11)
+    reply = org.bind(OFFICE_CHAT, "办公室群", "office", role=Role.SECRETARY, actor=11).text
     assert "办公室党支部" in reply
     branch = org.branch_for_chat(OFFICE_CHAT)
     assert branch is not None and branch.id == "office"
@@ -54,9 +54,8 @@ def test_unknown_branch_lists_the_valid_ids(org: Organization) -> None:
 
 def test_binding_twice_is_harmless(org: Organization) -> None:
     org.bind(OFFICE_CHAT, "办公室群", "office", role=Role.SECRETARY, actor=11)
-    assert "无需重复绑定" in org.bind(
-        OFFICE_CHAT, "办公室群", "office", role=Role.SECRETARY, actor=11
-    )
+    again = org.bind(OFFICE_CHAT, "办公室群", "office", role=Role.SECRETARY, actor=11)
+    assert "无需重复绑定" in again.text and again.notice is None
 
 
 def test_a_bound_group_must_unbind_before_taking_another_branch(org: Organization) -> None:
@@ -67,9 +66,10 @@ def test_a_bound_group_must_unbind_before_taking_another_branch(org: Organizatio
 
 def test_only_a_bot_admin_may_move_a_branch_to_another_group(org: Organization) -> None:
     org.bind(OFFICE_CHAT, "旧群", "office", role=Role.SECRETARY, actor=11)
-    with pytest.raises(UserError, match="已绑定到另一个群（旧群）"):
+    with pytest.raises(UserError, match="已绑定到另一个群。") as refused:
         org.bind(-1009, "新群", "office", role=Role.SECRETARY, actor=11)
-    reply = org.bind(-1009, "新群", "office", role=Role.ADMIN, actor=1)
+    assert "旧群" not in refused.value.message  # not the other group's title
+    reply = org.bind(-1009, "新群", "office", role=Role.ADMIN, actor=1).text
     assert "原群“旧群”已解除绑定" in reply
     assert org.branch_for_chat(OFFICE_CHAT) is None
     assert org.store.binding_for_branch("office").chat_id == -1009  # type: ignore[union-attr]
@@ -157,12 +157,11 @@ def test_a_branch_with_history_is_rebound_only_by_trusted_people(org: Organizati
         org.bind(-1009, "别人的群", "office", role=Role.SECRETARY, actor=77)
     assert org.store.bindings() == []
     # The branch's YAML secretary (501 in the fixture) or a bot admin may rebind it.
-    assert org.bind(-1009, "新群", "office", role=Role.SECRETARY, actor=501).startswith("✅")
+    assert org.bind(-1009, "新群", "office", role=Role.SECRETARY, actor=501).text.startswith("✅")
     org.unbind(-1009, actor=501)
-    assert org.bind(-1010, "又一个群", "office", role=Role.ADMIN, actor=1).startswith("✅")
+    assert org.bind(-1010, "又一个群", "office", role=Role.ADMIN, actor=1).text.startswith("✅")
 
 
 def test_a_new_branch_is_bound_by_its_group_administrator(org: Organization) -> None:
-    assert org.bind(POLICY_CHAT, "政策群", "policy", role=Role.SECRETARY, actor=12).startswith(
-        "✅"
-    )
+    bound = org.bind(POLICY_CHAT, "政策群", "policy", role=Role.SECRETARY, actor=12)
+    assert bound.text.startswith("✅")
