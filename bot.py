@@ -124,7 +124,9 @@ def install_services(
     bot: Bot = application.bot
     banks = configuration.banks
     messenger = TelegramMessenger(bot)  # one pacer for pushes and nudges alike
-    group_quizzes = TelegramGroupQuizzes(bot, GroupQuizzes(organization, banks, clock, timezone))
+    group_quizzes = TelegramGroupQuizzes(
+        bot, GroupQuizzes(organization, banks, clock, timezone), messenger
+    )
     dispatcher = Dispatcher(
         organization, messenger, WorkCalendar(), clock, timezone, group_quizzes
     )
@@ -199,6 +201,8 @@ async def post_init(application: Application) -> None:
         await send_to_admins(bot, found.settings.admin_ids, warnings_text(found.config_warnings))
     for notice in await found.dispatcher.recover():
         await send_to_admins(bot, found.settings.admin_ids, notice.text, notice.buttons)
+    for notice in found.group_quizzes.quizzes.recover():  # summaries a crash cut off
+        await send_to_admins(bot, found.settings.admin_ids, notice.text)
     recovered = found.private_quizzes.recover()
     if recovered:
         log.info("Recorded %s quiz answers a crash had left in members' outboxes", recovered)

@@ -189,6 +189,10 @@ QUIZ_BAD_BUTTON = "这个按钮已失效。发送 /quiz 继续答题。"
 QUIZ_NOT_YOURS = "这不是您的题目，请发送 /quiz 开始您自己的答题。"
 QUIZ_ALREADY_ANSWERED = "这道题已经作答过了，以第一次作答为准。"
 QUIZ_FINISHED = "这组答题已经结束。发送 /quiz 再来一组。"
+QUIZ_BUTTONS_REDRAWN = "这个按钮已更新，请按刷新后的按钮重新选择。"
+QUIZ_SELECTION_CHANGED = (
+    "按钮显示的不是您最新的选择，已为您刷新。当前已选：{chosen}。请核对后再点“提交”。"
+)
 
 # --- quizzes: branch groups
 GROUP_QUIZ_INTRO = (
@@ -209,6 +213,10 @@ GROUP_QUIZ_SUMMARY = (
 GROUP_QUIZ_SUMMARY_LINE = "第 {number} 题：{rate}%（{right}/{answered}）"
 GROUP_QUIZ_SUMMARY_NO_ANSWER = "第 {number} 题：无人作答"
 GROUP_QUIZ_SUMMARY_UNDELIVERED = "⚠️ {branch}的测验结果未能发到群里：{reason}\n{summary}"
+GROUP_QUIZ_SUMMARY_UNCERTAIN = (
+    "⚠️ {branch}的测验结果发送时中断或超时，无法确认是否已发到群里。"
+    "请到群里核对；没有收到的话，可把下面的结果转发到群里（机器人不会重发，以免重复）：\n{summary}"
+)
 
 # --- configuration problems found at start-up (to admins)
 ADMIN_CONFIG_WARNINGS = (

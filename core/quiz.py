@@ -259,11 +259,16 @@ class QuizSession:
         """The question being asked, or None once finished."""
         return None if self.finished else self.question_keys[self.position]
 
-    def toggle(self, option: int) -> QuizSession:
-        """Select or unselect one option of a multiple-choice question before submitting."""
+    def select(self, option: int, selected: bool = True) -> QuizSession:
+        """Set one option of a multiple-choice question on or off before submitting.
+
+        Setting, not flipping: the same press applied twice (Telegram re-sends a press
+        the bot had not confirmed before a crash) leaves the selection as once.
+        """
         if self.finished:
             return self  # a stale button pressed after the end changes nothing
-        return replace(self, pending=self.pending ^ {option})
+        pending = self.pending | {option} if selected else self.pending - {option}
+        return replace(self, pending=pending)
 
     def answered(self, correct: bool) -> QuizSession:
         """Move past the current question, counting it if right."""

@@ -12,9 +12,17 @@ from core.records import Event
 # How a group question is sent: a Telegram quiz poll, a regular multiple-answer poll
 # graded by the bot, or a message with buttons when Telegram's poll limits do not fit.
 QUIZ_POLL, MULTIPLE_POLL, BUTTONS = "quiz_poll", "multiple_poll", "buttons"
-# sending → open → closing → closed; cancelled when nothing could be sent.
+# sending → open → closing → summarizing → closed; cancelled when nothing could be sent.
+# `summarizing` claims the summary: a crash leaves it there, and the start-up recovery
+# reports it as uncertain instead of posting it a second time.
 OPEN_STATUSES = ("sending", "open")
-UNFINISHED_STATUSES = ("sending", "open", "closing")
+UNFINISHED_STATUSES = ("sending", "open", "closing", "summarizing")
+# What became of a closed quiz's summary (like a push's status).
+SUMMARY_SENT, SUMMARY_UNCERTAIN, SUMMARY_FAILED = "sent", "uncertain", "failed"
+# Callback query ids of the toggles applied to a member's selection, kept so that a press
+# Telegram delivers again (after a kill) is not applied twice; a crash replays only the
+# last few updates, so a few dozen are plenty.
+REMEMBERED_PRESSES = 32
 # Group quizzes already counted in a member's progress; kept for a re-run of a close.
 REMEMBERED_GROUP_QUIZZES = 20
 
@@ -69,6 +77,7 @@ class GroupQuestion:
     message_id: int | None = None
     answers: Mapping[int, GroupAnswer] = field(default_factory=dict)
     selecting: Mapping[int, frozenset[int]] = field(default_factory=dict)  # buttons, multiple
+    presses: Mapping[int, tuple[str, ...]] = field(default_factory=dict)  # toggles applied
 
     @property
     def key(self) -> QuestionKey:
@@ -89,6 +98,8 @@ class GroupQuiz:
     status: str
     questions: tuple[GroupQuestion, ...]
     intro_message_id: int | None = None
+    summary_status: str = ""  # SUMMARY_SENT | SUMMARY_UNCERTAIN | SUMMARY_FAILED once closed
+    summary_message_id: int | None = None
 
     def answer_id(self, index: int, user_id: int) -> str:
         """The dedup id of one answer in the records: poll and user, else quiz, question, user."""

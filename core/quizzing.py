@@ -10,6 +10,13 @@ file's next write. A crash between the two steps leaves the answer in the
 outbox, and the next look at that file (or the start-up recovery) appends it.
 A group answer is one write of its group quiz; when the quiz closes, its answers
 go to the records the same idempotent way and into each answerer's progress.
+
+Every press may come twice: Telegram re-sends the updates a killed bot had not
+confirmed. A private button says what it sets (select or unselect an option;
+提交 names the selection it showed), and a group toggle is applied once per
+callback query, so a replay changes nothing. The summary of a group quiz is
+claimed before it is posted, so it is posted at most once, and a claim a crash
+cut off is reported to the admins.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ from core.agency import Branch
 from core.clock import Clock
 from core.delivery import Button
 from core.errors import UserError
-from core.organization import Organization
+from core.organization import Notice, Organization
 from core.quiz import AnswerRecord, MemberProgress, QuestionKey, QuizSession, pick_questions
 from core.quiz_bank import LETTERS, POLL_MAX_EXPLANATION, BankSet, Question, QuestionType
 from core.quiz_records import (
@@ -35,6 +42,10 @@ from core.quiz_records import (
     MULTIPLE_POLL,
     OPEN_STATUSES,
     QUIZ_POLL,
+    REMEMBERED_PRESSES,
+    SUMMARY_FAILED,
+    SUMMARY_SENT,
+    SUMMARY_UNCERTAIN,
     GroupAnswer,
     GroupQuestion,
     GroupQuiz,
@@ -59,10 +70,17 @@ MAX_MESSAGE = 4096
 MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
 SUBMIT = "s"
 TOGGLE = "t"
-# q:<user>:<session>:<position>:<action> and g:<quiz>:<question>:<action>, where the action
-# is an option index (answer), t<index> (toggle a multiple-choice option) or s (submit).
-PRIVATE_DATA = re.compile(r"q:(\d{1,15}):([0-9a-f]{1,16}):(\d{1,3}):(s|t?\d)", re.ASCII)
+SELECT, UNSELECT = "+", "-"
+# q:<user>:<session>:<position>:<action>: an option index (answer), +<index> / -<index>
+# (select / unselect a multiple-choice option) or s<hex> (submit the options the buttons
+# showed selected, as a bit mask). Buttons drawn before they said what they set carry
+# t<index> or a bare s: pressing one only redraws the buttons.
+PRIVATE_DATA = re.compile(
+    r"q:(\d{1,15}):([0-9a-f]{1,16}):(\d{1,3}):(s[0-9a-f]{0,2}|[-+t]?\d)", re.ASCII
+)
 NUMBER = re.compile(r"-?\d{1,6}", re.ASCII)
+# g:<quiz>:<question>:<action>: an option index (answer), t<index> (toggle the presser's
+# selection: the message is the same for everyone) or s (submit it).
 GROUP_DATA = re.compile(r"g:(\d{4}-[0-9a-f]{8}):(\d{1,2}):(s|t?\d)", re.ASCII)
 
 Keyboard = tuple[tuple[Button, ...], ...]
@@ -112,8 +130,9 @@ class GroupQuizPlan:
 
 @dataclass(frozen=True)
 class _Action:
-    kind: str  # "answer" | "toggle" | "submit"
+    kind: str  # "answer" | "toggle" | "select" | "unselect" | "submit" | "outdated"
     option: int = -1
+    shown: frozenset[int] = frozenset()  # a private 提交: the selection its buttons showed
 
 
 # --- choosing questions ---------------------------------------------------------
@@ -194,21 +213,28 @@ def question_text(question: Question, number: int, total: int) -> str:
 def answer_keyboard(
     question: Question, data: Callable[[str], str], selected: frozenset[int] | None = None
 ) -> Keyboard:
-    """Option buttons (A, B … or 对 / 错); multiple choice toggles, then 提交.
+    """Option buttons (A, B … or 对 / 错); multiple choice selects, then 提交.
 
-    `selected` marks the toggled options (☑/☐); None shows no marks, for a group
-    message whose selection differs for everyone.
+    With `selected` (a private question) each option is marked ☑/☐ and its button says
+    what it sets, and 提交 names the selection shown: a press handled twice, or one on
+    buttons drawn before the last change, cannot change the answer. None shows no marks,
+    for a group message whose selection differs for everyone: there an option toggles
+    the presser's selection, once per press (`GroupQuizzes.press`).
     """
     labels = question.labels(range(len(question.options)))
     if question.type is not QuestionType.MULTIPLE:
         return (tuple(Button(label, data(str(i))) for i, label in enumerate(labels)),)
-    options = []
-    for i, label in enumerate(labels):
-        mark = ""
-        if selected is not None:
-            mark = messages.QUIZ_CHECKED if i in selected else messages.QUIZ_UNCHECKED
-        options.append(Button(f"{mark} {label}".strip(), data(f"{TOGGLE}{i}")))
-    return (tuple(options), (Button(messages.QUIZ_SUBMIT, data(SUBMIT)),))
+    if selected is None:
+        options = [Button(label, data(f"{TOGGLE}{i}")) for i, label in enumerate(labels)]
+        return (tuple(options), (Button(messages.QUIZ_SUBMIT, data(SUBMIT)),))
+    options = [
+        Button(f"{messages.QUIZ_CHECKED} {label}", data(f"{UNSELECT}{i}"))
+        if i in selected
+        else Button(f"{messages.QUIZ_UNCHECKED} {label}", data(f"{SELECT}{i}"))
+        for i, label in enumerate(labels)
+    ]
+    submit = f"{SUBMIT}{sum(1 << i for i in selected):x}"
+    return (tuple(options), (Button(messages.QUIZ_SUBMIT, data(submit)),))
 
 
 def feedback_text(question: Question, chosen: frozenset[int]) -> str:
@@ -234,7 +260,7 @@ def _fit(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
 
 
-def _parse_action(action: str, question: Question) -> _Action | None:
+def _group_action(action: str, question: Question) -> _Action | None:
     multiple = question.type is QuestionType.MULTIPLE
     if action == SUBMIT:
         return _Action("submit") if multiple else None
@@ -242,6 +268,25 @@ def _parse_action(action: str, question: Question) -> _Action | None:
     if option >= len(question.options) or multiple != action.startswith(TOGGLE):
         return None
     return _Action("toggle" if multiple else "answer", option)
+
+
+def _private_action(action: str, question: Question) -> _Action | None:
+    multiple = question.type is QuestionType.MULTIPLE
+    count = len(question.options)
+    if action.startswith(SUBMIT):
+        if not multiple:
+            return None
+        if action == SUBMIT:
+            return _Action("outdated")
+        mask = int(action.removeprefix(SUBMIT), 16)
+        if mask >> count:
+            return None
+        return _Action("submit", shown=frozenset(i for i in range(count) if mask >> i & 1))
+    option = int(action.lstrip(SELECT + UNSELECT + TOGGLE))
+    if option >= count or multiple == action[0].isdigit():
+        return None
+    kinds = {TOGGLE: "outdated", SELECT: "select", UNSELECT: "unselect"}
+    return _Action(kinds.get(action[0], "answer"), option)
 
 
 def _rate(right: int, total: int) -> int:
@@ -315,7 +360,12 @@ class PrivateQuizzes:
         return self._begin(state, "review", keys[:MAX_COUNT])
 
     def press(self, user_id: int, data: str) -> Press:
-        """A button under a question; anything stale, foreign or forged records nothing."""
+        """A button under a question; anything stale, foreign or forged records nothing.
+
+        Handling a press twice changes nothing more: an answer moves the session on, so
+        its replay finds the question answered; an option's button sets it rather than
+        flipping it; 提交 grades only the selection its buttons showed.
+        """
         match = PRIVATE_DATA.fullmatch(data)
         if match is None:
             return Press(messages.QUIZ_BAD_BUTTON)
@@ -331,14 +381,23 @@ class PrivateQuizzes:
                 return Press(messages.QUIZ_ALREADY_ANSWERED)
             return Press(messages.QUIZ_BAD_BUTTON)
         question = self._question(session)
-        action = _parse_action(match[4], question) if question else None
+        action = _private_action(match[4], question) if question else None
         if question is None or action is None:
             return Press(messages.QUIZ_BAD_BUTTON)
-        if action.kind == "toggle":
-            session = session.toggle(action.option)
-            self._store.save_member_quiz(replace(state, session=session))
-            reply = selected_reply(question, session.pending)
-            return Press(reply, keyboard=self._keys(session))
+        if action.kind == "outdated":  # its effect depends on what it was drawn from
+            return Press(messages.QUIZ_BUTTONS_REDRAWN, keyboard=self._keys(session))
+        if action.kind in ("select", "unselect"):
+            selected = session.select(action.option, action.kind == "select")
+            if selected != session:
+                self._store.save_member_quiz(replace(state, session=selected))
+            reply = selected_reply(question, selected.pending)
+            return Press(reply, keyboard=self._keys(selected))
+        if action.kind == "submit" and action.shown != session.pending:
+            # Drawn before a change it does not show (an edit that never arrived, or a
+            # press faster than the edit): grade nothing the member did not see.
+            chosen_now = question.letters(session.pending) if session.pending else messages.NOBODY
+            reply = messages.QUIZ_SELECTION_CHANGED.format(chosen=chosen_now)
+            return Press(reply, alert=True, keyboard=self._keys(session))
         chosen = session.pending if action.kind == "submit" else frozenset({action.option})
         if not chosen:
             return Press(messages.QUIZ_CHOOSE_FIRST)
@@ -557,81 +616,163 @@ class GroupQuizzes:
 
         Returns the quiz the poll belongs to (None for a poll the bot does not know).
         """
-        quiz = self._store.group_quiz_for_poll(poll_id, self._clock())
-        if quiz is None:
+        found = self._store.group_quiz_for_poll(poll_id, self._clock())
+        if found is None:
             return None
-        index = next(i for i, q in enumerate(quiz.questions) if q.poll_id == poll_id)
-        question = self.banks.question(quiz.questions[index].key)
         chosen = frozenset(option_ids)
-        if (
-            quiz.status not in OPEN_STATUSES
-            or user_id in quiz.questions[index].answers
-            or question is None
-            or not chosen  # a retracted vote
-            or not all(0 <= i < len(question.options) for i in chosen)
-        ):
-            return quiz
-        self._save_answer(quiz, index, user_id, question, chosen)
-        return quiz
 
-    def press(self, user_id: int, chat_id: int, data: str) -> Press:
-        """A button under a group question that did not fit a poll."""
+        def first_answer(quiz: GroupQuiz) -> tuple[GroupQuiz | None, GroupQuiz]:
+            index = next(i for i, q in enumerate(quiz.questions) if q.poll_id == poll_id)
+            question = self.banks.question(quiz.questions[index].key)
+            if (
+                quiz.status not in OPEN_STATUSES
+                or user_id in quiz.questions[index].answers  # a second vote, or a replay
+                or question is None
+                or not chosen  # a retracted vote
+                or not all(0 <= i < len(question.options) for i in chosen)
+            ):
+                return None, quiz
+            return self._answered(quiz, index, user_id, question, chosen), quiz
+
+        return self._store.change_group_quiz(found.id, first_answer)
+
+    def press(self, user_id: int, chat_id: int, data: str, press_id: str) -> Press:
+        """A button under a group question that did not fit a poll.
+
+        ``press_id`` is the callback query's id, the same when Telegram delivers the
+        press again: a toggle already applied under it is not applied twice (the
+        buttons are the same for everyone, so they cannot say what they set).
+        """
         match = GROUP_DATA.fullmatch(data)
-        quiz = self._store.group_quiz(match[1]) if match else None
-        if match is None or quiz is None or quiz.chat_id != chat_id:
+        if match is None:
             return Press(messages.GROUP_QUIZ_BAD_BUTTON)
-        index = int(match[2])
-        if index >= len(quiz.questions) or quiz.questions[index].delivery != BUTTONS:
-            return Press(messages.GROUP_QUIZ_BAD_BUTTON)
-        if quiz.status not in OPEN_STATUSES:
-            return Press(messages.GROUP_QUIZ_CLOSED)
-        asked = quiz.questions[index]
-        if user_id in asked.answers:
-            return Press(messages.QUIZ_ALREADY_ANSWERED)
-        question = self.banks.question(asked.key)
-        action = _parse_action(match[3], question) if question else None
-        if question is None or action is None:
-            return Press(messages.GROUP_QUIZ_BAD_BUTTON)
-        pending = asked.selecting.get(user_id, frozenset())
-        if action.kind == "toggle":
-            pending = pending ^ {action.option}
-            selecting = {**asked.selecting, user_id: pending}
-            self._store.save_group_quiz(
-                quiz.with_question(index, replace(asked, selecting=selecting))
-            )
-            return Press(selected_reply(question, pending))
-        chosen = pending if action.kind == "submit" else frozenset({action.option})
-        if not chosen:
-            return Press(messages.QUIZ_CHOOSE_FIRST)
-        correct = self._save_answer(quiz, index, user_id, question, chosen)
-        if correct:
-            return Press(messages.QUIZ_REPLY_RIGHT, alert=True)
-        answer = question.letters(question.answer)
-        return Press(messages.QUIZ_REPLY_WRONG.format(answer=answer), alert=True)
+        index, action_text = int(match[2]), match[3]
+
+        def pressed(quiz: GroupQuiz) -> tuple[GroupQuiz | None, Press]:
+            if (
+                quiz.chat_id != chat_id
+                or index >= len(quiz.questions)
+                or quiz.questions[index].delivery != BUTTONS
+            ):
+                return None, Press(messages.GROUP_QUIZ_BAD_BUTTON)
+            if quiz.status not in OPEN_STATUSES:
+                return None, Press(messages.GROUP_QUIZ_CLOSED)
+            asked = quiz.questions[index]
+            if user_id in asked.answers:  # a later press, or 提交 delivered again
+                return None, Press(messages.QUIZ_ALREADY_ANSWERED)
+            question = self.banks.question(asked.key)
+            action = _group_action(action_text, question) if question else None
+            if question is None or action is None:
+                return None, Press(messages.GROUP_QUIZ_BAD_BUTTON)
+            pending = asked.selecting.get(user_id, frozenset())
+            if action.kind == "toggle":
+                applied = asked.presses.get(user_id, ())
+                if press_id in applied:  # delivered again after a kill
+                    return None, Press(selected_reply(question, pending))
+                pending = pending ^ {action.option}
+                toggled = replace(
+                    asked,
+                    selecting={**asked.selecting, user_id: pending},
+                    presses={
+                        **asked.presses,
+                        user_id: (*applied, press_id)[-REMEMBERED_PRESSES:],
+                    },
+                )
+                return quiz.with_question(index, toggled), Press(selected_reply(question, pending))
+            chosen = pending if action.kind == "submit" else frozenset({action.option})
+            if not chosen:
+                return None, Press(messages.QUIZ_CHOOSE_FIRST)
+            answered = self._answered(quiz, index, user_id, question, chosen)
+            if question.is_correct(chosen):
+                return answered, Press(messages.QUIZ_REPLY_RIGHT, alert=True)
+            answer = question.letters(question.answer)
+            return answered, Press(messages.QUIZ_REPLY_WRONG.format(answer=answer), alert=True)
+
+        outcome = self._store.change_group_quiz(match[1], pressed)
+        return outcome or Press(messages.GROUP_QUIZ_BAD_BUTTON)
 
     # --- closing -------------------------------------------------------------------
 
     def due_closes(self) -> list[GroupQuiz]:
-        """Quizzes whose close time has come, including a close a crash interrupted."""
+        """Quizzes whose close time has come, including a close a crash interrupted.
+
+        A quiz whose summary is claimed is not among them: its summary is being posted,
+        or a crash cut it off and `recover` reports it.
+        """
         now = self._clock()
-        return [q for q in self._store.unfinished_group_quizzes(now) if q.closes_at <= now]
+        return [
+            q
+            for q in self._store.unfinished_group_quizzes(now)
+            if q.closes_at <= now and q.status != "summarizing"
+        ]
 
     def begin_close(self, quiz_id: str) -> GroupQuiz:
         """Stop taking answers (the polls are stopped next)."""
         return self._update(quiz_id, lambda quiz: replace(quiz, status="closing"))
 
-    def finish_close(self, quiz_id: str) -> str:
-        """Answers into the records and each answerer's progress, once; return the summary.
+    def finish_close(self, quiz_id: str) -> str | None:
+        """Answers into the records and each answerer's progress, once; then claim the
+        summary (status `summarizing`) and return it, or None if it was claimed before.
 
-        Every step is idempotent, so a close interrupted by a crash is simply redone.
+        Recording is idempotent, so a close interrupted by a crash is simply redone; the
+        claim is taken once, so the summary is posted at most once. Send it, then say
+        how that went: `summary_posted`, `summary_later`, `summary_uncertain`, `summary_failed`.
         """
         quiz = self._store.group_quiz(quiz_id)
         assert quiz is not None
+        if quiz.status != "closing":
+            return None
         self._store.record_events_once(self._events(quiz))
         for user_id in quiz.answerers():
             self._count_in_progress(quiz, user_id)
-        self._store.save_group_quiz(replace(quiz, status="closed"))
-        return self.summary_text(quiz)
+
+        def claim(current: GroupQuiz) -> tuple[GroupQuiz | None, str | None]:
+            if current.status != "closing":
+                return None, None
+            return replace(current, status="summarizing"), self.summary_text(current)
+
+        return self._store.change_group_quiz(quiz_id, claim)
+
+    def summary_posted(self, quiz_id: str, message_id: int) -> None:
+        """Telegram took the summary: the quiz is closed."""
+        self._update(
+            quiz_id,
+            lambda quiz: replace(
+                quiz, status="closed", summary_status=SUMMARY_SENT, summary_message_id=message_id
+            ),
+        )
+
+    def summary_later(self, quiz_id: str) -> None:
+        """Nothing went out (Telegram unreachable, flood wait): the next round tries again."""
+        self._update(quiz_id, lambda quiz: replace(quiz, status="closing"))
+
+    def summary_uncertain(self, quiz_id: str) -> Notice:
+        """The summary may or may not be in the group: never posted again; tell the admins."""
+        quiz = self._update(
+            quiz_id, lambda q: replace(q, status="closed", summary_status=SUMMARY_UNCERTAIN)
+        )
+        text = messages.GROUP_QUIZ_SUMMARY_UNCERTAIN.format(
+            branch=self.branch_name(quiz), summary=self.summary_text(quiz)
+        )
+        return Notice(text)
+
+    def summary_failed(self, quiz_id: str, reason: str) -> Notice:
+        """Telegram refused the summary: the admins get it instead."""
+        quiz = self._update(
+            quiz_id, lambda q: replace(q, status="closed", summary_status=SUMMARY_FAILED)
+        )
+        text = messages.GROUP_QUIZ_SUMMARY_UNDELIVERED.format(
+            branch=self.branch_name(quiz), reason=reason, summary=self.summary_text(quiz)
+        )
+        return Notice(text)
+
+    def recover(self) -> list[Notice]:
+        """At start-up: a summary a crash left claimed is uncertain, reported once."""
+        now = self._clock()
+        claimed = [
+            q.id for q in self._store.unfinished_group_quizzes(now) if q.status == "summarizing"
+        ]
+        return [self.summary_uncertain(quiz_id) for quiz_id in claimed]
 
     def summary_text(self, quiz: GroupQuiz) -> str:
         """How many answered, the correct rate of each question, who got everything right."""
@@ -700,16 +841,19 @@ class GroupQuizzes:
             open_period=open_period,
         )
 
-    def _save_answer(
+    def _answered(
         self, quiz: GroupQuiz, index: int, user_id: int, question: Question, chosen: frozenset[int]
-    ) -> bool:
-        correct = question.is_correct(chosen)
+    ) -> GroupQuiz:
+        """The quiz with the member's answer to one question (their selection dropped)."""
         asked = quiz.questions[index]
-        answer = GroupAnswer(question.labels(chosen), correct, self._clock())
-        selecting = {user: s for user, s in asked.selecting.items() if user != user_id}
-        answered = replace(asked, answers={**asked.answers, user_id: answer}, selecting=selecting)
-        self._store.save_group_quiz(quiz.with_question(index, answered))  # the one write
-        return correct
+        answer = GroupAnswer(question.labels(chosen), question.is_correct(chosen), self._clock())
+        answered = replace(
+            asked,
+            answers={**asked.answers, user_id: answer},
+            selecting={user: s for user, s in asked.selecting.items() if user != user_id},
+            presses={user: p for user, p in asked.presses.items() if user != user_id},
+        )
+        return quiz.with_question(index, answered)
 
     def _events(self, quiz: GroupQuiz) -> list[Event]:
         events = []
@@ -756,10 +900,12 @@ class GroupQuizzes:
         return f"{self._clock().astimezone(self._timezone):%y%m}-{suffix}"
 
     def _update(self, quiz_id: str, change: Callable[[GroupQuiz], GroupQuiz]) -> GroupQuiz:
-        quiz = self._store.group_quiz(quiz_id)
-        assert quiz is not None, f"unknown group quiz {quiz_id}"
-        updated = change(quiz)
-        self._store.save_group_quiz(updated)
+        def changed(quiz: GroupQuiz) -> tuple[GroupQuiz, GroupQuiz]:
+            updated = change(quiz)
+            return updated, updated
+
+        updated = self._store.change_group_quiz(quiz_id, changed)
+        assert updated is not None, f"unknown group quiz {quiz_id}"
         return updated
 
     def _name(self, user_id: int) -> str:

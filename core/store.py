@@ -24,10 +24,10 @@ import fcntl
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from tinydb import Query, TinyDB
@@ -69,6 +69,7 @@ ANSWER_ID = "answer_id"  # the dedup key of an answer event, in its data
 # A group quiz is open at most 168 hours, so an unfinished one started this month or last.
 GROUP_QUIZ_MONTHS = 2
 GROUP_QUIZ_DOC = 1  # a group quiz is one document in a file of its own
+Result = TypeVar("Result")
 
 
 class Store:
@@ -399,6 +400,24 @@ class Store:
             self._folder(path.parent)
             _put(self._open_shard(path).table("quiz"), GROUP_QUIZ_DOC, _group_quiz_to_doc(quiz))
             self._group_quiz_index(quiz.started_at).add(quiz.id, quiz.status, _poll_ids(quiz))
+
+    def change_group_quiz(
+        self, quiz_id: str, change: Callable[[GroupQuiz], tuple[GroupQuiz | None, Result]]
+    ) -> Result | None:
+        """Read, change and write one group quiz in one step; None if there is no such quiz.
+
+        `change` gets the quiz as stored and returns the quiz to write (None: write
+        nothing) and what to hand back. Nothing can change the quiz in between, so a
+        check (first answer, not yet claimed) and its write are one.
+        """
+        with self._lock:
+            quiz = self.group_quiz(quiz_id)
+            if quiz is None:
+                return None
+            changed, result = change(quiz)
+            if changed is not None:
+                self.save_group_quiz(changed)
+            return result
 
     def unfinished_group_quizzes(self, now: datetime) -> list[GroupQuiz]:
         """Recent group quizzes not yet closed (a close a crash interrupted included)."""
@@ -735,6 +754,8 @@ def _group_quiz_to_doc(quiz: GroupQuiz) -> dict[str, Any]:
         "closes_at": quiz.closes_at.isoformat(),
         "status": quiz.status,
         "intro_message_id": quiz.intro_message_id,
+        "summary_status": quiz.summary_status,
+        "summary_message_id": quiz.summary_message_id,
         "questions": [
             {
                 "bank": q.bank_id,
@@ -751,6 +772,7 @@ def _group_quiz_to_doc(quiz: GroupQuiz) -> dict[str, Any]:
                     for user, a in q.answers.items()
                 },
                 "selecting": {str(user): sorted(s) for user, s in q.selecting.items()},
+                "presses": {str(user): list(p) for user, p in q.presses.items()},
             }
             for q in quiz.questions
         ],
@@ -772,6 +794,7 @@ def _group_quiz_from_doc(doc: dict[str, Any]) -> GroupQuiz:
                 for user, a in q["answers"].items()
             },
             selecting={int(user): frozenset(s) for user, s in q["selecting"].items()},
+            presses={int(user): tuple(p) for user, p in q.get("presses", {}).items()},
         )
         for q in doc["questions"]
     )
@@ -785,4 +808,6 @@ def _group_quiz_from_doc(doc: dict[str, Any]) -> GroupQuiz:
         status=doc["status"],
         questions=questions,
         intro_message_id=doc["intro_message_id"],
+        summary_status=doc.get("summary_status", ""),
+        summary_message_id=doc.get("summary_message_id"),
     )

@@ -94,7 +94,7 @@ async def group_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if query is None or query.data is None or query.message is None:
         return
     quizzes = services(context).group_quizzes.quizzes
-    press = quizzes.press(query.from_user.id, query.message.chat.id, query.data)
+    press = quizzes.press(query.from_user.id, query.message.chat.id, query.data, query.id)
     await answer_query(query, press)
 
 

@@ -14,15 +14,14 @@ from typing import Any
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Poll
 from telegram.error import TelegramError
 
-from core import messages
 from core.agency import Branch
-from core.delivery import Undeliverable
+from core.delivery import DeliveryError, MaybeDelivered, Messenger, TryLater, Undeliverable
 from core.errors import UserError
 from core.organization import Notice
 from core.quiz_records import BUTTONS, MULTIPLE_POLL, GroupQuiz
 from core.quizzing import GroupQuestionView, GroupQuizPlan, GroupQuizzes, Keyboard
 from core.schedules import QuizAction
-from handlers.telegram_messenger import translate
+from handlers.telegram_messenger import TelegramMessenger, translate
 
 log = logging.getLogger(__name__)
 
@@ -39,9 +38,12 @@ def inline_keyboard(keyboard: Keyboard) -> InlineKeyboardMarkup | None:
 class TelegramGroupQuizzes:
     """Sends group quizzes through the bot and closes them when the scheduler says so."""
 
-    def __init__(self, bot: Bot, quizzes: GroupQuizzes) -> None:
+    def __init__(
+        self, bot: Bot, quizzes: GroupQuizzes, messenger: Messenger | None = None
+    ) -> None:
         self._bot = bot
         self.quizzes = quizzes
+        self._messenger = messenger or TelegramMessenger(bot)  # paces and translates
 
     async def start_group_quiz(
         self, branch: Branch, chat_id: int, action: QuizAction, at: datetime
@@ -93,20 +95,30 @@ class TelegramGroupQuizzes:
         return intro.message_id
 
     async def close_due(self) -> list[Notice]:
-        """Close the quizzes whose time is up: stop the polls, record, post the summary."""
+        """Close the quizzes whose time is up: stop the polls, record, post the summary.
+
+        The summary goes the way of a scheduled push (`Dispatcher._claim_and_send`): a
+        send slot first, then the claim, then the send, then the outcome recorded. It is
+        never posted twice; one that may not have arrived is reported to the admins.
+        """
         notices = []
         for due in self.quizzes.due_closes():
             quiz = self.quizzes.begin_close(due.id)
             await self._stop_answers(quiz)
+            await self._messenger.wait_turn(quiz.chat_id)
             summary = self.quizzes.finish_close(quiz.id)
+            if summary is None:
+                continue  # claimed already
             try:
-                await self._bot.send_message(quiz.chat_id, summary)
-            except TelegramError as error:
-                branch = self.quizzes.branch_name(quiz)
-                text = messages.GROUP_QUIZ_SUMMARY_UNDELIVERED.format(
-                    branch=branch, reason=error.message, summary=summary
-                )
-                notices.append(Notice(text))
+                message_id = await self._messenger.send(quiz.chat_id, summary)
+            except TryLater:
+                self.quizzes.summary_later(quiz.id)
+            except MaybeDelivered:
+                notices.append(self.quizzes.summary_uncertain(quiz.id))
+            except DeliveryError as error:
+                notices.append(self.quizzes.summary_failed(quiz.id, str(error)))
+            else:
+                self.quizzes.summary_posted(quiz.id, message_id)
         return notices
 
     async def _send_question(

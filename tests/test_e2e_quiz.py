@@ -89,15 +89,20 @@ def question_of(text: str) -> Question:
     return next(q for b in BANKS.banks for q in b.questions if q.text in lines)
 
 
+def buttons_of(call: Call) -> dict[str, str]:
+    """A message's buttons by label, without the ☐/☑ marks."""
+    rows = call.params["reply_markup"]["inline_keyboard"]
+    return {b["text"].split()[-1]: b["callback_data"] for row in rows for b in row}
+
+
 def answer_question(fake: FakeBotApi, asked: Call, right: bool) -> Call:
-    """Press the buttons of a private question; return the bot's next message to the member."""
+    """Press the buttons of a private question; return the bot's next message to the member.
+
+    Like a member, each press is made on the buttons as the previous one redrew them.
+    """
     chat_id, message_id = asked.params["chat_id"], asked.result["message_id"]
     question = question_of(asked.params["text"])
-    buttons = {
-        b["text"].split()[-1]: b["callback_data"]
-        for row in asked.params["reply_markup"]["inline_keyboard"]
-        for b in row
-    }
+    buttons = buttons_of(asked)
     every = frozenset(range(len(question.options)))
     chosen = question.answer if right else every - question.answer
     since = len(fake.requests)
@@ -106,6 +111,8 @@ def answer_question(fake: FakeBotApi, asked: Call, right: bool) -> Call:
         fake.press_button(chat_id, message_id, MEMBER, buttons[label])
         if len(buttons) == len(question.options):
             break  # single or judge: the first press answers
+        buttons = buttons_of(fake.wait_for("editMessageReplyMarkup", timeout=15, since=since))
+        since = len(fake.requests)
     else:
         fake.press_button(chat_id, message_id, MEMBER, buttons["提交"])
     return fake.wait_for("sendMessage", to_chat(chat_id), timeout=15, since=since)

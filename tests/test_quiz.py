@@ -120,23 +120,24 @@ def new_session() -> QuizSession:
     return QuizSession.start("Ab3_x-9Z", 7, "private", [("bank", "a"), ("bank", "b")], started)
 
 
-def test_session_toggles_then_advances() -> None:
+def test_session_selects_then_advances() -> None:
     session = new_session()
     assert session.current_key == ("bank", "a")
-    session = session.toggle(0).toggle(2).toggle(0)
+    session = session.select(0).select(2).select(0, selected=False)
     assert session.pending == frozenset({2})
+    assert session.select(2) == session and session.select(0, selected=False) == session
     session = session.answered(True)
     assert (session.position, session.pending, session.correct_count) == (1, frozenset(), 1)
     assert session.current_key == ("bank", "b") and not session.finished
     session = session.answered(False)
     assert session.finished and session.current_key is None and session.correct_count == 1
-    assert session.toggle(1) == session
+    assert session.select(1) == session
     with pytest.raises(ValueError):
         session.answered(True)
 
 
 def test_session_round_trip() -> None:
-    session = new_session().toggle(1).toggle(3)
+    session = new_session().select(1).select(3)
     data = session.to_dict()
     assert data["questions"] == ["bank/a", "bank/b"]
     assert QuizSession.from_dict(data) == session

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.agency import AgencyConfig, parse_agency_config
+from core.delivery import Button, MaybeDelivered
 from core.quiz import AnswerRecord
 from core.quiz_bank import Question, load_banks
 from core.yaml_source import parse_yaml_text
+from handlers.telegram_messenger import TelegramMessenger
+from handlers.telegram_quizzes import TelegramGroupQuizzes
 from tests.conftest import FakeClock
 from tests.fakeapi import Call, FakeBotApi
 from tests.harness import BotHarness, running_bot, user
@@ -245,3 +248,141 @@ async def test_scheduled_quiz_goes_through_the_dispatcher(
         assert (quiz.closes_at - quiz.started_at).total_seconds() == 24 * 3600
         record = next(iter(bot.services.store.pushes_with_status("sent", clock())))
         assert record.message_id == quiz.intro_message_id
+
+
+# --- replays: Telegram sends a press again when the bot was killed before confirming it
+
+
+def quiz_answers(bot: BotHarness, branch: str | None = None) -> list[AnswerRecord]:
+    events = bot.services.store.events(branch, "2026-11")
+    return [AnswerRecord.from_event(e) for e in events if e.kind == "quiz_answer"]
+
+
+async def test_a_replayed_tick_in_a_private_quiz_does_not_untick(bot: BotHarness) -> None:
+    member = MEMBER["id"]
+    await bot.say(member, MEMBER, "/quiz 多选 1")
+    asked = last_message(bot.fake, member)
+    question = shown_question(asked)
+    labels = question.labels(question.answer)
+    for label in labels:
+        shown = bot.fake.calls("editMessageReplyMarkup") or [asked]
+        tick = bot.fake.press_button(
+            member, asked.result["message_id"], MEMBER, buttons(shown[-1])[f"☐ {label}"]
+        )
+        await bot.feed(tick)
+    await bot.feed(tick)  # the last tick again, as Telegram re-sends it after a kill
+    assert callback_reply(bot.fake) == f"已选：{'、'.join(labels)}。选好后请点“提交”。"
+    current = bot.fake.calls("editMessageReplyMarkup")[-1]
+    submit = bot.fake.press_button(
+        member, asked.result["message_id"], MEMBER, buttons(current)["提交"]
+    )
+    await bot.feed(submit)
+    assert callback_reply(bot.fake) == "✅ 回答正确"
+    await bot.feed(submit)  # the submit again: not graded or recorded a second time
+    (record,) = quiz_answers(bot)
+    assert record.chosen == labels and record.correct
+    session = bot.services.store.member_quiz(member).session
+    assert session is not None and session.position == 1 and session.correct_count == 1
+
+
+async def test_a_replayed_tick_in_a_group_quiz_does_not_untick(
+    bot: BotHarness, clock: FakeClock
+) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    await bot.say(OFFICE_GROUP, OWNER, "/groupquiz long")
+    multiple = next(
+        c
+        for c in bot.fake.calls("sendMessage")
+        if c.params["chat_id"] == OFFICE_GROUP and "提交" in buttons(c)
+    )
+    question = shown_question(multiple)
+    labels = question.labels(question.answer)
+    for label in labels:
+        tick = bot.fake.press_button(
+            OFFICE_GROUP, multiple.result["message_id"], MEMBER, buttons(multiple)[label]
+        )
+        await bot.feed(tick)
+    await bot.feed(tick)  # redelivered: the same press, not a second one
+    assert callback_reply(bot.fake) == f"已选：{'、'.join(labels)}。选好后请点“提交”。"
+    submit = await press(bot, OFFICE_GROUP, multiple, MEMBER, "提交")
+    assert submit == [] and callback_reply(bot.fake) == "✅ 回答正确"
+    (quiz,) = bot.services.store.unfinished_group_quizzes(clock())
+    answer = next(q for q in quiz.questions if q.question_id == question.id).answers
+    assert {u: (a.chosen, a.correct) for u, a in answer.items()} == {MEMBER["id"]: (labels, True)}
+
+
+async def test_a_second_tick_of_the_same_option_is_a_new_press(
+    bot: BotHarness, clock: FakeClock
+) -> None:
+    """Only the very same press is ignored: pressing an option again unticks it."""
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    await bot.say(OFFICE_GROUP, OWNER, "/groupquiz long")
+    multiple = next(
+        c
+        for c in bot.fake.calls("sendMessage")
+        if c.params["chat_id"] == OFFICE_GROUP and "提交" in buttons(c)
+    )
+    await press(bot, OFFICE_GROUP, multiple, MEMBER, "A")
+    await press(bot, OFFICE_GROUP, multiple, MEMBER, "B")
+    await press(bot, OFFICE_GROUP, multiple, MEMBER, "B")
+    assert callback_reply(bot.fake) == "已选：A。选好后请点“提交”。"
+
+
+async def test_old_private_buttons_refresh_and_change_nothing(bot: BotHarness) -> None:
+    """Buttons drawn before presses said what they set (t<option>, a bare s)."""
+    member = MEMBER["id"]
+    await bot.say(member, MEMBER, "/quiz 多选 1")
+    asked = last_message(bot.fake, member)
+    before = bot.services.store.member_quiz(member)
+    assert before.session is not None
+    prefix = f"q:{member}:{before.session.id}:0:"
+    for action in ("t0", "s"):
+        old = bot.fake.press_button(
+            member, asked.result["message_id"], MEMBER, prefix + action, strict=False
+        )
+        await bot.feed(old)
+        assert callback_reply(bot.fake) == "这个按钮已更新，请按刷新后的按钮重新选择。"
+        assert bot.services.store.member_quiz(member) == before
+    refreshed = bot.fake.calls("editMessageReplyMarkup")[-1]
+    assert {"☐ A", "☐ B", "提交"} <= set(buttons(refreshed))
+    assert quiz_answers(bot) == []
+
+
+async def test_group_quiz_summary_is_posted_once(bot: BotHarness, clock: FakeClock) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    await bot.say(OFFICE_GROUP, OWNER, "/groupquiz basics 2")
+    clock.advance(hours=1)
+    assert await bot.services.group_quizzes.close_due() == []
+    assert await bot.services.group_quizzes.close_due() == []
+    summaries = [t for t in bot.fake.sent_texts(OFFICE_GROUP) if t.startswith("📊")]
+    assert len(summaries) == 1
+    assert bot.services.store.unfinished_group_quizzes(clock()) == []
+    assert bot.services.group_quizzes.quizzes.recover() == []
+
+
+class TimingOutMessenger(TelegramMessenger):
+    """Every send times out: Telegram may or may not have the message."""
+
+    async def send(
+        self, chat_id: int, text: str, *, buttons: Sequence[Button] = (), html: bool = False
+    ) -> int:
+        raise MaybeDelivered("Timed out")
+
+
+async def test_a_summary_that_timed_out_is_reported_not_resent(
+    bot: BotHarness, clock: FakeClock
+) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    await bot.say(OFFICE_GROUP, OWNER, "/groupquiz basics 2")
+    clock.advance(hours=1)
+    found = bot.services.group_quizzes
+    timing_out = TelegramGroupQuizzes(
+        bot.application.bot, found.quizzes, TimingOutMessenger(bot.application.bot)
+    )
+    (notice,) = await timing_out.close_due()
+    assert notice.text.startswith(
+        "⚠️ 办公室党支部的测验结果发送时中断或超时，无法确认是否已发到群里。"
+    )
+    assert "📊 办公室党支部知识测验“测试题库”已截止。" in notice.text
+    assert await found.close_due() == [] and found.quizzes.recover() == []
+    assert [t for t in bot.fake.sent_texts(OFFICE_GROUP) if t.startswith("📊")] == []

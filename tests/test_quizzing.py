@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from datetime import timedelta
 from pathlib import Path
@@ -85,9 +86,18 @@ def answer(quizzes: PrivateQuizzes, view: QuestionView, right: bool = True) -> P
     labels = question.labels(chosen)
     if len(view.keyboard) == 1:  # single or judge: one press answers
         return quizzes.press(MEMBER, data_of(view, labels[0]))
+    shown: QuestionView | Press = view  # each press redraws the buttons, as the member sees
     for label in labels:
-        quizzes.press(MEMBER, data_of(view, label))
-    return quizzes.press(MEMBER, data_of(view, "提交"))
+        shown = quizzes.press(MEMBER, data_of(shown, label))
+    return quizzes.press(MEMBER, data_of(shown, "提交"))
+
+
+PRESS_IDS = itertools.count(4_000_000)
+
+
+def press_in_group(group: GroupQuizzes, user_id: int, chat_id: int, data: str) -> Press:
+    """A new press (its own callback query id) on a group question's button."""
+    return group.press(user_id, chat_id, data, str(next(PRESS_IDS)))
 
 
 def answer_events(store: Store, month: str = "2026-11") -> list[Event]:
@@ -152,12 +162,10 @@ def test_multiple_choice_toggles_then_submits(quizzes: PrivateQuizzes, store: St
     toggled = quizzes.press(MEMBER, data_of(view, first))
     assert toggled.reply == f"已选：{first}。选好后请点“提交”。"
     assert toggled.keyboard is not None and f"☑ {first}" in [b.label for b in toggled.keyboard[0]]
-    untoggled = quizzes.press(MEMBER, data_of(view, first))
+    untoggled = quizzes.press(MEMBER, data_of(toggled, first))
     assert untoggled.reply == "还没有选择选项。"
-    assert quizzes.press(MEMBER, data_of(view, "提交")).reply.startswith("请先选择")
-    for label in question.labels(question.answer):
-        quizzes.press(MEMBER, data_of(view, label))
-    submitted = quizzes.press(MEMBER, data_of(view, "提交"))
+    assert quizzes.press(MEMBER, data_of(untoggled, "提交")).reply.startswith("请先选择")
+    submitted = answer(quizzes, view)
     right = question.letters(question.answer)
     assert submitted.reply == "✅ 回答正确"
     assert submitted.edit_text is not None and submitted.edit_text.endswith(
@@ -175,6 +183,32 @@ def test_multiple_choice_toggles_then_submits(quizzes: PrivateQuizzes, store: St
         True,
         "private",
     )
+
+
+def test_selection_buttons_say_what_they_set(quizzes: PrivateQuizzes, store: Store) -> None:
+    view = quizzes.start(MEMBER, ["多选", "1"])
+    question = question_in(view, quizzes.banks)
+    first, second = question.labels(question.answer)[:2]
+    select_first = data_of(view, first)
+    assert select_first.endswith(":+0") and data_of(view, "提交").endswith(":s0")
+    ticked = quizzes.press(MEMBER, select_first)
+    assert quizzes.press(MEMBER, select_first) == ticked  # delivered again: still ticked
+    assert ticked.keyboard is not None
+    select_second = next(b.data for b in ticked.keyboard[0] if b.label == f"☐ {second}")
+    after_second = quizzes.press(MEMBER, select_second)
+    stale_submit = data_of(ticked, "提交")  # drawn before the second tick
+    changed = quizzes.press(MEMBER, stale_submit)
+    assert changed.reply == (
+        f"按钮显示的不是您最新的选择，已为您刷新。当前已选：{first}、{second}。请核对后再点“提交”。"
+    )
+    assert changed.alert and changed.keyboard == after_second.keyboard
+    assert answer_events(store) == []
+    submitted = quizzes.press(MEMBER, data_of(after_second, "提交"))
+    assert submitted.reply.startswith("✅") or submitted.reply.startswith("❌")
+    again = quizzes.press(MEMBER, data_of(after_second, "提交"))
+    assert again.reply == "这组答题已经结束。发送 /quiz 再来一组。"
+    (event,) = answer_events(store)
+    assert AnswerRecord.from_event(event).chosen == (first, second)
 
 
 def test_wrong_answer_shows_the_right_one(quizzes: PrivateQuizzes, store: Store) -> None:
@@ -498,8 +532,8 @@ def test_a_close_interrupted_by_a_crash_is_redone_without_doubles(
             group.finish_close(plan.quiz.id)
     (due,) = group.due_closes()  # still "closing": the next round redoes it
     assert due.status == "closing"
-    group.finish_close(due.id)
-    group.finish_close(due.id)
+    assert group.finish_close(due.id) is not None
+    assert group.finish_close(due.id) is None  # claimed: a second close posts nothing
     assert len(answer_events(store)) == 2
     for user_id in (31, 32):
         progress = store.member_quiz(user_id).member_progress
@@ -515,21 +549,94 @@ def test_group_button_questions_take_one_answer_per_member(
     single, multiple = views["l1"], views["l2"]
     assert [b.label for b in single.keyboard[0]] == ["A", "B", "C"]
     assert [b.label for b in multiple.keyboard[0]] == ["A", "B", "C"]
-    assert group.press(31, OFFICE_CHAT, data_of(single, "B")) == Press("✅ 回答正确", alert=True)
-    assert group.press(31, OFFICE_CHAT, data_of(single, "A")).reply.startswith("这道题已经作答过")
-    assert group.press(32, OFFICE_CHAT, data_of(single, "A")) == Press(
+
+    def reply(user_id: int, chat_id: int, view: GroupQuestionView, label: str) -> str:
+        return press_in_group(group, user_id, chat_id, data_of(view, label)).reply
+
+    right = press_in_group(group, 31, OFFICE_CHAT, data_of(single, "B"))
+    assert right == Press("✅ 回答正确", alert=True)
+    assert reply(31, OFFICE_CHAT, single, "A").startswith("这道题已经作答过")
+    assert press_in_group(group, 32, OFFICE_CHAT, data_of(single, "A")) == Press(
         "❌ 回答错误，正确答案：B", alert=True
     )
-    assert group.press(31, OFFICE_CHAT, data_of(multiple, "A")).reply.startswith("已选：A。")
-    assert group.press(32, OFFICE_CHAT, data_of(multiple, "提交")).reply.startswith("请先选择")
-    assert group.press(31, OFFICE_CHAT, data_of(multiple, "C")).reply.startswith("已选：A、C。")
-    assert group.press(31, OFFICE_CHAT, data_of(multiple, "提交")).reply == "✅ 回答正确"
-    assert group.press(33, -999, data_of(single, "B")).reply.startswith("这个按钮已失效")
-    assert group.press(33, OFFICE_CHAT, "g:2611-zzzzzzzz:0:1").reply.startswith("这个按钮已失效")
+    assert reply(31, OFFICE_CHAT, multiple, "A").startswith("已选：A。")
+    assert reply(32, OFFICE_CHAT, multiple, "提交").startswith("请先选择")
+    assert reply(31, OFFICE_CHAT, multiple, "C").startswith("已选：A、C。")
+    assert reply(31, OFFICE_CHAT, multiple, "提交") == "✅ 回答正确"
+    assert reply(33, -999, single, "B").startswith("这个按钮已失效")
+    forged = press_in_group(group, 33, OFFICE_CHAT, "g:2611-zzzzzzzz:0:1")
+    assert forged.reply.startswith("这个按钮已失效")
+    unknown = press_in_group(group, 33, OFFICE_CHAT, "g:2611-00000000:0:1")
+    assert unknown.reply.startswith("这个按钮已失效")
     clock.advance(hours=1)
     group.begin_close(plan.quiz.id)
-    closed = group.press(33, OFFICE_CHAT, data_of(single, "B"))
+    closed = press_in_group(group, 33, OFFICE_CHAT, data_of(single, "B"))
     assert closed == Press("这次测验已经截止，不能再作答了。")
     summary = group.finish_close(plan.quiz.id)
+    assert summary is not None
     assert "\n参与 2 人。\n" in summary and summary.endswith("全部答对（1 人）：31")
     assert len(answer_events(store)) == 3
+
+
+def test_a_group_toggle_delivered_twice_counts_once(
+    group: GroupQuizzes, office: Branch, store: Store
+) -> None:
+    plan = group.create(office, OFFICE_CHAT, "long", 2, timedelta(hours=1))
+    sent(group, plan)
+    multiple = next(v for v in plan.questions if plan.quiz.questions[v.index].question_id == "l2")
+    for press_id, label in [("p1", "A"), ("p2", "C"), ("p2", "C"), ("p1", "A")]:
+        pressed = group.press(31, OFFICE_CHAT, data_of(multiple, label), press_id)
+        assert pressed.reply == "已选：A、C。选好后请点“提交”。" or press_id == "p1"
+    assert group.press(31, OFFICE_CHAT, data_of(multiple, "提交"), "p3").reply == "✅ 回答正确"
+    again = group.press(31, OFFICE_CHAT, data_of(multiple, "提交"), "p3")
+    assert again.reply == "这道题已经作答过了，以第一次作答为准。"
+    quiz = store.group_quiz(plan.quiz.id)
+    assert quiz is not None
+    asked = quiz.questions[multiple.index]
+    assert asked.answers[31].chosen == ("A", "C") and asked.presses == {} and asked.selecting == {}
+
+
+def test_a_summary_is_claimed_once_and_a_cut_off_claim_is_reported(
+    group: GroupQuizzes,
+    office: Branch,
+    store: Store,
+    clock: FakeClock,
+    organization: Organization,
+    banks: BankSet,
+) -> None:
+    plan = group.create(office, OFFICE_CHAT, "basics", 2, timedelta(hours=1))
+    sent(group, plan)
+    clock.advance(hours=1)
+    group.begin_close(plan.quiz.id)
+    summary = group.finish_close(plan.quiz.id)  # claimed; then the bot is killed
+    assert summary is not None and summary.startswith("📊 办公室党支部知识测验")
+    assert group.due_closes() == [] and group.finish_close(plan.quiz.id) is None
+    restarted = GroupQuizzes(organization, banks, clock, SHANGHAI)
+    (notice,) = restarted.recover()
+    assert notice.text == (
+        "⚠️ 办公室党支部的测验结果发送时中断或超时，无法确认是否已发到群里。"
+        "请到群里核对；没有收到的话，可把下面的结果转发到群里（机器人不会重发，以免重复）：\n"
+        + summary
+    )
+    assert restarted.recover() == [] and restarted.due_closes() == []
+    quiz = store.group_quiz(plan.quiz.id)
+    assert quiz is not None and (quiz.status, quiz.summary_status) == ("closed", "uncertain")
+
+
+def test_a_summary_nothing_was_sent_of_is_tried_again(
+    group: GroupQuizzes, office: Branch, store: Store, clock: FakeClock
+) -> None:
+    plan = group.create(office, OFFICE_CHAT, "basics", 2, timedelta(hours=1))
+    sent(group, plan)
+    clock.advance(hours=1)
+    group.begin_close(plan.quiz.id)
+    assert group.finish_close(plan.quiz.id) is not None
+    group.summary_later(plan.quiz.id)  # Telegram was unreachable
+    (due,) = group.due_closes()
+    group.begin_close(due.id)
+    assert group.finish_close(due.id) is not None
+    group.summary_posted(due.id, 77)
+    assert group.due_closes() == [] and group.recover() == []
+    quiz = store.group_quiz(plan.quiz.id)
+    assert quiz is not None
+    assert (quiz.status, quiz.summary_status, quiz.summary_message_id) == ("closed", "sent", 77)
