@@ -1,4 +1,5 @@
-"""The agency's configuration in `schedules.yaml`: time zone, branches and push schedules."""
+"""The agency's configuration in `schedules.yaml`: time zone, branches, push schedules and
+the declared holidays."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from core.points import DEFAULT_POINTS, PointsRule, parse_points
-from core.schedules import Schedule, parse_schedules
+from core.schedules import Schedule, parse_calendar, parse_schedules
+from core.workdays import NO_DECLARED_DAYS, DeclaredDays
 from core.yaml_source import ConfigErrors, Field, document_root, load_yaml
 
 SCHEDULES_FILE = "schedules.yaml"
 BRANCH_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-TOP_LEVEL_KEYS = ("timezone", "catch_up_hours", "points", "branches", "schedules")
+TOP_LEVEL_KEYS = ("timezone", "catch_up_hours", "points", "calendar", "branches", "schedules")
 DEFAULT_CATCH_UP_HOURS = 12
 BRANCH_KEYS = ("id", "name", "tags", "secretaries")
 
@@ -39,6 +41,8 @@ class AgencyConfig:
     catch_up_hours: int = DEFAULT_CATCH_UP_HOURS
     # How study points (积分) are earned; see core/points.py.
     points: PointsRule = DEFAULT_POINTS
+    # Days off and 调休 workdays the admins declared; they win over chinesecalendar.
+    calendar: DeclaredDays = NO_DECLARED_DAYS
 
     def branch(self, branch_id: str) -> Branch | None:
         """The branch with this id, if declared."""
@@ -61,6 +65,7 @@ def parse_agency_config(document: object, file: str) -> AgencyConfig:
     timezone = _parse_timezone(root.child("timezone"))
     catch_up = root.child("catch_up_hours").integer(0, 168, required=False)
     points = parse_points(root.child("points"))
+    calendar = parse_calendar(root.child("calendar"))
     branches = _parse_branches(root.child("branches"))
     schedules = parse_schedules(root.child("schedules"), branches, timezone)
     if root.problems:
@@ -71,6 +76,7 @@ def parse_agency_config(document: object, file: str) -> AgencyConfig:
         schedules=tuple(schedules),
         catch_up_hours=DEFAULT_CATCH_UP_HOURS if catch_up is None else catch_up,
         points=points,
+        calendar=calendar,
     )
 
 

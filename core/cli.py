@@ -93,7 +93,8 @@ def preview(home: Path, start: date | None, days: int) -> int:
         return 1
     _, agency, timezone = loaded
     first = datetime.combine(start or datetime.now(timezone).date(), time(), timezone)
-    pushes = plan(agency, WorkCalendar(), timezone, first, first + timedelta(days=days))
+    calendar = WorkCalendar(agency.calendar)
+    pushes = plan(agency, calendar, timezone, first, first + timedelta(days=days))
     print(format_preview(agency, pushes))
     return 0
 

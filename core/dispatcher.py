@@ -33,6 +33,7 @@ from core.delivery import (
     TryLater,
     Undeliverable,
 )
+from core.holiday_data import missing_holidays_notices
 from core.organization import Notice, Organization
 from core.planner import PlannedPush, plan
 from core.records import PushRecord, StudyTask
@@ -98,6 +99,10 @@ class Dispatcher:
     def _config(self) -> AgencyConfig:
         return self._organization.config  # read each time: /reload may replace it
 
+    @property
+    def _workdays(self) -> WorkCalendar:
+        return self._calendar.declaring(self._config.calendar)  # with its `calendar:` days
+
     # --- rounds -----------------------------------------------------------
 
     async def recover(self) -> list[Notice]:
@@ -120,6 +125,10 @@ class Dispatcher:
             self._store.set_last_tick(now)
             return notices
 
+    def holiday_reminders(self) -> list[Notice]:
+        """From 1 November, once a week: next year's holidays are unknown (core.holiday_data)."""
+        return missing_holidays_notices(self._clock(), self._workdays, self._store)
+
     def due_pushes(self, now: datetime) -> tuple[list[PlannedPush], list[PlannedPush]]:
         """(pushes to send now, pushes too old to send) among those not yet handled.
 
@@ -130,7 +139,7 @@ class Dispatcher:
         last_tick = self._store.last_tick()
         start = min(last_tick, now) if last_tick else now
         planned = plan(
-            self._config, self._calendar, self._timezone, start - catch_up, now + timedelta(0, 1)
+            self._config, self._workdays, self._timezone, start - catch_up, now + timedelta(0, 1)
         )
         unhandled = [
             push
@@ -241,7 +250,7 @@ class Dispatcher:
         assert claim.chat_id is not None
         # Saved before sending, so a press on the message always finds its task. A resend
         # (补发) keeps the task as it is: presses on a first message that did arrive count.
-        task = new_task(claim.key, action, branch, claim.chat_id, claim.actual)
+        task = new_task(claim.key, action, branch, claim.chat_id, claim.actual, self._workdays)
         task = self._store.study_task(task.id) or task
         self._store.save_study_task(task)
         text = self.study.task_text(task)

@@ -123,6 +123,21 @@ PUSH_FAILED = (
 PUSH_LABEL = "{branch} {time} {schedule}"
 PUSH_LINE = "· {push}"
 
+# --- holidays (core/workdays.py, core/holiday_data.py)
+HOLIDAY_BY_RULE = "{name}（按法定假日推算）"
+HOLIDAYS_MISSING = (
+    "📅 机器人还没有 {year} 年的放假安排：chinesecalendar 包里没有，"
+    "schedules.yaml 的 calendar: 里也没有写 {year} 年的日子。\n"
+    "在此之前，{year} 年按法定假日规则推算（元旦、春节、清明节、劳动节、端午节、中秋节、国庆节，"
+    "逢周末补假），不知道哪些周末调休上班，推送可能落在实际的假期里。\n"
+    "国务院公布 {year} 年放假安排后，请在 schedules.yaml 里按通知写上放假和调休上班的日子，"
+    "例如：\n"
+    "calendar:\n"
+    "  holidays: [{year}-10-01..{year}-10-07]   # 放假：单日或“起..止”\n"
+    "  workdays: [{year}-10-10]                 # 调休上班\n"
+    "然后发送 /reload（或重启机器人）。每周提醒一次，写上后不再提醒。"
+)
+
 # --- study tasks
 STUDY_TASK = "📖 理论学习任务：{title}\n\n{body}{link}\n\n截止时间：{due}\n已完成 {done}/{total}"
 STUDY_LINK = "\n学习链接：{link}"

@@ -23,15 +23,16 @@ ADJUST_MARGIN = timedelta(days=21)
 """Upper bound on how far a holiday policy can move a time.
 
 The longest run of non-workdays in chinese_calendar's data is 10 days (2020 Spring
-Festival extension); Mon–Fri fallback years move at most 2 days. Windows are widened by
-this margin before adjusting so moves across a window edge are not lost.
+Festival extension); years estimated by rule stay under 10 and a declared run of days off
+is at most 15 (core.schedules). Windows are widened by this margin before adjusting so
+moves across a window edge are not lost.
 """
 
 NEXT_OCCURRENCE_HORIZON = timedelta(days=366 * 9)
 """How far next_occurrence() looks ahead before giving up.
 
 Nine years covers the longest gap between 29 Februarys (2096 -> 2104) and bounds the
-search for rules that never fire, e.g. SKIP on Sundays in Mon–Fri fallback years.
+search for rules that never fire, e.g. SKIP on Sundays in years estimated by rule.
 """
 
 

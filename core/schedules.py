@@ -3,7 +3,8 @@
 Each schedule has a when-rule (from `core.recurrence`), a holiday policy, a target (all
 branches, a list of branch ids, or branch tags) and exactly one action: a prompt message,
 a study task or a quiz. `parse_schedules` validates the section and reports every problem
-with file, line and field, in the style of `core.agency`.
+with file, line and field, in the style of `core.agency`. `parse_calendar` does the same
+for the optional `calendar:` section, the days off and 调休 workdays the admins declare.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 import string
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import TYPE_CHECKING, TypeAlias
 from zoneinfo import ZoneInfo
 
@@ -26,6 +27,7 @@ from core.recurrence import (
     Weekly,
     WhenRule,
 )
+from core.workdays import NO_DECLARED_DAYS, DeclaredDays, days_between
 from core.yaml_source import Field, describe
 
 if TYPE_CHECKING:  # core.agency imports this module; Branch is only needed for types
@@ -45,9 +47,16 @@ PLACEHOLDERS = ("branch", "month", "date")
 MAX_PROMPT_LENGTH = 2000
 MAX_TITLE_LENGTH = 64
 MAX_BODY_LENGTH = 2000
+CALENDAR_KEYS = ("holidays", "workdays")
+# core.recurrence.ADJUST_MARGIN (21 days) bounds how far a push may move: a declared run of
+# days off, with the weekends around it, must stay well inside it.
+MAX_DECLARED_RUN_DAYS = 15
 
 _TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})$")
 _ONCE_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
+_DAY_PATTERN = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_RANGE_EXAMPLE = "起..止（例如 2027-10-01..2027-10-07）"
+_DAY_EXAMPLE = f"应写成 YYYY-MM-DD（例如 2027-10-09），一段日期写成 {_RANGE_EXAMPLE}"
 
 _WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _ENGLISH_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -511,3 +520,93 @@ def _parse_quiz(node: Field) -> QuizAction | None:
     if bank is None or count is None or open_hours is None:
         return None
     return QuizAction(bank, count, open_hours)
+
+
+# ---------------------------------------------------------------- calendar
+
+
+def parse_calendar(node: Field) -> DeclaredDays:
+    """Validate the optional `calendar:` section: the State Council's days off and 调休 days.
+
+    Each list holds days (`2027-10-09`) or ranges (`2027-10-01..2027-10-07`); YAML may hand
+    a day over as a date or as text. A day in both lists is an error.
+    """
+    if node.value is None or not node.check_keys(CALENDAR_KEYS):
+        return NO_DECLARED_DAYS
+    holidays = _declared_days(node.child("holidays"))
+    workdays: set[date] = set()
+    for item, days in _declared_entries(node.child("workdays")):
+        clash = sorted(days & holidays)
+        if clash:
+            shown = "、".join(day.isoformat() for day in clash[:3])
+            more = f" 等 {len(clash)} 天" if len(clash) > 3 else ""
+            item.error(
+                f"{shown}{more} 同时写在 holidays（放假）和 workdays（调休上班）里，"
+                "一天只能是其中之一"
+            )
+        workdays |= days
+    return DeclaredDays(frozenset(holidays), frozenset(workdays - holidays))
+
+
+def _declared_days(node: Field) -> set[date]:
+    days: set[date] = set()
+    for _, found in _declared_entries(node):
+        days |= found
+    return days
+
+
+def _declared_entries(node: Field) -> list[tuple[Field, set[date]]]:
+    """Each valid entry of a `calendar:` list with its days (one value is a one-item list)."""
+    if node.value is None:
+        return []
+    items = node.sequence() if isinstance(node.value, list) else [node]
+    entries = []
+    for item in items:
+        span = _parse_day_span(item)
+        if span is not None:
+            entries.append((item, set(days_between(*span))))
+    return entries
+
+
+def _parse_day_span(node: Field) -> tuple[date, date] | None:
+    value = node.value
+    if isinstance(value, datetime):
+        node.error(f"只写日期，不写时间（实际是 {value}），{_DAY_EXAMPLE}")
+        return None
+    if isinstance(value, date):
+        return value, value
+    if not isinstance(value, str) or not value.strip():
+        node.error(f"应为日期，实际是 {describe(value)}；{_DAY_EXAMPLE}")
+        return None
+    text = value.strip()
+    parts = [part.strip() for part in text.split("..")]
+    if len(parts) > 2 or not all(_DAY_PATTERN.match(part) for part in parts):
+        node.error(f"日期 '{text}' 格式不对，{_DAY_EXAMPLE}")
+        return None
+    days: list[date] = []
+    for part in parts:
+        day = _parse_day(node, part)
+        if day is None:
+            return None
+        days.append(day)
+    first, last = days[0], days[-1]
+    if last < first:
+        node.error(f"日期范围 '{text}' 的结束日早于开始日，应写成 {_RANGE_EXAMPLE}")
+        return None
+    length = (last - first).days + 1
+    if length > MAX_DECLARED_RUN_DAYS:
+        node.error(
+            f"日期范围 '{text}' 共 {length} 天，一段最长 {MAX_DECLARED_RUN_DAYS} 天，"
+            "请检查是否写错"
+        )
+        return None
+    return first, last
+
+
+def _parse_day(node: Field, part: str) -> date | None:
+    year, month, day = (int(number) for number in part.split("-"))
+    try:
+        return date(year, month, day)
+    except ValueError:
+        node.error(f"日期 '{part}' 不存在，{_DAY_EXAMPLE}")
+        return None

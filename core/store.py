@@ -245,6 +245,16 @@ class Store:
         with self._lock:
             _put(self._scheduler.table("heartbeat"), 1, {"at": at.isoformat()})
 
+    def last_holiday_warning(self) -> datetime | None:
+        """When the admins were last told next year's holidays are missing (core/holiday_data)."""
+        doc = self._scheduler.table("holiday_warning").get(doc_id=1)
+        return datetime.fromisoformat(doc["at"]) if isinstance(doc, dict) else None
+
+    def set_last_holiday_warning(self, at: datetime) -> None:
+        """Remember that the missing-holidays warning went out at `at`."""
+        with self._lock:
+            _put(self._scheduler.table("holiday_warning"), 1, {"at": at.isoformat()})
+
     # --- updates being handled (handlers/polling.py) ------------------------
 
     def updates_in_flight(self) -> dict[int, int]:

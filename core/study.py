@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from core import messages
 from core.agency import Branch
@@ -14,6 +14,7 @@ from core.errors import UserError
 from core.organization import ChatUser, Organization
 from core.records import Person, StudyTask
 from core.schedules import StudyAction
+from core.workdays import WorkCalendar
 
 CALLBACK_PREFIX = "study:"
 
@@ -25,15 +26,25 @@ def task_id_for(push_key: str, assigned_at: datetime) -> str:
 
 
 def new_task(
-    push_key: str, action: StudyAction, branch: Branch, chat_id: int, assigned_at: datetime
+    push_key: str,
+    action: StudyAction,
+    branch: Branch,
+    chat_id: int,
+    assigned_at: datetime,
+    calendar: WorkCalendar,
 ) -> StudyTask:
-    """The task a study push creates."""
-    due_at = assigned_at + timedelta(days=action.due_days)
-    remind_at = (
-        due_at - timedelta(days=action.remind_before_days)
-        if action.remind_before_days
-        else None
-    )
+    """The task a study push creates.
+
+    A due date on a day off moves to the next workday (so does the summary sent after it);
+    the reminder keeps its distance from the due date but moves back onto a workday.
+    """
+    nominal_due = assigned_at + timedelta(days=action.due_days)
+    due_at = _on_day(nominal_due, calendar.workday_on_or_after(nominal_due.date()))
+    remind_at = None
+    if action.remind_before_days:
+        remind_at = due_at - timedelta(days=action.remind_before_days)
+        on_workday = _on_day(remind_at, calendar.workday_on_or_before(remind_at.date()))
+        remind_at = on_workday if on_workday > assigned_at else remind_at
     return StudyTask(
         id=task_id_for(push_key, assigned_at),
         push_key=push_key,
@@ -46,6 +57,11 @@ def new_task(
         due_at=due_at,
         remind_at=remind_at,
     )
+
+
+def _on_day(at: datetime, day: date) -> datetime:
+    """`at`'s wall-clock time on `day` (the offset is recomputed for the new date)."""
+    return at.replace(year=day.year, month=day.month, day=day.day)
 
 
 def format_due(at: datetime) -> str:

@@ -16,9 +16,12 @@ FIRST_ROUND_SECONDS = 1.0
 async def scheduler_round(context: ContextTypes.DEFAULT_TYPE) -> None:
     """One round of the dispatcher, then group quizzes whose time is up are closed.
 
-    What needs a human goes to the admins.
+    What needs a human goes to the admins; first, once a week from November, that next
+    year's holidays are not known yet.
     """
     found = services(context)
+    for notice in found.dispatcher.holiday_reminders():
+        await notify_admins(context, notice.text)
     for notice in await found.dispatcher.tick():
         await notify_admins(context, notice.text, notice.buttons)
     for notice in await found.group_quizzes.close_due():

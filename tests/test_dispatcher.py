@@ -333,7 +333,8 @@ async def test_study_task_counts_reminds_and_summarizes(
         engine, clock, datetime(2026, 10, 9, 9, 0, tzinfo=SHANGHAI), timedelta(hours=1)
     )
     task_message = next(s for s in messenger.sent if s.text.startswith("📖"))
-    assert task_message.text.endswith("截止时间：10月18日 09:30\n已完成 0/3")
+    # Ten days after 10-08 is Sunday 10-18: the task is due on Monday.
+    assert task_message.text.endswith("截止时间：10月19日 09:30\n已完成 0/3")
     task_id = task_message.buttons[0].data.removeprefix("study:")
 
     assert engine.study.complete(task_id, zhang).newly_done

@@ -1,6 +1,9 @@
 """The planner: the shipped schedules walked over 2026, holiday moves, and the preview text."""
 
+import dataclasses
+import shutil
 from datetime import date, datetime, time
+from pathlib import Path
 
 import pytest
 
@@ -8,7 +11,7 @@ from core.agency import AgencyConfig, Branch, load_agency_config
 from core.planner import PlannedPush, format_preview, next_push_time, plan
 from core.recurrence import HolidayPolicy, MonthlyOnDay, Once, Weekly
 from core.schedules import PromptAction, Schedule, Target
-from core.workdays import WorkCalendar
+from core.workdays import DeclaredDays, WorkCalendar, days_between
 
 from .botprocess import run_cli
 from .conftest import PROJECT
@@ -64,7 +67,7 @@ def test_national_day_theme_notice_moves_to_8_october(year: list[PlannedPush]) -
 
 def test_spring_festival_quiz_moves_to_the_first_workday_after(year: list[PlannedPush]) -> None:
     # 2026-02-15..23 is the Spring Festival holiday; 2026-02-24 (Tuesday) is the next workday.
-    (push,) = find(year, "quiz-monthly", at(date(2026, 2, 15), 10))[:1]
+    push = find(year, "quiz-monthly", at(date(2026, 2, 15), 10))[0]
     assert push.actual == at(date(2026, 2, 24), 10)
     assert push.reason == "春节"
     moved_by_festival = [p for p in year if p.reason == "春节"]
@@ -81,17 +84,17 @@ def test_pushes_land_on_make_up_weekend_workdays(
     assert at(date(2026, 2, 28), 15) in on_saturdays  # month-end-check, day 28
     for moment in on_saturdays:
         assert calendar.is_workday(moment.date())
-    (group,) = find(year, "party-group-meeting", at(date(2026, 10, 10), 9))[:1]
+    group = find(year, "party-group-meeting", at(date(2026, 10, 10), 9))[0]
     assert not group.moved and group.reason is None
     # Sunday 2026-01-04 is a make-up workday: the 1 January notice lands there.
-    (new_year,) = find(year, "theme-day-notice", at(date(2026, 1, 1), 9))[:1]
+    new_year = find(year, "theme-day-notice", at(date(2026, 1, 1), 9))[0]
     assert new_year.actual == at(date(2026, 1, 4), 9)
     assert new_year.reason == "元旦"
 
 
 def test_previous_workday_moves_back(year: list[PlannedPush]) -> None:
     # 2026-03-28 is a Saturday; month-end-check uses previous_workday.
-    (push,) = find(year, "month-end-check", at(date(2026, 3, 28), 15))[:1]
+    push = find(year, "month-end-check", at(date(2026, 3, 28), 15))[0]
     assert push.actual == at(date(2026, 3, 27), 15)
     assert push.reason == "周末"
 
@@ -297,3 +300,93 @@ def test_the_preview_command_prints_the_planned_year(
     assert result.stdout.rstrip("\n") == expected
     assert "2026-10-01 09:00 → 2026-10-08 09:00 (国庆节)  theme-day-notice" in result.stdout
     assert "(春节)" in result.stdout
+
+
+# ---------------------------------------------------------------- years past chinesecalendar
+
+YEAR_2027 = (datetime(2027, 1, 1, tzinfo=TZ), datetime(2028, 1, 1, tzinfo=TZ))
+# Statutory days off in 2027 that any rule must keep free (元旦, 春节 初一–初三, 劳动节, 国庆节).
+DAYS_OFF_2027 = {
+    date(2027, 1, 1),
+    date(2027, 2, 6),
+    date(2027, 2, 7),
+    date(2027, 2, 8),
+    date(2027, 5, 1),
+    date(2027, 10, 1),
+    date(2027, 10, 2),
+    date(2027, 10, 3),
+}
+DECLARED_2027 = DeclaredDays(
+    holidays=frozenset(
+        [
+            *days_between(date(2027, 2, 5), date(2027, 2, 11)),
+            *days_between(date(2027, 10, 1), date(2027, 10, 7)),
+        ]
+    ),
+    workdays=frozenset({date(2027, 2, 14), date(2027, 10, 9)}),
+)
+
+
+def test_2027_by_rule_keeps_statutory_holidays_free(shipped: AgencyConfig) -> None:
+    pushes = plan(shipped, WorkCalendar(), TZ, *YEAR_2027)
+    assert pushes and not [p for p in pushes if p.actual.date() in DAYS_OFF_2027]
+    notice = find(pushes, "theme-day-notice", at(date(2027, 1, 1), 9))[0]
+    assert notice.actual == at(date(2027, 1, 4), 9)
+    assert notice.reason == "元旦（按法定假日推算）"
+    national = find(pushes, "theme-day-notice", at(date(2027, 10, 1), 9))[0]
+    assert national.actual == at(date(2027, 10, 6), 9)  # after the rule's two 补假 days
+
+
+def test_declared_days_win_in_the_plan(shipped: AgencyConfig) -> None:
+    saturdays_skipped = saturday_schedule(HolidayPolicy.SKIP)
+    config = dataclasses.replace(
+        shipped, calendar=DECLARED_2027, schedules=(*shipped.schedules, saturdays_skipped)
+    )
+    pushes = plan(config, WorkCalendar().declaring(config.calendar), TZ, *YEAR_2027)
+    assert not [p for p in pushes if p.actual.date() in DAYS_OFF_2027]
+    national = find(pushes, "theme-day-notice", at(date(2027, 10, 1), 9))[0]
+    assert (national.actual, national.reason) == (at(date(2027, 10, 8), 9), "国庆节")
+    group = find(pushes, "party-group-meeting", at(date(2027, 2, 10), 9))[0]
+    assert (group.actual, group.reason) == (at(date(2027, 2, 12), 9), "春节")
+    saturdays = {p.actual.date() for p in pushes if p.schedule_id == "saturday-skip"}
+    assert saturdays == {date(2027, 10, 9)}  # the only Saturday declared a workday
+
+
+def preview_dates(output: str) -> set[date]:
+    """The actual day of every push line of a preview (after the arrow when it moved)."""
+    days = set()
+    for line in output.splitlines():
+        if line.startswith("  20"):
+            text = line.split("→")[-1].split()[0]
+            days.add(date.fromisoformat(text))
+    return days
+
+
+def test_the_preview_of_2027_marks_estimated_holidays(shipped: AgencyConfig) -> None:
+    result = run_cli("schedule", "--from", "2027-01-01", "--days", "365")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.rstrip("\n") == format_preview(
+        shipped, plan(shipped, WorkCalendar(), TZ, *YEAR_2027)
+    )
+    assert preview_dates(result.stdout) and not preview_dates(result.stdout) & DAYS_OFF_2027
+    assert (
+        "  2027-01-01 09:00 → 2027-01-04 09:00 (元旦（按法定假日推算）)  theme-day-notice"
+        in result.stdout
+    )
+
+
+def test_the_preview_uses_the_calendar_block(tmp_path: Path) -> None:
+    shipped = (PROJECT / "schedules.yaml").read_text(encoding="utf-8")
+    block = "# calendar:\n#   holidays: [2027-02-05..2027-02-11, 2027-10-01..2027-10-07]\n"
+    block += "#   workdays: [2027-02-14, 2027-10-09]\n"
+    assert block in shipped
+    (tmp_path / "schedules.yaml").write_text(
+        shipped.replace(block, block.replace("# ", "").replace("#", "")), encoding="utf-8"
+    )
+    shutil.copytree(PROJECT / "quizzes", tmp_path / "quizzes")
+    result = run_cli("schedule", "--from", "2027-01-01", "--days", "365", CONFIG_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert not preview_dates(result.stdout) & DAYS_OFF_2027
+    assert "  2027-10-01 09:00 → 2027-10-08 09:00 (国庆节)  theme-day-notice" in result.stdout
+    assert "  2027-02-10 09:00 → 2027-02-12 09:00 (春节)  party-group-meeting" in result.stdout
+    assert "(元旦（按法定假日推算）)" in result.stdout  # not declared: still by rule

@@ -1,6 +1,6 @@
 """schedules.yaml `schedules:`: the shipped file parses; every mistake names file, line, field."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
@@ -13,8 +13,10 @@ from core.schedules import (
     QuizAction,
     StudyAction,
     Target,
+    parse_calendar,
 )
-from core.yaml_source import ConfigErrors, parse_yaml_text
+from core.workdays import NO_DECLARED_DAYS, DeclaredDays, days_between
+from core.yaml_source import ConfigErrors, Field, parse_yaml_text
 
 from .conftest import PROJECT, SHANGHAI
 
@@ -388,4 +390,93 @@ def test_catch_up_hours_must_be_a_number() -> None:
         parse("catch_up_hours: 半天\n" + BRANCHES)
     assert [str(p) for p in caught.value.problems] == [
         "schedules.yaml:1: catch_up_hours: 应为整数，实际是 文本 '半天'"
+    ]
+
+
+# ---------------------------------------------------------------- calendar: declared days
+
+DAY_FORMAT = (
+    "应写成 YYYY-MM-DD（例如 2027-10-09），一段日期写成 起..止（例如 2027-10-01..2027-10-07）"
+)
+
+
+def test_shipped_file_declares_no_days_but_shows_how() -> None:
+    assert load_agency_config(PROJECT).calendar == NO_DECLARED_DAYS
+    shipped = (PROJECT / "schedules.yaml").read_text(encoding="utf-8")
+    assert "# calendar:\n#   holidays: [2027-02-05..2027-02-11" in shipped
+
+
+def test_calendar_days_and_ranges_as_yaml_writes_them() -> None:
+    config = parse(
+        "calendar:\n"
+        "  holidays: [2027-02-05..2027-02-11, 2027-10-01 .. 2027-10-07, '2027-01-01']\n"
+        "  workdays: 2027-02-14\n" + BRANCHES
+    )
+    spring = days_between(date(2027, 2, 5), date(2027, 2, 11))
+    national = days_between(date(2027, 10, 1), date(2027, 10, 7))
+    assert config.calendar == DeclaredDays(
+        holidays=frozenset([*spring, *national, date(2027, 1, 1)]),
+        workdays=frozenset({date(2027, 2, 14)}),
+    )
+
+
+def test_calendar_accepts_date_objects() -> None:
+    # PyYAML's own loaders turn 2027-02-14 into a date; the schema takes both.
+    written = {"holidays": [date(2027, 10, 1)], "workdays": [date(2027, 10, 9)]}
+    node = Field.root("schedules.yaml", written)
+    assert parse_calendar(node) == DeclaredDays(
+        frozenset({date(2027, 10, 1)}), frozenset({date(2027, 10, 9)})
+    )
+    timed = Field.root("schedules.yaml", {"workdays": [datetime(2027, 10, 9, 9, tzinfo=SHANGHAI)]})
+    parse_calendar(timed)
+    assert [p.message for p in timed.problems] == [
+        f"只写日期，不写时间（实际是 2027-10-09 09:00:00+08:00），{DAY_FORMAT}"
+    ]
+
+
+def test_empty_calendar_declares_nothing() -> None:
+    assert parse("calendar:\n" + BRANCHES).calendar == NO_DECLARED_DAYS
+    assert parse("calendar: {holidays: []}\n" + BRANCHES).calendar == NO_DECLARED_DAYS
+
+
+@pytest.mark.parametrize(
+    ("fixture", "expected"),
+    [
+        ("calendar_not_a_date.yaml", [
+            f"schedules.yaml:5: calendar.holidays[0]: 日期 '2027-02-30' 不存在，{DAY_FORMAT}",
+            "schedules.yaml:6: calendar.holidays[1]: 日期 '2027/10/01..2027/10/07' 格式不对，"
+            + DAY_FORMAT,
+            "schedules.yaml:7: calendar.workdays[0]: 应为日期，实际是 数字 20271009；"
+            + DAY_FORMAT,
+            "schedules.yaml:8: calendar.workdays[1]: 日期 '2027-10-01..2027-10-03..2027-10-05' "
+            "格式不对，" + DAY_FORMAT,
+        ]),
+        ("calendar_backwards_range.yaml", [
+            "schedules.yaml:4: calendar.holidays[0]: 日期范围 '2027-10-07..2027-10-01' "
+            "的结束日早于开始日，应写成 起..止（例如 2027-10-01..2027-10-07）",
+        ]),
+        ("calendar_day_in_both.yaml", [
+            "schedules.yaml:5: calendar.workdays[0]: 2027-02-11 同时写在 holidays（放假）和 "
+            "workdays（调休上班）里，一天只能是其中之一",
+        ]),
+        ("calendar_range_too_long.yaml", [
+            "schedules.yaml:3: calendar.holidays: 日期范围 '2027-07-01..2027-07-31' 共 31 天，"
+            "一段最长 15 天，请检查是否写错",
+            "schedules.yaml:4: calendar.workday: 未知的字段 'workday'，是否想写 'workdays'？",
+        ]),
+    ],
+)
+def test_broken_calendar_fixtures(fixture: str, expected: list[str]) -> None:
+    assert problems_of(fixture) == expected
+
+
+def test_a_clashing_range_names_the_days() -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        parse(
+            "calendar:\n  holidays: [2027-10-01..2027-10-07]\n"
+            "  workdays: [2027-10-03..2027-10-09]\n" + BRANCHES
+        )
+    assert [str(p) for p in caught.value.problems] == [
+        "schedules.yaml:3: calendar.workdays[0]: 2027-10-03、2027-10-04、2027-10-05 等 5 天 "
+        "同时写在 holidays（放假）和 workdays（调休上班）里，一天只能是其中之一"
     ]
