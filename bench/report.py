@@ -131,7 +131,7 @@ def lay_down_history(folder: Path, per_member: int) -> tuple[int, int]:
             store.save_person(person)
         tasks = 0
         for task in study_tasks(rng):
-            store.save_study_task(task)
+            store.add_study_task(task)
             tasks += 1
         events = 0
         month = YEAR_START

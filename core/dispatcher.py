@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from core import messages
@@ -112,8 +112,7 @@ class Dispatcher:
         for months_back in range(RECOVERY_MONTHS):
             month = now.replace(day=1) - timedelta(days=31 * months_back)
             for record in self._store.pushes_with_status("sending", month):
-                self._store.save_push(replace(record, status="uncertain", updated_at=now))
-                uncertain.append(record)
+                uncertain.append(self._store.set_push_status(record, "uncertain", updated_at=now))
         return [self._uncertain_notice(uncertain)] if uncertain else []
 
     async def tick(self) -> list[Notice]:
@@ -196,8 +195,9 @@ class Dispatcher:
         """Wait for a send slot, record the push as `sending`, then send it."""
         assert record.chat_id is not None
         await self._messenger.wait_turn(record.chat_id)
-        claim = replace(record, status="sending", updated_at=self._clock())
-        self._store.save_push(claim)
+        claim = self._store.set_push_status(
+            record, "sending", chat_id=record.chat_id, updated_at=self._clock()
+        )
         return await self._send_claimed(claim, schedule, branch)
 
     async def _send_claimed(
@@ -210,24 +210,23 @@ class Dispatcher:
             self._store.forget_push(claim)  # sent again next round, to the new chat
             return self._organization.chat_migrated(claim.chat_id, moved.new_chat_id)
         except ChatGone:
-            self._store.save_push(replace(claim, status="failed", detail="bot removed"))
+            self._store.set_push_status(claim, "failed", detail="bot removed")
             return self._organization.bot_removed(claim.chat_id)
         except TryLater:
             self._store.forget_push(claim)
             raise
         except MaybeDelivered:
-            uncertain = replace(claim, status="uncertain")
-            self._store.save_push(uncertain)
-            return self._uncertain_notice([uncertain])
+            return self._uncertain_notice([self._store.set_push_status(claim, "uncertain")])
         except Undeliverable as error:
-            self._store.save_push(replace(claim, status="failed", detail=str(error)))
+            self._store.set_push_status(claim, "failed", detail=str(error))
             return Notice(
                 messages.PUSH_FAILED.format(
                     schedule=schedule.id, branch=branch.name, reason=error, branch_id=branch.id
                 )
             )
-        sent = replace(claim, status="sent", message_id=message_id, updated_at=self._clock())
-        self._store.save_push(sent)
+        self._store.set_push_status(
+            claim, "sent", message_id=message_id, updated_at=self._clock()
+        )
         return None
 
     async def _perform(self, schedule: Schedule, branch: Branch, claim: PushRecord) -> int:
@@ -248,17 +247,22 @@ class Dispatcher:
 
     async def _assign_study(self, claim: PushRecord, action: StudyAction, branch: Branch) -> int:
         assert claim.chat_id is not None
-        # Saved before sending, so a press on the message always finds its task. A resend
-        # (补发) keeps the task as it is: presses on a first message that did arrive count.
-        task = new_task(claim.key, action, branch, claim.chat_id, claim.actual, self._workdays)
-        task = self._store.study_task(task.id) or task
-        self._store.save_study_task(task)
+        # Stored before sending, so a press on the message always finds its task. A resend
+        # (补发) keeps the stored task: presses on a first message that did arrive count.
+        task = self._store.add_study_task(
+            new_task(claim.key, action, branch, claim.chat_id, claim.actual, self._workdays)
+        )
+        shown = len(task.done)
         text = self.study.task_text(task)
         message_id = await self._messenger.send(
             claim.chat_id, text, buttons=[self._study_button(task)]
         )
-        shown = len(task.done)
-        self._store.save_study_task(replace(task, message_id=message_id, shown_done=shown))
+        # Presses may have been recorded while the message was on its way: only the message
+        # and the count it shows are set, so the next round edits the count if it moved.
+        def sent(stored: StudyTask) -> tuple[StudyTask, None]:
+            return replace(stored, message_id=message_id, shown_done=shown), None
+
+        self._store.change_study_task(task.id, sent)
         return message_id
 
     # --- resending what may not have arrived ------------------------------
@@ -284,7 +288,8 @@ class Dispatcher:
                     replace(record, chat_id=binding.chat_id), schedule, branch
                 )
             except TryLater:
-                self._store.save_push(record)  # still uncertain: the admin may press again
+                # still uncertain: the admin may press again
+                self._store.set_push_status(record, "uncertain")
                 return Notice(messages.RESEND_LATER)
             return notice or Notice(messages.RESEND_DONE.format(branch=branch.name))
 
@@ -308,25 +313,29 @@ class Dispatcher:
     # --- study tasks --------------------------------------------------------
 
     async def _upkeep_study_tasks(self, now: datetime) -> list[Notice]:
+        # Each step reads the task afresh from the store: members press 学完了 while the
+        # round awaits Telegram, and a copy read earlier would not show their presses.
         notices = []
         for task in self._store.open_study_tasks(now):
-            task = await self.refresh_count(task)
+            await self.refresh_count(task.id)
             if task.remind_at and not task.reminded and task.remind_at <= now < task.due_at:
-                await self._remind(task)
+                await self._remind(task.id)
             if task.due_at <= now:
-                notice = await self._summarize(task)
+                notice = await self._summarize(task.id)
                 if notice is not None:
                     notices.append(notice)
         return notices
 
-    async def refresh_count(self, task: StudyTask) -> StudyTask:
+    async def refresh_count(self, task_id: str) -> None:
         """Edit the task message when its 已完成 count is stale, at most every few seconds."""
-        if task.message_id is None or task.shown_done == len(task.done):
-            return task
+        task = self._store.study_task(task_id)
+        if task is None or task.message_id is None or task.shown_done == len(task.done):
+            return
         now = self._monotonic()
         if now - self._count_edited_at.get(task.id, -COUNT_EDIT_SECONDS) < COUNT_EDIT_SECONDS:
-            return task
+            return
         self._count_edited_at[task.id] = now
+        shown = len(task.done)
         try:
             await self._messenger.edit(
                 task.chat_id,
@@ -335,16 +344,20 @@ class Dispatcher:
                 buttons=[self._study_button(task)],
             )
         except (TryLater, MaybeDelivered):
-            return task  # the next round tries again
+            return  # the next round tries again
         except (ChatGone, ChatMoved, Undeliverable):
             pass  # the group is gone or the message deleted: stop trying
-        updated = replace(task, shown_done=len(task.done))
-        self._store.save_study_task(updated)
-        return updated
+        # Only the count the message shows is stored: presses made during the edit stay,
+        # and the next round sees the count moved on and edits again.
+        self._store.change_study_task(
+            task_id, lambda stored: (replace(stored, shown_done=shown), None)
+        )
 
-    async def _remind(self, task: StudyTask) -> None:
+    async def _remind(self, task_id: str) -> None:
         # Marked first: a reminder is better missed once than repeated after a crash.
-        self._store.save_study_task(replace(task, reminded=True))
+        task = self._mark_once(task_id, "reminded")
+        if task is None:
+            return
         pending = self.study.pending(task)
         if not pending:
             return
@@ -357,8 +370,10 @@ class Dispatcher:
             if person.private_chat:
                 await self._send_private(person.user_id, text)
 
-    async def _summarize(self, task: StudyTask) -> Notice | None:
-        self._store.save_study_task(replace(task, summarized=True))
+    async def _summarize(self, task_id: str) -> Notice | None:
+        task = self._mark_once(task_id, "summarized")
+        if task is None:
+            return None
         summary = self.study.summary_text(task)
         branch = self._config.branch(task.branch_id)
         recipients = set(branch.secretary_ids) if branch else set()
@@ -369,6 +384,22 @@ class Dispatcher:
             return None
         name = branch.name if branch else task.branch_id
         return Notice(messages.STUDY_SUMMARY_UNDELIVERED.format(branch=name, summary=summary))
+
+    def _mark_once(
+        self, task_id: str, flag: Literal["reminded", "summarized"]
+    ) -> StudyTask | None:
+        """Set a task's `reminded` or `summarized` flag in the store; the task as stored
+        now if this call set it, None if it was set already."""
+
+        def mark(task: StudyTask) -> tuple[StudyTask | None, StudyTask | None]:
+            if getattr(task, flag):
+                return None, None
+            marked = replace(task, reminded=True) if flag == "reminded" else replace(
+                task, summarized=True
+            )
+            return marked, marked
+
+        return self._store.change_study_task(task_id, mark)
 
     async def _send_private(self, user_id: int, text: str) -> bool:
         try:

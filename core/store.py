@@ -25,6 +25,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -296,6 +297,18 @@ class Store:
             else:
                 _put(table, doc_id, _push_to_doc(record))
 
+    def set_push_status(self, record: PushRecord, status: str, **fields: Any) -> PushRecord:
+        """Move the stored push (or `record`, if none is stored yet) to `status`, changing
+        only the named fields, in one step; return what is stored now."""
+        with self._lock:
+            table, index = self._push_table(record.nominal)
+            doc_id = index.get(record.key)
+            doc = table.get(doc_id=doc_id) if doc_id is not None else None
+            current = _push_from_doc(doc) if isinstance(doc, dict) else record
+            updated = replace(current, status=status, **fields)
+            self.save_push(updated)
+            return updated
+
     def forget_push(self, record: PushRecord) -> None:
         """Drop a push record, so that the push is tried again."""
         with self._lock:
@@ -313,18 +326,42 @@ class Store:
 
     def study_task(self, task_id: str) -> StudyTask | None:
         """A study task by id (the id names its month, so one small file is read)."""
-        month = _task_month(task_id)
-        if month is None:
+        if _task_month(task_id) is None:
             return None
-        table = self._open_shard(self._dir / TASKS_DIR / f"{month}.json").table("tasks")
-        doc = table.get(Query().id == task_id)
+        with self._lock:
+            doc = self._task_table(task_id).get(Query().id == task_id)
         return _task_from_doc(doc) if isinstance(doc, dict) else None
 
-    def save_study_task(self, task: StudyTask) -> None:
-        """Create or replace a study task."""
+    def add_study_task(self, task: StudyTask) -> StudyTask:
+        """Store a new task; a task already stored under its id is kept and returned as is
+        (a 补发 must not drop the presses made on a first message that did arrive)."""
         with self._lock:
-            table = self._month_file(TASKS_DIR, task.assigned_at).table("tasks")
-            _put_keyed(table, "id", task.id, _task_to_doc(task))
+            table = self._task_table(task.id)
+            doc = table.get(Query().id == task.id)
+            if isinstance(doc, dict):
+                return _task_from_doc(doc)
+            table.insert(_task_to_doc(task))
+            return task
+
+    def change_study_task(
+        self, task_id: str, change: Callable[[StudyTask], tuple[StudyTask | None, Result]]
+    ) -> Result | None:
+        """Read, change and write one study task in one step; None if there is no such task.
+
+        The only way to change a stored task. A copy read before an `await` is stale
+        after it (members pressed 学完了 meanwhile), so callers say how to change the
+        task as stored: `change` returns the task to write (None: write nothing) and
+        what to hand back.
+        """
+        with self._lock:
+            table = self._task_table(task_id)
+            doc = table.get(Query().id == task_id)
+            if not isinstance(doc, dict):
+                return None
+            changed, result = change(_task_from_doc(doc))
+            if changed is not None:
+                _put_keyed(table, "id", task_id, _task_to_doc(changed))
+            return result
 
     def open_study_tasks(self, now: datetime) -> list[StudyTask]:
         """Tasks not yet summarized, from the months a task can still be open in."""
@@ -451,6 +488,13 @@ class Store:
             index = {doc["key"]: doc.doc_id for doc in table.all()}
             self._push_index[month] = index
         return table, index
+
+    def _task_table(self, task_id: str) -> Table:
+        # The id starts with its month: a task is read and written in that month's file.
+        month = _task_month(task_id)
+        assert month is not None, f"study task id without its month: {task_id}"
+        folder = self._folder(self._dir / TASKS_DIR)
+        return self._open_shard(folder / f"{month}.json").table("tasks")
 
     def _group_quiz_path(self, quiz_id: str) -> Path | None:
         month = _task_month(quiz_id)

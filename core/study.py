@@ -101,10 +101,17 @@ class StudyTasks:
         person = self._organization.store.person(user.user_id)
         if person is None or not person.is_active_in(task.branch_id):
             raise UserError(messages.STUDY_NOT_MEMBER.format(branch=self._branch_name(task)))
-        done = {**task.done, user.user_id: self._clock()}
-        task = replace(task, done=done)
-        self._organization.store.save_study_task(task)
-        return Completion(task, newly_done=True)
+        at = self._clock()
+
+        def press(stored: StudyTask) -> tuple[StudyTask | None, Completion]:
+            if stored.is_done_by(user.user_id):
+                return None, Completion(stored, newly_done=False)
+            done = replace(stored, done={**stored.done, user.user_id: at})
+            return done, Completion(done, newly_done=True)
+
+        completion = self._organization.store.change_study_task(task_id, press)
+        assert completion is not None  # read above, and tasks are never deleted
+        return completion
 
     def members(self, task: StudyTask) -> list[Person]:
         """Who the task is for: the branch roster, plus anyone who finished and has since left."""

@@ -20,7 +20,7 @@ async def study_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     completion = dispatcher.study.complete(task_id, chat_user(query.from_user))
     await query.answer(completion.reply)
     if completion.newly_done:
-        await dispatcher.refresh_count(completion.task)
+        await dispatcher.refresh_count(task_id)
 
 
 HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [

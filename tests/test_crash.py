@@ -12,6 +12,7 @@ The kill moments come from a seeded random generator, so a failure can be replay
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import threading
@@ -23,15 +24,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
 
 from core.records import Binding
 from core.store import Store
-from tests.botprocess import BotProcess
+from tests.botprocess import BotProcess, run_cli
 from tests.conftest import SHANGHAI
 from tests.fakeapi import Call, FakeBotApi
 from tests.harness import FIXTURES, user
 
 KILLS = 20
+#: How many times the 学完了 burst tests run (each with other kill moments): once in the
+#: suite; `CRASH_REPEAT=20 python -m pytest tests/test_crash.py -k burst_or_kills` for more.
+REPEAT = int(os.environ.get("CRASH_REPEAT", "1"))
 ADMIN = user(1, "管理员")
 OWNER = user(2, "书记")
 GROUP = -100111
@@ -228,15 +233,31 @@ def done_by(data_dir: Path) -> list[int]:
     return sorted(stored.done)  # a dict: each member once
 
 
-def test_study_presses_survive_twenty_random_kills(fake: FakeBotApi, tmp_path: Path) -> None:
+def assert_every_press_counts(fake: FakeBotApi, bot: BotProcess, tmp_path: Path) -> None:
+    """Every member's press is in the task, in /report and in the exported ledger."""
+    report = say(fake, ADMIN["id"], ADMIN, "/report office 2026-11", "办公室党支部 2026年11月")
+    assert "全员已参与" in report.params["text"], report.params["text"]
+    assert bot.stop() == 0, bot.log()
+    assert done_by(tmp_path / "data") == [m["id"] for m in MEMBERS]
+    ledger = tmp_path / "ledger.xlsx"
+    arguments = ["export", "--branch", "office", "--month", "2026-11", "--out", str(ledger)]
+    folders = {"DATA_DIR": str(tmp_path / "data"), "CONFIG_DIR": str(tmp_path / "config")}
+    exported = run_cli(*arguments, **folders)
+    assert exported.returncode == 0, exported.stderr
+    rows = list(load_workbook(ledger, read_only=True).worksheets[0].values)[1:]
+    assert sorted(row[1] for row in rows if row[4] == 1) == [m["id"] for m in MEMBERS]
+
+
+@pytest.mark.parametrize("run", range(REPEAT))
+def test_study_presses_survive_twenty_random_kills(
+    fake: FakeBotApi, tmp_path: Path, run: int
+) -> None:
     bot, press = study_task_bot(fake, tmp_path)
     pressed: list[str] = []
     presses = [lambda m=m: pressed.append(press(m)) for m in MEMBERS]
-    kill_at_random_moments(bot, 7, paced(presses, seconds=8))
+    kill_at_random_moments(bot, 7 + run, paced(presses, seconds=8))
     settle(fake, bot)
-    assert bot.stop() == 0, bot.log()
-
-    assert done_by(tmp_path / "data") == [m["id"] for m in MEMBERS]
+    assert_every_press_counts(fake, bot, tmp_path)
     answered = [c for c in fake.calls("answerCallbackQuery") if c.ok]
     assert {c.params["text"] for c in answered} <= {
         "已记录：您已完成“学习《中国共产党纪律处分条例》第一章”。",
@@ -247,7 +268,10 @@ def test_study_presses_survive_twenty_random_kills(fake: FakeBotApi, tmp_path: P
     assert_data_files_parse(tmp_path / "data")
 
 
-def test_a_stop_in_the_middle_of_a_burst_loses_nothing(fake: FakeBotApi, tmp_path: Path) -> None:
+@pytest.mark.parametrize("run", range(REPEAT))
+def test_a_stop_in_the_middle_of_a_burst_loses_nothing(
+    fake: FakeBotApi, tmp_path: Path, run: int
+) -> None:
     bot, press = study_task_bot(fake, tmp_path)
     bot.start()
     for member in MEMBERS:
@@ -256,10 +280,9 @@ def test_a_stop_in_the_middle_of_a_burst_loses_nothing(fake: FakeBotApi, tmp_pat
     assert bot.stop() == 0, bot.log()
     handled_before_stop = len(fake.calls("answerCallbackQuery"))
     settle(fake, bot)
-    assert bot.stop() == 0, bot.log()
     assert handled_before_stop < len(MEMBERS)
-    assert done_by(tmp_path / "data") == [m["id"] for m in MEMBERS]
     assert len(fake.calls("answerCallbackQuery")) == len(MEMBERS)  # and nothing handled twice
+    assert_every_press_counts(fake, bot, tmp_path)
     assert_no_error_reported(fake)
 
 

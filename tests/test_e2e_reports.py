@@ -104,7 +104,7 @@ def write_month(data_dir: Path) -> None:
         membership = Membership(branch, True, since)
         store.save_person(Person(user_id, name, None, name, private, (membership,)))
     for study in TASKS:
-        store.save_study_task(study)
+        store.add_study_task(study)
     store.record_events(a.to_event() for a in ANSWERS)
     store.close()
 
