@@ -69,6 +69,8 @@ ADMIN_UPDATE_SKIPPED = (
     "类型：{kind}\n来自：{sender}\n更新编号：{update_id}\n"
     "对方的这次操作没有得到回应，必要时请对方重新操作；原因请查看日志。"
 )
+# A skipped button press is still answered, so the member's button stops spinning.
+UPDATE_SKIPPED_PRESS = "这次操作没有完成，请再按一次。"
 UPDATE_KINDS = {
     "message": "消息",
     "edited_message": "编辑过的消息",

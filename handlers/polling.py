@@ -252,6 +252,7 @@ class LedgerApplication(Application):
             exits,
         )
         try:
+            await self._answer_skipped_press(update)
             found = self.bot_data.get(SERVICES_KEY)
             admin_ids = found.settings.admin_ids if found is not None else ()
             text = messages.ADMIN_UPDATE_SKIPPED.format(
@@ -260,6 +261,18 @@ class LedgerApplication(Application):
             await send_to_admins(self.bot, admin_ids, text)
         finally:
             self.ledger.handled(update)
+
+    async def _answer_skipped_press(self, update: Update) -> None:
+        """A press gets an answer all the same: not "已记录", which may not be true, but
+        a request to press again (the press is then handled as a new update)."""
+        if update.callback_query is None:
+            return
+        try:
+            await self.bot.answer_callback_query(
+                update.callback_query.id, messages.UPDATE_SKIPPED_PRESS
+            )
+        except TelegramError as error:  # too old to answer: the spinner has stopped anyway
+            log.warning("Could not answer the skipped press: %s", error)
 
     async def stop(self) -> None:
         """Stop as PTB does, then let Telegram forget what was handled since polling stopped."""

@@ -201,6 +201,23 @@ async def test_the_application_skips_a_crash_looping_update_and_tells_the_admins
         assert bot.services.store.updates_in_flight() == {poison["update_id"]: 2}
 
 
+async def test_a_skipped_press_asks_the_member_to_press_again(
+    fake: FakeBotApi, tmp_path: Path, agency: AgencyConfig, clock: FakeClock
+) -> None:
+    async with running_bot(fake, tmp_path / "data", agency, clock, admins="1") as bot:
+        await bot.say(MEMBER["id"], MEMBER, "/start")  # a message of the bot's to press on
+    message_id = fake.calls("sendMessage")[-1].result["message_id"]
+    poison = fake.press_button(MEMBER["id"], message_id, MEMBER, "study:2611-0", strict=False)
+    store = Store(tmp_path / "data", SHANGHAI)
+    store.save_updates_in_flight({poison["update_id"]: 1})
+    store.close()
+    async with running_bot(fake, tmp_path / "data", agency, clock, admins="1") as bot:
+        await bot.feed(poison)
+        (answer,) = fake.calls("answerCallbackQuery")
+        assert answer.params["callback_query_id"] == poison["callback_query"]["id"]
+        assert answer.params["text"] == "这次操作没有完成，请再按一次。"
+
+
 def test_the_admins_hear_the_kind_and_sender_of_an_update_not_its_content(
     fake: FakeBotApi,
 ) -> None:
