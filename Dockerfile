@@ -7,14 +7,14 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     CONFIG_DIR=/app/config
 
 WORKDIR /app
-# A font with Chinese glyphs for the report chart (core/chart.py); the smallest adequate one.
+# A font with Chinese glyphs for the report chart (core/reports/chart.py); the smallest adequate one.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends fonts-wqy-microhei \
     && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 
-COPY bot.py ./
+COPY bot.py cli.py ./
 COPY core ./core
 COPY handlers ./handlers
 # The YAML lives apart from the code and belongs to the bot: admins may /reload it or send

@@ -27,30 +27,36 @@ from telegram import (
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaults
 
-from core import cli, messages
+import cli
+from core import messages
 from core.clock import Clock, file_clock, system_clock
-from core.commands import commands_for
-from core.config_admin import problem_list
-from core.configuration import Configuration, load_configuration
-from core.dispatcher import Dispatcher
+from core.config.changes import problem_list
+from core.config.loading import Configuration, load_configuration
+from core.config.settings import Settings, SettingsError, settings_from_environment
+from core.config.yaml_loader import ConfigErrors, ConfigProblem
+from core.dates.workdays import WorkCalendar
 from core.errors import DataFileError
-from core.organization import Organization
-from core.quizzing import GroupQuizzes, PrivateQuizzes
-from core.reporting import Reports
-from core.roles import Role
-from core.settings import Settings, SettingsError, settings_from_environment
-from core.store import Store
-from core.workdays import WorkCalendar
-from core.yaml_source import ConfigErrors, ConfigProblem
-from handlers import admin, branches, people, quiz, reports, study, unknown_buttons
-from handlers.access import ChatAdminCache
+from core.organization.branches import Organization
+from core.organization.commands import commands_for
+from core.organization.roles import Role
+from core.quizzes.quizzing import GroupQuizzes, PrivateQuizzes
+from core.reports.service import Reports
+from core.scheduling.dispatcher import Dispatcher
+from core.store.database import Store
+from handlers import unknown_buttons
+from handlers.config import changes
 from handlers.errors import handle_error
 from handlers.notify import send_to_admins
+from handlers.organization import branches, people
+from handlers.organization.access import ChatAdminCache
 from handlers.polling import LedgerApplication, LedgerBot, UpdateLedger
-from handlers.scheduling import start_scheduler
+from handlers.quizzes import quiz
+from handlers.quizzes.group_quiz_sender import TelegramGroupQuizzes
+from handlers.reports import report_requests
+from handlers.scheduling import resend, study_tasks
+from handlers.scheduling.rounds import start_scheduler
 from handlers.services import SERVICES_KEY, Services
 from handlers.telegram_messenger import TelegramMessenger
-from handlers.telegram_quizzes import TelegramGroupQuizzes
 
 HOME = Path(__file__).resolve().parent
 # A 429 is waited out and retried rather than raised (PTB's default is 0 retries).
@@ -170,13 +176,14 @@ def build_application(settings: Settings, timezone: ZoneInfo, store: Store) -> A
     # Group 0: commands and membership changes.
     application.add_handlers(people.HANDLERS)
     application.add_handlers(branches.HANDLERS)
-    application.add_handlers(study.HANDLERS)
+    application.add_handlers(study_tasks.HANDLERS)
     # Quizzes: /quiz, /review, /groupquiz, their buttons and poll answers.
     application.add_handlers(quiz.HANDLERS)
     # Reports: /report, /export, /me, /top, /stats and the buttons under a report.
-    application.add_handlers(reports.HANDLERS)
-    # Admins: /reload and YAML files sent in private.
-    application.add_handlers(admin.HANDLERS)
+    application.add_handlers(report_requests.HANDLERS)
+    # Admins: /reload and YAML files sent in private; 补发 under an uncertain-push notice.
+    application.add_handlers(changes.HANDLERS)
+    application.add_handlers(resend.HANDLERS)
     # Last of group 0: a press no handler above took is answered "按钮已失效", not left spinning.
     application.add_handlers(unknown_buttons.HANDLERS)
     application.add_error_handler(handle_error)

@@ -19,8 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from core.records import Binding
-from core.store import Store
+from core.store.database import Store
+from core.store.records import Binding
 from tests.botprocess import BotProcess
 from tests.fakeapi import Call, FakeBotApi
 

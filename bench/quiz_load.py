@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from core.quiz_bank import load_banks, parse_bank
-from core.yaml_source import parse_yaml_text
+from core.config.banks import load_banks, parse_bank
+from core.config.yaml_loader import parse_yaml_text
 
 FILLER = "党员应当严格遵守党的纪律，自觉维护党的团结统一，"
 

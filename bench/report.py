@@ -27,17 +27,17 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from core.points import DEFAULT_POINTS
-from core.quiz import ANSWER_EVENT_KIND, AnswerRecord
-from core.records import Membership, Person, StudyTask
-from core.reports import (
+from core.config.points_rule import DEFAULT_POINTS
+from core.reports.month_report import (
     BranchMonthReport,
     build_report,
     format_report_text,
     rank_branches,
     task_months,
 )
-from core.store import Store
+from core.store.database import Store
+from core.store.quiz_sessions import ANSWER_EVENT_KIND, AnswerRecord
+from core.store.records import Membership, Person, StudyTask
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BRANCHES = [f"branch{n:02d}" for n in range(20)]
@@ -214,8 +214,8 @@ def measure(folder: Path) -> dict[str, Any]:
     """Run every phase once the store is open; timings in ms, memory in MB."""
     # Peak RSS so far: this interpreter, the store's modules, no openpyxl or matplotlib.
     results: dict[str, Any] = {"baseline": peak_mb()}
-    from core.chart import participation_chart
-    from core.export import report_workbook
+    from core.reports.chart import participation_chart
+    from core.reports.workbook import report_workbook
 
     store = Store(folder, SHANGHAI)
     try:

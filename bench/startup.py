@@ -28,7 +28,7 @@ from bench.report import (
     REPORT_MONTH,
     lay_down_in_child,
 )
-from core.reports import month_label
+from core.reports.month_report import month_label
 from tests.botprocess import BotProcess
 from tests.fakeapi import Call, FakeBotApi
 from tests.harness import user, write_config_dir

@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from core.records import Event
-from core.store import Store
+from core.store.database import Store
+from core.store.records import Event
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BRANCHES = [f"branch{n:02d}" for n in range(20)]

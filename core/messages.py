@@ -1,5 +1,15 @@
 """Every sentence the bot says to users, in Simplified Chinese, in one place."""
 
+from __future__ import annotations
+
+from datetime import datetime
+
+
+def format_due(at: datetime) -> str:
+    """A due or closing time as members read it: 11月15日 09:30."""
+    return f"{at.month}月{at.day}日 {at:%H:%M}"
+
+
 # --- general
 UNEXPECTED_ERROR = "抱歉，处理时出现了意外错误，已通知管理员。请稍后再试。"
 ADMIN_ERROR_REPORT = "⚠️ 机器人出错：{error}\n详情见日志。"
@@ -125,7 +135,7 @@ PUSH_FAILED = (
 PUSH_LABEL = "{branch} {time} {schedule}"
 PUSH_LINE = "· {push}"
 
-# --- holidays (core/workdays.py, core/holiday_data.py)
+# --- holidays (core/dates/workdays.py, core/scheduling/holiday_warning.py)
 HOLIDAY_BY_RULE = "{name}（按法定假日推算）"
 HOLIDAYS_MISSING = (
     "📅 机器人还没有 {year} 年的放假安排：chinesecalendar 包里没有，"

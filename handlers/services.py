@@ -7,17 +7,17 @@ from dataclasses import dataclass
 from telegram.ext import ContextTypes
 
 from core.clock import Clock
-from core.configuration import Configuration
+from core.config.loading import Configuration
+from core.config.settings import Settings
+from core.config.yaml_loader import ConfigProblem
 from core.delivery import Messenger
-from core.dispatcher import Dispatcher
-from core.organization import Organization
-from core.quizzing import PrivateQuizzes
-from core.reporting import Reports
-from core.settings import Settings
-from core.store import Store
-from core.yaml_source import ConfigProblem
-from handlers.access import ChatAdminCache
-from handlers.telegram_quizzes import TelegramGroupQuizzes
+from core.organization.branches import Organization
+from core.quizzes.quizzing import PrivateQuizzes
+from core.reports.service import Reports
+from core.scheduling.dispatcher import Dispatcher
+from core.store.database import Store
+from handlers.organization.access import ChatAdminCache
+from handlers.quizzes.group_quiz_sender import TelegramGroupQuizzes
 
 SERVICES_KEY = "services"
 

@@ -11,8 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.agency import AgencyConfig, Branch
-from core.store import Store
+from core.config.agency import AgencyConfig
+from core.config.branches import Branch
+from core.store.database import Store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PROJECT = Path(__file__).resolve().parent.parent

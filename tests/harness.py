@@ -12,11 +12,11 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot import build_application, install_services
-from core.agency import AgencyConfig
-from core.configuration import Configuration, load_configuration
-from core.quiz_bank import BankSet
-from core.settings import parse_settings
-from core.store import Store
+from core.config.agency import AgencyConfig
+from core.config.banks import BankSet
+from core.config.loading import Configuration, load_configuration
+from core.config.settings import parse_settings
+from core.store.database import Store
 from handlers.services import Services
 from tests.conftest import FakeClock
 from tests.fakeapi import FakeBotApi

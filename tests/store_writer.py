@@ -5,8 +5,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from core.records import Binding, Event, Membership, Person
-from core.store import Store
+from core.store.database import Store
+from core.store.records import Binding, Event, Membership, Person
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

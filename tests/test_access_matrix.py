@@ -1,7 +1,8 @@
 """Who gets what: every command × every kind of caller × the branch group and a private chat.
 
-The expected outcome of each cell is derived from the command table (`core.commands.COMMANDS`)
-and the callers' declared standing, never from what the bot happens to answer:
+The expected outcome of each cell is derived from the command table
+(`core.organization.commands.COMMANDS`) and the callers' declared standing, never from what
+the bot happens to answer:
 
 * wrong kind of chat → exactly GROUP_ONLY / PRIVATE_ONLY;
 * the caller's role there below the command's → exactly NOT_ALLOWED;
@@ -24,9 +25,9 @@ from typing import Any
 import pytest
 
 from core import messages
-from core.commands import COMMANDS, ChatKind, Command
-from core.organization import ChatUser
-from core.roles import Role
+from core.organization.branches import ChatUser
+from core.organization.commands import COMMANDS, ChatKind, Command
+from core.organization.roles import Role
 from tests.conftest import FakeClock
 from tests.fakeapi import FakeBotApi
 from tests.harness import BotHarness, running_bot_from_config, user, write_config_dir

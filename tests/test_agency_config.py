@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
-from core.agency import load_agency_config, parse_agency_config
-from core.configuration import check_configuration
-from core.yaml_source import ConfigErrors, parse_yaml_text
+from core.config.agency import load_agency_config, parse_agency_config
+from core.config.loading import check_configuration
+from core.config.yaml_loader import ConfigErrors, parse_yaml_text
 
 from .conftest import PROJECT
 

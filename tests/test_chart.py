@@ -7,8 +7,8 @@ import warnings
 
 import pytest
 
-from core import chart
-from core.chart import cjk_font, participation_chart
+from core.reports import chart
+from core.reports.chart import cjk_font, participation_chart
 
 from .test_reports import SHANGHAI, sample_report
 

@@ -1,6 +1,6 @@
-from core.agency import Branch
-from core.commands import COMMANDS, commands_for
-from core.roles import Role, role_of
+from core.config.branches import Branch
+from core.organization.commands import COMMANDS, commands_for
+from core.organization.roles import Role, role_of
 
 
 def names(role: Role, is_private: bool) -> list[str]:

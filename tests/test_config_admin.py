@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core.config_admin import install_upload, reload_configuration
+from core.config.changes import install_upload, reload_configuration
+from core.config.yaml_loader import MAX_UPLOAD_BYTES
 from core.errors import UserError
-from core.yaml_source import MAX_UPLOAD_BYTES
 
 from .conftest import SHANGHAI
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from core.config_admin import Installed
-from handlers import admin
+from core.config.changes import Installed
+from handlers.config import changes as admin
 from tests.conftest import FakeClock
 from tests.fakeapi import FakeBotApi
 from tests.harness import FIXTURES, BotHarness, running_bot_from_config, user, write_config_dir

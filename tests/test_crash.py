@@ -26,8 +26,8 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from core.records import Binding
-from core.store import Store
+from core.store.database import Store
+from core.store.records import Binding
 from tests.botprocess import BotProcess, run_cli
 from tests.conftest import SHANGHAI
 from tests.fakeapi import Call, FakeBotApi

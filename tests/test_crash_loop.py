@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from core.store import UPDATES_FILE
+from core.store.database import UPDATES_FILE
 from tests.fakeapi import FakeBotApi
 from tests.harness import user
 from tests.test_crash import ADMIN, CONFIG, make_bot, say

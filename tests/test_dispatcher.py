@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 import pytest
 
 from core import messages
-from core.agency import AgencyConfig, parse_agency_config
+from core.config.agency import AgencyConfig, parse_agency_config
+from core.config.yaml_loader import parse_yaml_text
+from core.dates.workdays import WorkCalendar
 from core.delivery import Button, ChatGone, ChatMoved, DeliveryError, MaybeDelivered, TryLater
-from core.dispatcher import RESEND_PREFIX, Dispatcher
-from core.organization import ChatUser, Organization
-from core.records import Binding
-from core.store import Store
-from core.workdays import WorkCalendar
-from core.yaml_source import parse_yaml_text
+from core.organization.branches import ChatUser, Organization
+from core.scheduling.dispatcher import RESEND_PREFIX, Dispatcher
+from core.store.database import Store
+from core.store.records import Binding
 
 from .conftest import SHANGHAI, FakeClock
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from core.store import Store
+from core.store.database import Store
 from tests.botprocess import BotProcess, run_cli
 from tests.conftest import SHANGHAI
 from tests.fakeapi import Call, FakeBotApi

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from core.quiz import AnswerRecord
-from core.quiz_bank import Question, load_banks
-from core.store import Store
+from core.config.banks import Question, load_banks
+from core.store.database import Store
+from core.store.quiz_sessions import AnswerRecord
 from tests.botprocess import BotProcess
 from tests.conftest import SHANGHAI
 from tests.fakeapi import Call, FakeBotApi

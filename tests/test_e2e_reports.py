@@ -19,9 +19,9 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
-from core.quiz import AnswerRecord
-from core.records import Binding, Membership, Person, StudyTask
-from core.store import Store
+from core.store.database import Store
+from core.store.quiz_sessions import AnswerRecord
+from core.store.records import Binding, Membership, Person, StudyTask
 from tests.botprocess import BotProcess, run_cli
 from tests.conftest import SHANGHAI
 from tests.fakeapi import Call, FakeBotApi

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from core.records import Binding
-from core.store import Store
+from core.store.database import Store
+from core.store.records import Binding
 from tests.botprocess import BotProcess
 from tests.conftest import SHANGHAI
 from tests.fakeapi import Call, FakeBotApi

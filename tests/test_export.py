@@ -7,8 +7,8 @@ from dataclasses import replace
 
 from openpyxl import load_workbook
 
-from core.export import report_workbook
-from core.reports import build_report
+from core.reports.month_report import build_report
+from core.reports.workbook import report_workbook
 
 from .test_reports import RULE, SHANGHAI, at, sample_report
 

@@ -26,9 +26,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import ContextTypes
 
-from core.agency import AgencyConfig
+from core.config.agency import AgencyConfig
+from core.config.banks import load_banks
 from core.errors import UserError
-from core.quiz_bank import load_banks
 from tests.conftest import SHANGHAI, FakeClock
 from tests.fakeapi import MEMBER_STATUSES, FakeBotApi, command_entities, member_dict
 from tests.harness import BotHarness, running_bot, user

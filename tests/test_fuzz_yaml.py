@@ -17,10 +17,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core import yaml_source
-from core.agency import AgencyConfig, parse_agency_config
-from core.quiz_bank import Bank, parse_bank
-from core.yaml_source import MAX_DEPTH, MAX_UPLOAD_BYTES, ConfigErrors, parse_yaml_text
+from core.config import yaml_loader as yaml_source
+from core.config.agency import AgencyConfig, parse_agency_config
+from core.config.banks import Bank, parse_bank
+from core.config.yaml_loader import MAX_DEPTH, MAX_UPLOAD_BYTES, ConfigErrors, parse_yaml_text
 
 PROJECT = Path(__file__).resolve().parent.parent
 BANK_TEXT = (PROJECT / "tests" / "fixtures" / "quizzes" / "basics.yaml").read_text("utf-8")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from telegram.error import BadRequest
 
-from core.agency import AgencyConfig
-from core.quiz import AnswerRecord
+from core.config.agency import AgencyConfig
+from core.store.quiz_sessions import AnswerRecord
 from handlers.errors import should_report
 from tests.conftest import FakeClock
 from tests.fakeapi import FakeBotApi

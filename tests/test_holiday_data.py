@@ -10,15 +10,16 @@ from pathlib import Path
 import pytest
 
 from core import messages
-from core.agency import AgencyConfig, Branch
+from core.config.agency import AgencyConfig
+from core.config.branches import Branch
+from core.config.schedules import StudyAction
+from core.dates.workdays import DeclaredDays, WorkCalendar
 from core.delivery import Button
-from core.dispatcher import Dispatcher
-from core.holiday_data import missing_holidays_notices
-from core.organization import Notice, Organization
-from core.schedules import StudyAction
-from core.store import Store
-from core.study import new_task
-from core.workdays import DeclaredDays, WorkCalendar
+from core.organization.branches import Notice, Organization
+from core.scheduling.dispatcher import Dispatcher
+from core.scheduling.holiday_warning import missing_holidays_notices
+from core.scheduling.study_tasks import new_task
+from core.store.database import Store
 
 from .conftest import SHANGHAI, FakeClock
 

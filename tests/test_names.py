@@ -1,4 +1,4 @@
-from core.names import name_order
+from core.organization.names import name_order
 
 
 def test_chinese_names_sort_in_pinyin_order() -> None:

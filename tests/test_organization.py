@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from core.agency import AgencyConfig
+from core.config.agency import AgencyConfig
 from core.errors import UserError
-from core.organization import ChatUser, Organization
-from core.roles import Role
-from core.store import Store
+from core.organization.branches import ChatUser, Organization
+from core.organization.roles import Role
+from core.store.database import Store
 
 from .conftest import FakeClock
 

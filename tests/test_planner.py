@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from core.agency import AgencyConfig, Branch, load_agency_config
-from core.planner import PlannedPush, format_preview, next_push_time, plan
-from core.recurrence import HolidayPolicy, MonthlyOnDay, Once, Weekly
-from core.schedules import PromptAction, Schedule, Target
-from core.workdays import DeclaredDays, WorkCalendar, days_between
+from core.config.agency import AgencyConfig, load_agency_config
+from core.config.branches import Branch
+from core.config.schedules import PromptAction, Schedule, Target
+from core.dates.recurrence import HolidayPolicy, MonthlyOnDay, Once, Weekly
+from core.dates.workdays import DeclaredDays, WorkCalendar, days_between
+from core.scheduling.planner import PlannedPush, format_preview, next_push_time, plan
 
 from .botprocess import run_cli
 from .conftest import PROJECT

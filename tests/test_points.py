@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from core.agency import parse_agency_config
-from core.points import DEFAULT_POINTS, PointsRule, is_on_time, points_by_day
-from core.yaml_source import ConfigErrors, parse_yaml_text
+from core.config.agency import parse_agency_config
+from core.config.points_rule import DEFAULT_POINTS, PointsRule
+from core.config.yaml_loader import ConfigErrors, parse_yaml_text
+from core.reports.points import is_on_time, points_by_day
 
 from .test_reports import ANSWERS, RULE, SHANGHAI, TASKS
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
-from core.agency import AgencyConfig
-from core.store import UPDATES_FILE, Store
+from core.config.agency import AgencyConfig
+from core.store.database import UPDATES_FILE, Store
 from handlers.polling import UpdateLedger, describe_update
 from tests.conftest import SHANGHAI, FakeClock
 from tests.fakeapi import FakeBotApi

@@ -8,15 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.quiz import (
-    AnswerRecord,
-    MemberProgress,
-    QuestionProgress,
-    QuizSession,
-    grade,
-    pick_questions,
-)
-from core.quiz_bank import Question, QuestionType
+from core.config.banks import Question, QuestionType
+from core.quizzes.questions import grade, pick_questions
+from core.store.quiz_sessions import AnswerRecord, MemberProgress, QuestionProgress, QuizSession
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY = date(2026, 11, 2)

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from core.quiz_bank import Question, QuestionType, load_banks, parse_bank
-from core.yaml_source import ConfigErrors, parse_yaml_text
+from core.config.banks import Question, QuestionType, load_banks, parse_bank
+from core.config.yaml_loader import ConfigErrors, parse_yaml_text
 
 from .conftest import PROJECT
 

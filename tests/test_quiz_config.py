@@ -8,9 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from core.configuration import check_configuration, load_configuration
-from core.quiz_bank import parse_bank
-from core.yaml_source import parse_yaml_text
+from core.config.banks import parse_bank
+from core.config.loading import check_configuration, load_configuration
+from core.config.yaml_loader import parse_yaml_text
 
 from .conftest import PROJECT
 

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 
-from core.agency import AgencyConfig, parse_agency_config
+from core.config.agency import AgencyConfig, parse_agency_config
+from core.config.banks import Question, load_banks
+from core.config.yaml_loader import parse_yaml_text
 from core.delivery import Button, MaybeDelivered
-from core.quiz import AnswerRecord
-from core.quiz_bank import Question, load_banks
-from core.yaml_source import parse_yaml_text
+from core.store.quiz_sessions import AnswerRecord
+from handlers.quizzes.group_quiz_sender import TelegramGroupQuizzes
 from handlers.telegram_messenger import TelegramMessenger
-from handlers.telegram_quizzes import TelegramGroupQuizzes
 from tests.conftest import FakeClock
 from tests.fakeapi import Call, FakeBotApi
 from tests.harness import BotHarness, running_bot, user

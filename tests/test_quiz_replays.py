@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from core.quiz import AnswerRecord
-from core.store import Store
+from core.store.database import Store
+from core.store.quiz_sessions import AnswerRecord
 from tests.botprocess import BotProcess
 from tests.conftest import SHANGHAI
 from tests.fakeapi import Call, FakeBotApi

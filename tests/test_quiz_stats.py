@@ -5,8 +5,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.quiz import AnswerRecord
-from core.quiz_stats import member_totals, question_facility
+from core.quizzes.statistics import member_totals, question_facility
+from core.store.quiz_sessions import AnswerRecord
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

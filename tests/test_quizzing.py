@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from core.agency import AgencyConfig, Branch
+from core.config.agency import AgencyConfig
+from core.config.banks import BankSet, Question, load_banks
+from core.config.branches import Branch
 from core.errors import UserError
-from core.organization import ChatUser, Organization
-from core.quiz import AnswerRecord
-from core.quiz_bank import BankSet, Question, load_banks
-from core.quiz_records import BUTTONS, MULTIPLE_POLL, QUIZ_POLL, GroupQuiz
-from core.quizzing import (
+from core.organization.branches import ChatUser, Organization
+from core.quizzes.quizzing import (
     MAX_CALLBACK_DATA,
     GroupQuestionView,
     GroupQuizPlan,
@@ -25,8 +24,10 @@ from core.quizzing import (
     QuestionView,
     parse_selection,
 )
-from core.records import Binding, Event
-from core.store import Store
+from core.store.database import Store
+from core.store.quiz_records import BUTTONS, MULTIPLE_POLL, QUIZ_POLL, GroupQuiz
+from core.store.quiz_sessions import AnswerRecord
+from core.store.records import Binding, Event
 
 from .conftest import SHANGHAI, FakeClock
 

@@ -1,4 +1,4 @@
-"""Tests for core.recurrence: rules, holiday policies and window edges (2026 data)."""
+"""Tests for core.dates.recurrence: rules, holiday policies and window edges (2026 data)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.recurrence import (
+from core.dates.recurrence import (
     ADJUST_MARGIN,
     Cron,
     HolidayPolicy,
@@ -25,7 +25,7 @@ from core.recurrence import (
     nominal_times,
     occurrences,
 )
-from core.workdays import WorkCalendar
+from core.dates.workdays import WorkCalendar
 
 TZ = ZoneInfo("Asia/Shanghai")
 NINE = time(9, 0)
@@ -300,7 +300,7 @@ def test_all_results_are_aware_in_shanghai() -> None:
 
 
 def test_2027_fallback_warns_once(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="core.workdays")
+    caplog.set_level(logging.WARNING, logger="core.dates.workdays")
     calendar = WorkCalendar()
     found = occurrences(Cron("0 9 * * *"), NEXT, calendar, TZ, *year_window(2027))
     for _ in range(20):

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from core.quiz import AnswerRecord
+from core.store.quiz_sessions import AnswerRecord
 from tests.conftest import FakeClock
 from tests.fakeapi import Call, FakeBotApi
 from tests.harness import FIXTURES, BotHarness, running_bot_from_config, user, write_config_dir

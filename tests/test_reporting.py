@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from core.agency import AgencyConfig
+from core.config.agency import AgencyConfig
+from core.config.banks import load_banks
 from core.errors import DataFileError, UserError
-from core.organization import Organization
-from core.quiz import AnswerRecord
-from core.quiz_bank import load_banks
-from core.records import Binding, Membership, Person
-from core.reporting import (
+from core.organization.branches import Organization
+from core.reports.service import (
     ReportPress,
     ReportRequest,
     Reports,
@@ -24,7 +22,9 @@ from core.reporting import (
     report_buttons,
     report_data,
 )
-from core.store import Store
+from core.store.database import Store
+from core.store.quiz_sessions import AnswerRecord
+from core.store.records import Binding, Membership, Person
 
 from .conftest import SHANGHAI, FakeClock
 from .test_dispatcher import FakeMessenger

@@ -7,10 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.points import PointsRule
-from core.quiz import AnswerRecord
-from core.records import Person, StudyTask
-from core.reports import (
+from core.config.points_rule import PointsRule
+from core.reports.month_report import (
     BranchMonthReport,
     MemberMonth,
     build_report,
@@ -24,6 +22,8 @@ from core.reports import (
     task_months,
     weekly_series,
 )
+from core.store.quiz_sessions import AnswerRecord
+from core.store.records import Person, StudyTask
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RULE = PointsRule(study_on_time=2, correct_answer=1, daily_cap=5)

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from core.agency import AgencyConfig, Branch, load_agency_config, parse_agency_config
-from core.recurrence import Cron, HolidayPolicy, MonthlyOnDay, MonthlyOnWeekday, Once, Weekly
-from core.schedules import (
+from core.config.agency import AgencyConfig, load_agency_config, parse_agency_config
+from core.config.branches import Branch
+from core.config.schedules import (
     WEEKDAY_NAMES,
     PromptAction,
     QuizAction,
@@ -15,8 +15,9 @@ from core.schedules import (
     Target,
     parse_calendar,
 )
-from core.workdays import NO_DECLARED_DAYS, DeclaredDays, days_between
-from core.yaml_source import ConfigErrors, Field, parse_yaml_text
+from core.config.yaml_loader import ConfigErrors, Field, parse_yaml_text
+from core.dates.recurrence import Cron, HolidayPolicy, MonthlyOnDay, MonthlyOnWeekday, Once, Weekly
+from core.dates.workdays import NO_DECLARED_DAYS, DeclaredDays, days_between
 
 from .conftest import PROJECT, SHANGHAI
 

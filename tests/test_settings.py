@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from core.settings import DEFAULT_API_URL, SettingsError, parse_settings
+from core.config.settings import DEFAULT_API_URL, SettingsError, parse_settings
 
 TOKEN = "123456:TEST-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 

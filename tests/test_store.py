@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from core.errors import DataFileError
-from core.quiz_records import GroupQuestion, GroupQuiz
-from core.records import Binding, Event, Membership, Person
-from core.store import Store
+from core.store.database import Store
+from core.store.quiz_records import GroupQuestion, GroupQuiz
+from core.store.records import Binding, Event, Membership, Person
 
 from .conftest import PROJECT, SHANGHAI
 
@@ -120,7 +120,7 @@ def test_a_failed_write_leaves_the_last_good_state(
     def disk_full(descriptor: int) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("core.atomic_storage.os.fsync", disk_full)
+    monkeypatch.setattr("core.store.atomic_files.os.fsync", disk_full)
     with pytest.raises(OSError, match="No space"):
         store.save_person(Person(2, "李四"))
     monkeypatch.undo()

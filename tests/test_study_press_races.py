@@ -17,14 +17,14 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
+from core.dates.workdays import WorkCalendar
 from core.delivery import Button
-from core.dispatcher import Dispatcher
-from core.export import report_workbook
-from core.organization import ChatUser, Organization
-from core.records import Binding
-from core.reporting import Reports
-from core.store import Store
-from core.workdays import WorkCalendar
+from core.organization.branches import ChatUser, Organization
+from core.reports.service import Reports
+from core.reports.workbook import report_workbook
+from core.scheduling.dispatcher import Dispatcher
+from core.store.database import Store
+from core.store.records import Binding
 
 from .conftest import SHANGHAI, FakeClock
 from .test_dispatcher import OFFICE_CHAT, FakeMessenger, config

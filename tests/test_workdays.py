@@ -1,4 +1,4 @@
-"""core.workdays.WorkCalendar: chinese_calendar's 2026 data, the rule after it, declared days."""
+"""WorkCalendar: chinese_calendar's 2026 data, the rule after it, declared days."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from core.workdays import NO_DECLARED_DAYS, WEEKEND, DeclaredDays, WorkCalendar, days_between
+from core.dates.workdays import NO_DECLARED_DAYS, WEEKEND, DeclaredDays, WorkCalendar, days_between
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def test_spring_festival_next_workday(cal: WorkCalendar) -> None:
 
 
 def test_longest_non_workday_run_fits_recurrence_margin(cal: WorkCalendar) -> None:
-    # core.recurrence.ADJUST_MARGIN relies on holiday runs being well under 21 days.
+    # core.dates.recurrence.ADJUST_MARGIN relies on holiday runs being well under 21 days.
     longest = run = 0
     day = date(min(cal.covered_years()), 1, 1)
     end = date(max(cal.covered_years()) + 1, 1, 1)
@@ -105,7 +105,7 @@ def test_uncovered_year_uses_the_statutory_rule_with_one_warning_per_year(
 ) -> None:
     with pytest.raises(NotImplementedError):
         chinese_calendar.is_workday(date(2027, 1, 1))
-    caplog.set_level(logging.WARNING, logger="core.workdays")
+    caplog.set_level(logging.WARNING, logger="core.dates.workdays")
     for offset in range(60):
         day = date(2027, 1, 1) + timedelta(days=offset)
         cal.is_workday(day)
@@ -116,7 +116,7 @@ def test_uncovered_year_uses_the_statutory_rule_with_one_warning_per_year(
     assert cal.next_workday(date(2027, 1, 1)) == date(2027, 1, 4)
     cal.is_workday(date(2028, 3, 1))
     cal.is_workday(date(2028, 3, 2))
-    years = [r.args for r in caplog.records if r.name == "core.workdays"]
+    years = [r.args for r in caplog.records if r.name == "core.dates.workdays"]
     assert years == [(2027,), (2028,)]
     assert all(r.levelno == logging.WARNING for r in caplog.records)
 
@@ -170,7 +170,7 @@ def test_rule_years_fit_the_recurrence_margin(cal: WorkCalendar) -> None:
         run = 0 if cal.is_workday(day) else run + 1
         longest = max(longest, run)
         day += timedelta(days=1)
-    assert 6 <= longest < 21  # core.recurrence.ADJUST_MARGIN
+    assert 6 <= longest < 21  # core.dates.recurrence.ADJUST_MARGIN
 
 
 # ---------------------------------------------------------------- days declared in schedules.yaml
@@ -213,7 +213,7 @@ def test_which_years_have_data() -> None:
 
 
 def test_no_rule_warning_for_a_declared_year(caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.WARNING, logger="core.workdays")
+    caplog.set_level(logging.WARNING, logger="core.dates.workdays")
     WorkCalendar(DECLARED_2027).is_workday(date(2027, 3, 1))
     assert caplog.records == []
 

@@ -1,0 +1,135 @@
+"""The bot's offline commands: check the YAML, preview the schedule, export a month.
+
+None of them needs a token or the network; `bot.py` dispatches to them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from core.clock import system_clock
+from core.config.agency import AgencyConfig
+from core.config.loading import check_configuration, load_configuration
+from core.config.settings import Settings, settings_from_environment
+from core.config.yaml_loader import ConfigErrors
+from core.dates.workdays import WorkCalendar
+from core.errors import DataFileError, UserError
+from core.organization.branches import Organization
+from core.reports.service import Reports, export_file_name, parse_month
+from core.scheduling.planner import format_preview, plan
+from core.store.database import Store
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line."""
+    parser = argparse.ArgumentParser(
+        prog="bot.py",
+        description="Telegram study bot for party branches. Without a command, runs the bot.",
+        epilog="Configuration comes from the environment or a .env file; see README.md.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="run the bot with long polling (the default)")
+    commands.add_parser(
+        "check", help="validate every YAML file the bot reads; exit 1 listing all errors"
+    )
+    schedule = commands.add_parser("schedule", help="print every planned push per branch")
+    schedule.add_argument(
+        "--from", dest="start", type=date.fromisoformat, help="first day (default: today)"
+    )
+    schedule.add_argument("--days", type=int, default=90, help="how many days (default 90)")
+    export = commands.add_parser(
+        "export",
+        help="write a branch's monthly report as .xlsx, like /export",
+        description="Reads the data directory without writing or locking it, "
+        "so it also works while the bot is running.",
+    )
+    export.add_argument("--branch", required=True, help="branch id, as in schedules.yaml")
+    export.add_argument("--month", required=True, type=month_argument, help="YYYY-MM")
+    export.add_argument("--out", type=Path, help="file to write (default: <name>-<month>.xlsx)")
+    return parser
+
+
+def month_argument(text: str) -> str:
+    """argparse type for --month."""
+    try:
+        return parse_month(text)
+    except UserError as error:
+        raise argparse.ArgumentTypeError(error.message) from error
+
+
+def check(home: Path) -> int:
+    """`python bot.py check`: print each problem with file, line and field."""
+    settings = settings_from_environment(home=home, require_token=False)
+    summaries, problems = check_configuration(settings.config_dir)
+    for summary in summaries:
+        print(f"OK  {summary}")
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"发现 {len(problems)} 处错误，配置未通过检查。", file=sys.stderr)
+        return 1
+    return 0
+
+
+def load_agency(home: Path) -> tuple[Settings, AgencyConfig, ZoneInfo] | None:
+    """Settings, the agency's configuration and time zone; None after printing why not."""
+    settings = settings_from_environment(home=home, require_token=False)
+    try:
+        agency = load_configuration(settings.config_dir).agency
+    except ConfigErrors as errors:
+        print(errors, file=sys.stderr)
+        return None
+    return settings, agency, agency.timezone or settings.timezone
+
+
+def preview(home: Path, start: date | None, days: int) -> int:
+    """`python bot.py schedule`: the pushes of the coming days, with holiday moves explained."""
+    loaded = load_agency(home)
+    if loaded is None:
+        return 1
+    _, agency, timezone = loaded
+    first = datetime.combine(start or datetime.now(timezone).date(), time(), timezone)
+    calendar = WorkCalendar(agency.calendar)
+    pushes = plan(agency, calendar, timezone, first, first + timedelta(days=days))
+    print(format_preview(agency, pushes))
+    return 0
+
+
+def export(home: Path, branch_id: str, month: str, out: Path | None) -> int:
+    """`python bot.py export`: /export from the command line, no token needed.
+
+    The store is opened read-only and without its process lock: every data file is
+    replaced atomically, so reading while the bot runs is safe, and nothing is written.
+    """
+    loaded = load_agency(home)
+    if loaded is None:
+        return 1
+    settings, agency, timezone = loaded
+    clock = system_clock(timezone)
+    try:
+        store = Store(settings.data_dir, timezone, read_only=True)
+        try:
+            report = Reports(Organization(store, agency, clock), clock, timezone).report(
+                branch_id, month
+            )
+        finally:
+            store.close()
+    except DataFileError as error:
+        print(f"Cannot read data file {error.path}: {error.reason}", file=sys.stderr)
+        return 3
+    except UserError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    from core.reports.workbook import report_workbook  # openpyxl: only for this command
+
+    path = out or Path(export_file_name(report))
+    path.write_bytes(report_workbook(report, timezone))
+    print(
+        f"{path}: {report.branch_name} {month}, {len(report.members)} members, "
+        f"{len(report.tasks)} study tasks, {report.answered} quiz answers"
+    )
+    return 0

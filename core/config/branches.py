@@ -1,0 +1,15 @@
+"""A party branch (支部) as `schedules.yaml` declares it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Branch:
+    """A party branch (支部) as the admins declared it."""
+
+    id: str
+    name: str
+    tags: frozenset[str] = frozenset()
+    secretary_ids: frozenset[int] = frozenset()

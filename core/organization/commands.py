@@ -1,0 +1,63 @@
+"""The one table of commands: it feeds /help, permission checks and set_my_commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from core.organization.roles import Role
+
+
+class ChatKind(Enum):
+    """Where a command may be used."""
+
+    PRIVATE = "private"
+    GROUP = "group"
+    ANY = "any"
+
+    def allows(self, is_private: bool) -> bool:
+        """Whether a chat of this privacy may use a command of this kind."""
+        if self is ChatKind.ANY:
+            return True
+        return is_private == (self is ChatKind.PRIVATE)
+
+
+@dataclass(frozen=True)
+class Command:
+    """A bot command as users see it."""
+
+    name: str
+    description: str
+    role: Role = Role.MEMBER
+    where: ChatKind = ChatKind.ANY
+    args: str = ""
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "开始使用，接收私聊提醒", where=ChatKind.PRIVATE),
+    Command("help", "查看我能使用的命令"),
+    Command("join", "登记真实姓名", args="姓名"),
+    Command("quiz", "私聊答题", where=ChatKind.PRIVATE, args="[题库或标签] [题数]"),
+    Command("review", "复习错题本", where=ChatKind.PRIVATE),
+    Command("me", "查看我本月的学习、答题和积分"),
+    Command("top", "本支部本月积分榜"),
+    Command("bind", "把本群绑定到支部", Role.SECRETARY, ChatKind.GROUP, "支部ID"),
+    Command("unbind", "解除本群与支部的绑定", Role.SECRETARY, ChatKind.GROUP),
+    Command("roster", "查看支部名单", Role.SECRETARY, args="[支部ID]"),
+    Command("groupquiz", "在支部群发起测验", Role.SECRETARY, ChatKind.GROUP, "[题库] [题数]"),
+    Command("report", "支部月度参与情况和未参与名单", Role.SECRETARY, args="[支部ID] [月份]"),
+    Command("export", "导出支部月度台账（Excel）", Role.SECRETARY, args="[支部ID] [月份]"),
+    Command("branches", "全部支部的绑定情况和本月参与率排名", Role.ADMIN),
+    Command("stats", "答错最多的题目", Role.ADMIN, args="[题库ID] [月份]"),
+    Command("reload", "重新读取全部配置文件", Role.ADMIN),
+)
+
+
+def command(name: str) -> Command:
+    """The table entry for a command name."""
+    return next(c for c in COMMANDS if c.name == name)
+
+
+def commands_for(role: Role, *, is_private: bool) -> list[Command]:
+    """The commands a caller of `role` may use in this kind of chat, in table order."""
+    return [c for c in COMMANDS if c.role <= role and c.where.allows(is_private)]

@@ -1,0 +1,60 @@
+"""Study points (积分): how many a member earns each day, by the rule of `schedules.yaml`.
+
+The rule, optional at the top level of `schedules.yaml`:
+
+    points:
+      study_on_time: 1     # per study task marked 学完了 at or before its due time
+      correct_answer: 1    # per quiz question answered right (private, group or review)
+      daily_cap: 10        # at most this many points per member per local day
+
+Points land on the member's local day of the action (the day 学完了 was pressed, the
+day the answer was given), so a task pushed on the 28th and finished on the 2nd earns
+its point in the next month. A late completion or a wrong answer earns nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from core.config.points_rule import PointsRule
+from core.store.quiz_sessions import AnswerRecord
+from core.store.records import StudyTask
+
+
+def is_on_time(task: StudyTask, user_id: int) -> bool:
+    """Whether this member finished the task at or before its due time."""
+    done_at = task.done.get(user_id)
+    return done_at is not None and done_at <= task.due_at
+
+
+def points_by_day(
+    tasks: Iterable[StudyTask],
+    answers: Iterable[AnswerRecord],
+    rule: PointsRule,
+    tz: ZoneInfo,
+) -> dict[int, dict[date, int]]:
+    """Points per member per local day, each day capped at `rule.daily_cap`.
+
+    Counts every completion and answer given; the caller chooses which (one branch,
+    one period). Days with no points are left out.
+    """
+    raw: dict[int, dict[date, int]] = {}
+    if rule.study_on_time:
+        for task in tasks:
+            for user_id, done_at in task.done.items():
+                if done_at <= task.due_at:
+                    days = raw.setdefault(user_id, {})
+                    day = done_at.astimezone(tz).date()
+                    days[day] = days.get(day, 0) + rule.study_on_time
+    if rule.correct_answer:
+        for answer in answers:
+            if answer.correct:
+                days = raw.setdefault(answer.user_id, {})
+                day = answer.at.astimezone(tz).date()
+                days[day] = days.get(day, 0) + rule.correct_answer
+    return {
+        user_id: {day: min(points, rule.daily_cap) for day, points in days.items() if points}
+        for user_id, days in raw.items()
+    }

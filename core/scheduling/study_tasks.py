@@ -1,0 +1,170 @@
+"""Theory-study tasks: who has pressed 学完了, reminders before the due date, the summary after."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+
+from core import messages
+from core.clock import Clock
+from core.config.branches import Branch
+from core.config.schedules import StudyAction
+from core.dates.workdays import WorkCalendar
+from core.errors import UserError
+from core.organization.branches import ChatUser, Organization
+from core.store.records import Person, StudyTask
+
+CALLBACK_PREFIX = "study:"
+
+
+def task_id_for(push_key: str, assigned_at: datetime) -> str:
+    """A short, stable id: the month (YYMM, which tells the store where to look) and a hash."""
+    digest = hashlib.sha1(push_key.encode()).hexdigest()[:8]
+    return f"{assigned_at:%y%m}-{digest}"
+
+
+def new_task(
+    push_key: str,
+    action: StudyAction,
+    branch: Branch,
+    chat_id: int,
+    assigned_at: datetime,
+    calendar: WorkCalendar,
+) -> StudyTask:
+    """The task a study push creates.
+
+    A due date on a day off moves to the next workday (so does the summary sent after it);
+    the reminder keeps its distance from the due date but moves back onto a workday.
+    """
+    nominal_due = assigned_at + timedelta(days=action.due_days)
+    due_at = _on_day(nominal_due, calendar.workday_on_or_after(nominal_due.date()))
+    remind_at = None
+    if action.remind_before_days:
+        remind_at = due_at - timedelta(days=action.remind_before_days)
+        on_workday = _on_day(remind_at, calendar.workday_on_or_before(remind_at.date()))
+        remind_at = on_workday if on_workday > assigned_at else remind_at
+    return StudyTask(
+        id=task_id_for(push_key, assigned_at),
+        push_key=push_key,
+        branch_id=branch.id,
+        chat_id=chat_id,
+        title=action.title,
+        body=action.body,
+        link=action.link,
+        assigned_at=assigned_at,
+        due_at=due_at,
+        remind_at=remind_at,
+    )
+
+
+def _on_day(at: datetime, day: date) -> datetime:
+    """`at`'s wall-clock time on `day` (the offset is recomputed for the new date)."""
+    return at.replace(year=day.year, month=day.month, day=day.day)
+
+
+@dataclass(frozen=True)
+class Completion:
+    """The result of a 学完了 press."""
+
+    task: StudyTask
+    newly_done: bool
+
+    @property
+    def reply(self) -> str:
+        """The short answer shown to the member who pressed."""
+        if self.newly_done:
+            return messages.STUDY_DONE.format(title=self.task.title)
+        return messages.STUDY_ALREADY_DONE
+
+
+class StudyTasks:
+    """Records completions and composes the task, reminder and summary texts."""
+
+    def __init__(self, organization: Organization, clock: Clock) -> None:
+        self._organization = organization
+        self._clock = clock
+
+    def complete(self, task_id: str, user: ChatUser) -> Completion:
+        """A member pressed 学完了: record it once."""
+        task = self._organization.store.study_task(task_id)
+        if task is None:
+            raise UserError(messages.STUDY_UNKNOWN)
+        if task.is_done_by(user.user_id):
+            return Completion(task, newly_done=False)
+        person = self._organization.store.person(user.user_id)
+        if person is None or not person.is_active_in(task.branch_id):
+            raise UserError(messages.STUDY_NOT_MEMBER.format(branch=self._branch_name(task)))
+        at = self._clock()
+
+        def press(stored: StudyTask) -> tuple[StudyTask | None, Completion]:
+            if stored.is_done_by(user.user_id):
+                return None, Completion(stored, newly_done=False)
+            done = replace(stored, done={**stored.done, user.user_id: at})
+            return done, Completion(done, newly_done=True)
+
+        completion = self._organization.store.change_study_task(task_id, press)
+        assert completion is not None  # read above, and tasks are never deleted
+        return completion
+
+    def members(self, task: StudyTask) -> list[Person]:
+        """Who the task is for: the branch roster, plus anyone who finished and has since left."""
+        roster = self._organization.roster(task.branch_id)
+        on_roster = {p.user_id for p in roster}
+        leavers = [
+            person
+            for user_id in task.done
+            if user_id not in on_roster and (person := self._organization.store.person(user_id))
+        ]
+        return roster + leavers
+
+    def pending(self, task: StudyTask) -> list[Person]:
+        """Members on the roster who have not pressed 学完了."""
+        roster = self._organization.roster(task.branch_id)
+        return [p for p in roster if not task.is_done_by(p.user_id)]
+
+    def task_text(self, task: StudyTask) -> str:
+        """The group message of a task, with its live count."""
+        link = messages.STUDY_LINK.format(link=task.link) if task.link else ""
+        return messages.STUDY_TASK.format(
+            title=task.title,
+            body=task.body,
+            link=link,
+            due=messages.format_due(task.due_at),
+            done=len(task.done),
+            total=len(self.members(task)),
+        )
+
+    def reminder_text(self, task: StudyTask, pending: list[Person]) -> str:
+        """The group reminder, mentioning (HTML) each member not done."""
+        mentions = "、".join(
+            f'<a href="tg://user?id={p.user_id}">{html.escape(p.report_name)}</a>' for p in pending
+        )
+        return messages.STUDY_REMIND_GROUP.format(
+            title=html.escape(task.title), due=messages.format_due(task.due_at), mentions=mentions
+        )
+
+    def private_reminder_text(self, task: StudyTask) -> str:
+        """The direct-message reminder."""
+        return messages.STUDY_REMIND_PRIVATE.format(
+            branch=self._branch_name(task), title=task.title, due=messages.format_due(task.due_at)
+        )
+
+    def summary_text(self, task: StudyTask) -> str:
+        """Who did and who did not, for the secretary after the due date."""
+        members = self.members(task)
+        done = [p.report_name for p in members if task.is_done_by(p.user_id)]
+        pending = [p.report_name for p in members if not task.is_done_by(p.user_id)]
+        return messages.STUDY_SUMMARY.format(
+            branch=self._branch_name(task),
+            title=task.title,
+            done_count=len(done),
+            done="、".join(done) or messages.NOBODY,
+            pending_count=len(pending),
+            pending="、".join(pending) or messages.NOBODY,
+        )
+
+    def _branch_name(self, task: StudyTask) -> str:
+        branch = self._organization.config.branch(task.branch_id)
+        return branch.name if branch else task.branch_id

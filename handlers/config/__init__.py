@@ -1,0 +1,1 @@
+"""Telegram side of `core.config.changes`: /reload and YAML files sent by admins."""

@@ -1,0 +1,66 @@
+"""Admins changing the configuration from the chat: /reload and YAML files sent in private."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
+
+from core import messages
+from core.config.changes import check_upload, install_upload, reload_configuration
+from core.errors import UserError
+from handlers.organization.guard import guarded_command
+from handlers.services import services
+
+log = logging.getLogger(__name__)
+
+
+async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/reload: read schedules.yaml and the banks again; errors keep the running configuration."""
+    message = update.effective_message
+    if message is None:
+        return
+    found = services(context)
+    # Reading every bank takes up to a second: in a worker thread, the loop keeps running.
+    outcome = await asyncio.to_thread(reload_configuration, found.settings.config_dir)
+    if outcome.configuration is not None:
+        found.use_configuration(outcome.configuration)
+    await message.reply_text(outcome.text)
+
+
+async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A document in private: an admin installing a bank or schedules.yaml, then a reload."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or message.document is None:
+        return
+    found = services(context)
+    if user.id not in found.settings.admin_ids:
+        raise UserError(messages.UPLOAD_NOT_ADMIN)
+    document = message.document
+    name = document.file_name or ""
+    check_upload(name, document.file_size or 0)  # before downloading anything
+    try:
+        file = await document.get_file()
+        content = bytes(await file.download_as_bytearray())
+    except TelegramError as error:  # PTB reports a 404 download as InvalidToken('Not Found')
+        log.warning("Could not download %r sent by admin %s: %r", name, user.id, error)
+        failed = messages.UPLOAD_DOWNLOAD_FAILED.format(name=name, reason=error.message)
+        raise UserError(failed) from error
+    config_dir = found.settings.config_dir
+    # Checking a file means loading the whole configuration with it: in a worker thread,
+    # so the scheduler's rounds and PTB's polling go on meanwhile. The configuration is
+    # switched here on the loop, in one synchronous step (see Services.use_configuration).
+    installed = await asyncio.to_thread(install_upload, config_dir, name, content, found.clock())
+    outcome = await asyncio.to_thread(reload_configuration, config_dir)
+    if outcome.configuration is not None:
+        found.use_configuration(outcome.configuration)
+    await message.reply_text(f"{installed.text}\n{outcome.text}")
+
+
+HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
+    guarded_command("reload", reload),
+    MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, receive_file),
+]

@@ -1,0 +1,128 @@
+"""Members talking to the bot: /start, /help, /join, and keeping rosters current."""
+
+from __future__ import annotations
+
+from telegram import ChatMemberUpdated, Update, User
+from telegram.constants import ChatMemberStatus
+from telegram.ext import (
+    BaseHandler,
+    ChatMemberHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from core import messages
+from core.organization.branches import ChatUser
+from core.organization.commands import commands_for
+from handlers.organization.guard import caller_role, guarded_command, is_private
+from handlers.services import services
+
+PRESENT = {
+    ChatMemberStatus.OWNER,
+    ChatMemberStatus.ADMINISTRATOR,
+    ChatMemberStatus.MEMBER,
+    ChatMemberStatus.RESTRICTED,
+}
+
+
+def chat_user(user: User) -> ChatUser:
+    """The core's view of a Telegram user."""
+    return ChatUser(user.id, user.full_name or str(user.id), user.username)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start in private: register for direct messages."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None:
+        return
+    services(context).organization.register_private_chat(chat_user(user))
+    await message.reply_text(messages.WELCOME.format(name=user.full_name))
+
+
+async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help: only what the caller may use here."""
+    message = update.effective_message
+    if message is None:
+        return
+    role = await caller_role(update, context)
+    lines = [messages.HELP_HEADER]
+    for entry in commands_for(role, is_private=is_private(update)):
+        args = f" {entry.args}" if entry.args else ""
+        lines.append(
+            messages.HELP_LINE.format(command=entry.name, args=args, description=entry.description)
+        )
+    await message.reply_text("\n".join(lines))
+
+
+async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/join 姓名: the real name used in reports."""
+    user, message, chat = update.effective_user, update.effective_message, update.effective_chat
+    if user is None or message is None or chat is None or user.is_bot:
+        return  # other bots are never members
+    group_id = None if is_private(update) else chat.id
+    name = " ".join(context.args or [])
+    reply = services(context).organization.set_real_name(chat_user(user), name, group_id)
+    await message.reply_text(reply)
+
+
+async def track_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Anyone who speaks or presses a button in a branch group is on its roster."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None or user.is_bot or is_private(update):
+        return
+    if update.chat_member is not None or update.my_chat_member is not None:
+        return  # membership changes are handled below, with their own meaning
+    message = update.effective_message
+    if message is not None and message.left_chat_member is not None:
+        return  # the sender of a "left" notice may be the one who left
+    services(context).organization.seen_in_group(chat.id, chat_user(user))
+
+
+async def members_joined(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """New members added to a branch group (service message)."""
+    message = update.effective_message
+    if message is None:
+        return
+    organization = services(context).organization
+    for user in message.new_chat_members:
+        if not user.is_bot:
+            organization.seen_in_group(message.chat_id, chat_user(user))
+
+
+async def member_left(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A member left or was removed (service message); the bot itself is handled elsewhere."""
+    message = update.effective_message
+    if message is None or message.left_chat_member is None:
+        return
+    user = message.left_chat_member
+    if user.id != context.bot.id and not user.is_bot:
+        services(context).organization.left_group(message.chat_id, chat_user(user))
+
+
+async def member_status_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """chat_member update: joins, leaves, promotions (which change who is a secretary)."""
+    change: ChatMemberUpdated | None = update.chat_member
+    if change is None or change.new_chat_member.user.is_bot:
+        return
+    found = services(context)
+    user = change.new_chat_member.user
+    found.chat_admins.forget(change.chat.id, user.id)
+    if change.new_chat_member.status in PRESENT:
+        found.organization.seen_in_group(change.chat.id, chat_user(user))
+    else:
+        found.organization.left_group(change.chat.id, chat_user(user))
+
+
+HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
+    guarded_command("start", start),
+    guarded_command("help", show_help),
+    guarded_command("join", join),
+    MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, members_joined),
+    MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, member_left),
+    ChatMemberHandler(member_status_changed, ChatMemberHandler.CHAT_MEMBER),
+]
+
+# Runs before everything else (its own handler group) so every update counts.
+ACTIVITY_TRACKER = TypeHandler(Update, track_activity)

@@ -1,0 +1,2 @@
+"""Telegram side of `core.reports`: /report, /export, /me, /top, /branches, /stats and the
+buttons under a report."""
