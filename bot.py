@@ -39,7 +39,8 @@ from core.errors import DataFileError
 from core.organization.branches import Organization
 from core.organization.commands import commands_for
 from core.organization.roles import Role
-from core.quizzes.quizzing import GroupQuizzes, PrivateQuizzes
+from core.quizzes.group_quiz import GroupQuizzes
+from core.quizzes.private_quiz import PrivateQuizzes
 from core.reports.service import Reports
 from core.scheduling.dispatcher import Dispatcher
 from core.store.database import Store
@@ -50,7 +51,7 @@ from handlers.notify import send_to_admins
 from handlers.organization import branches, people
 from handlers.organization.access import ChatAdminCache
 from handlers.polling import LedgerApplication, LedgerBot, UpdateLedger
-from handlers.quizzes import quiz
+from handlers.quizzes import group_quiz, private_quiz
 from handlers.quizzes.group_quiz_sender import TelegramGroupQuizzes
 from handlers.reports import report_requests
 from handlers.scheduling import resend, study_tasks
@@ -178,7 +179,8 @@ def build_application(settings: Settings, timezone: ZoneInfo, store: Store) -> A
     application.add_handlers(branches.HANDLERS)
     application.add_handlers(study_tasks.HANDLERS)
     # Quizzes: /quiz, /review, /groupquiz, their buttons and poll answers.
-    application.add_handlers(quiz.HANDLERS)
+    application.add_handlers(private_quiz.HANDLERS)
+    application.add_handlers(group_quiz.HANDLERS)
     # Reports: /report, /export, /me, /top, /stats and the buttons under a report.
     application.add_handlers(report_requests.HANDLERS)
     # Admins: /reload and YAML files sent in private; 补发 under an uncertain-push notice.

@@ -12,7 +12,7 @@ from core.config.settings import Settings
 from core.config.yaml_loader import ConfigProblem
 from core.delivery import Messenger
 from core.organization.branches import Organization
-from core.quizzes.quizzing import PrivateQuizzes
+from core.quizzes.private_quiz import PrivateQuizzes
 from core.reports.service import Reports
 from core.scheduling.dispatcher import Dispatcher
 from core.store.database import Store

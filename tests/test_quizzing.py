@@ -14,16 +14,9 @@ from core.config.banks import BankSet, Question, load_banks
 from core.config.branches import Branch
 from core.errors import UserError
 from core.organization.branches import ChatUser, Organization
-from core.quizzes.quizzing import (
-    MAX_CALLBACK_DATA,
-    GroupQuestionView,
-    GroupQuizPlan,
-    GroupQuizzes,
-    Press,
-    PrivateQuizzes,
-    QuestionView,
-    parse_selection,
-)
+from core.quizzes.group_quiz import GroupQuestionView, GroupQuizPlan, GroupQuizzes
+from core.quizzes.private_quiz import PrivateQuizzes
+from core.quizzes.views import MAX_CALLBACK_DATA, Press, QuestionView, parse_selection
 from core.store.database import Store
 from core.store.quiz_records import BUTTONS, MULTIPLE_POLL, QUIZ_POLL, GroupQuiz
 from core.store.quiz_sessions import AnswerRecord

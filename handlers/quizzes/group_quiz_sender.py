@@ -19,7 +19,8 @@ from core.config.schedules import QuizAction
 from core.delivery import DeliveryError, MaybeDelivered, Messenger, TryLater, Undeliverable
 from core.errors import UserError
 from core.organization.branches import Notice
-from core.quizzes.quizzing import GroupQuestionView, GroupQuizPlan, GroupQuizzes, Keyboard
+from core.quizzes.group_quiz import GroupQuestionView, GroupQuizPlan, GroupQuizzes
+from core.quizzes.views import Keyboard
 from core.store.quiz_records import BUTTONS, MULTIPLE_POLL, GroupQuiz
 from handlers.telegram_messenger import TelegramMessenger, translate
 

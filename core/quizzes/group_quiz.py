@@ -1,29 +1,23 @@
-"""Members taking quizzes: privately one question at a time, or together in a branch group.
+"""Members taking a quiz together in a branch group: polls, or buttons for a question
+that does not fit one.
 
 No Telegram here: handlers pass in who pressed what, and send the views returned.
 
-Every answer reaches the records exactly once. A private answer advances the
-session, updates the member's progress and queues the answer event (the
-outbox) in one write of the member's quiz file; the outbox is then appended to
-the event records, skipping an answer id already there, and is emptied by the
-file's next write. A crash between the two steps leaves the answer in the
-outbox, and the next look at that file (or the start-up recovery) appends it.
-A group answer is one write of its group quiz; when the quiz closes, its answers
-go to the records the same idempotent way and into each answerer's progress.
+Every answer reaches the records exactly once. A group answer is one write of its
+group quiz; when the quiz closes, its answers go to the records the same idempotent
+way as a private answer's (`private_quiz.answer_event`) and into each answerer's
+progress.
 
 Every press may come twice: Telegram re-sends the updates a killed bot had not
-confirmed. A private button says what it sets (select or unselect an option;
-提交 names the selection it showed), and a group toggle is applied once per
-callback query, so a replay changes nothing. The summary of a group quiz is
-claimed before it is posted, so it is posted at most once, and a claim a crash
-cut off is reported to the admins.
+confirmed. A group toggle is applied once per callback query, so a replay changes
+nothing. The summary of a group quiz is claimed before it is posted, so it is posted
+at most once, and a claim a crash cut off is reported to the admins.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -31,13 +25,26 @@ from zoneinfo import ZoneInfo
 
 from core import messages
 from core.clock import Clock
-from core.config.banks import LETTERS, POLL_MAX_EXPLANATION, BankSet, Question, QuestionType
+from core.config.banks import POLL_MAX_EXPLANATION, BankSet, Question, QuestionType
 from core.config.branches import Branch
-from core.delivery import Button
-from core.errors import UserError
 from core.organization.branches import Notice, Organization
+from core.quizzes.private_quiz import answer_event, load_member
 from core.quizzes.questions import pick_questions
-from core.store.database import ANSWER_ID, Store
+from core.quizzes.views import (
+    GROUP_DATA,
+    GROUP_PREFIX,
+    Keyboard,
+    Press,
+    answer_keyboard,
+    candidates_for,
+    fit,
+    group_action,
+    percent,
+    question_text,
+    selected_reply,
+    selection_title,
+)
+from core.store.database import Store
 from core.store.quiz_records import (
     BUTTONS,
     MULTIPLE_POLL,
@@ -50,15 +57,10 @@ from core.store.quiz_records import (
     GroupAnswer,
     GroupQuestion,
     GroupQuiz,
-    MemberQuizState,
 )
-from core.store.quiz_sessions import AnswerRecord, MemberProgress, QuestionKey, QuizSession
+from core.store.quiz_sessions import AnswerRecord, MemberProgress
 from core.store.records import Event
 
-PRIVATE_PREFIX = "q:"
-GROUP_PREFIX = "g:"
-DEFAULT_COUNT = 5
-MAX_COUNT = 20
 # /groupquiz is for a meeting or a study session: an hour, not the scheduled quizzes' day.
 GROUP_QUIZ_OPEN = timedelta(hours=1)
 # Telegram closes a poll by itself only within 600 seconds (open_period); longer quizzes
@@ -66,43 +68,6 @@ GROUP_QUIZ_OPEN = timedelta(hours=1)
 MAX_POLL_OPEN_PERIOD = 600
 MIN_POLL_OPEN_PERIOD = 5
 MAX_POLL_QUESTION = 300
-MAX_MESSAGE = 4096
-MAX_CALLBACK_DATA = 64  # bytes, Telegram's limit
-SUBMIT = "s"
-TOGGLE = "t"
-SELECT, UNSELECT = "+", "-"
-# q:<user>:<session>:<position>:<action>: an option index (answer), +<index> / -<index>
-# (select / unselect a multiple-choice option) or s<hex> (submit the options the buttons
-# showed selected, as a bit mask). Buttons drawn before they said what they set carry
-# t<index> or a bare s: pressing one only redraws the buttons.
-PRIVATE_DATA = re.compile(
-    r"q:(\d{1,15}):([0-9a-f]{1,16}):(\d{1,3}):(s[0-9a-f]{0,2}|[-+t]?\d)", re.ASCII
-)
-NUMBER = re.compile(r"-?\d{1,6}", re.ASCII)
-# g:<quiz>:<question>:<action>: an option index (answer), t<index> (toggle the presser's
-# selection: the message is the same for everyone) or s (submit it).
-GROUP_DATA = re.compile(r"g:(\d{4}-[0-9a-f]{8}):(\d{1,2}):(s|t?\d)", re.ASCII)
-
-Keyboard = tuple[tuple[Button, ...], ...]
-
-
-@dataclass(frozen=True)
-class QuestionView:
-    """A message to send: a question with its buttons, or a closing text without any."""
-
-    text: str
-    keyboard: Keyboard = ()
-
-
-@dataclass(frozen=True)
-class Press:
-    """What a button press changes: the short answer shown to the presser, and the messages."""
-
-    reply: str
-    alert: bool = False
-    edit_text: str | None = None  # new text of the pressed message, its buttons removed
-    keyboard: Keyboard | None = None  # new buttons of the pressed message, text unchanged
-    follow_up: QuestionView | None = None  # the next question, or the score
 
 
 @dataclass(frozen=True)
@@ -126,380 +91,6 @@ class GroupQuizPlan:
     quiz: GroupQuiz
     intro: str
     questions: tuple[GroupQuestionView, ...]
-
-
-@dataclass(frozen=True)
-class _Action:
-    kind: str  # "answer" | "toggle" | "select" | "unselect" | "submit" | "outdated"
-    option: int = -1
-    shown: frozenset[int] = frozenset()  # a private 提交: the selection its buttons showed
-
-
-# --- choosing questions ---------------------------------------------------------
-
-
-def parse_selection(args: Sequence[str], command: str, banks: BankSet) -> tuple[str | None, int]:
-    """`[bank-id|tag] [n]` from a command's words: (selector, None meaning all; count)."""
-    words = list(args)
-    if len(words) > 2 or (len(words) == 2 and not NUMBER.fullmatch(words[1])):
-        raise UserError(_usage(command, banks))
-    count = DEFAULT_COUNT
-    # A lone number is a count, unless a bank or tag is called that.
-    if (
-        words
-        and NUMBER.fullmatch(words[-1])
-        and (len(words) == 2 or not banks.questions_for(words[0]))
-    ):
-        count = int(words.pop())
-        if not 1 <= count <= MAX_COUNT:
-            raise UserError(messages.QUIZ_BAD_COUNT.format(max=MAX_COUNT, command=command))
-    selector = words[0] if words else None
-    candidates_for(banks, selector)  # refuse an unknown selector now, with the choices
-    return selector, count
-
-
-def candidates_for(banks: BankSet, selector: str | None) -> list[Question]:
-    """The questions a selector names; a `UserError` listing the choices when none."""
-    if not banks.banks:
-        raise UserError(messages.QUIZ_NO_BANKS)
-    candidates = banks.questions_for(selector)
-    if not candidates:
-        raise UserError(
-            messages.QUIZ_UNKNOWN_SELECTOR.format(
-                selector=selector,
-                banks="、".join(f"{b.id}（{b.title}）" for b in banks.banks),
-                tags="、".join(sorted(banks.tags())) or messages.NOBODY,
-            )
-        )
-    return candidates
-
-
-def selection_title(banks: BankSet, selector: str | None) -> str:
-    """How a selection is named to members: the bank's title, the tag, or 综合."""
-    if selector is None:
-        return messages.QUIZ_ALL_TITLE
-    bank = banks.bank(selector)
-    return bank.title if bank else selector
-
-
-def _usage(command: str, banks: BankSet) -> str:
-    example = banks.banks[0].id if banks.banks else "discipline-basics"
-    return messages.QUIZ_USAGE.format(
-        command=command, max=MAX_COUNT, default=DEFAULT_COUNT, example=example
-    )
-
-
-# --- showing questions ---------------------------------------------------------------
-
-
-def question_text(question: Question, number: int, total: int) -> str:
-    """A question as members read it: header, text, lettered options (never shuffled)."""
-    kind = messages.QUIZ_TYPE_NAMES[question.type.value]
-    parts = [
-        messages.QUIZ_QUESTION.format(number=number, total=total, kind=kind, text=question.text)
-    ]
-    if question.type is not QuestionType.JUDGE:
-        parts.append(
-            "\n".join(
-                messages.QUIZ_OPTION_LINE.format(letter=LETTERS[i], option=option)
-                for i, option in enumerate(question.options)
-            )
-        )
-    if question.type is QuestionType.MULTIPLE:
-        parts.append(messages.QUIZ_MULTIPLE_HINT)
-    return "\n\n".join(parts)
-
-
-def answer_keyboard(
-    question: Question, data: Callable[[str], str], selected: frozenset[int] | None = None
-) -> Keyboard:
-    """Option buttons (A, B … or 对 / 错); multiple choice selects, then 提交.
-
-    With `selected` (a private question) each option is marked ☑/☐ and its button says
-    what it sets, and 提交 names the selection shown: a press handled twice, or one on
-    buttons drawn before the last change, cannot change the answer. None shows no marks,
-    for a group message whose selection differs for everyone: there an option toggles
-    the presser's selection, once per press (`GroupQuizzes.press`).
-    """
-    labels = question.labels(range(len(question.options)))
-    if question.type is not QuestionType.MULTIPLE:
-        return (tuple(Button(label, data(str(i))) for i, label in enumerate(labels)),)
-    if selected is None:
-        options = [Button(label, data(f"{TOGGLE}{i}")) for i, label in enumerate(labels)]
-        return (tuple(options), (Button(messages.QUIZ_SUBMIT, data(SUBMIT)),))
-    options = [
-        Button(f"{messages.QUIZ_CHECKED} {label}", data(f"{UNSELECT}{i}"))
-        if i in selected
-        else Button(f"{messages.QUIZ_UNCHECKED} {label}", data(f"{SELECT}{i}"))
-        for i, label in enumerate(labels)
-    ]
-    submit = f"{SUBMIT}{sum(1 << i for i in selected):x}"
-    return (tuple(options), (Button(messages.QUIZ_SUBMIT, data(submit)),))
-
-
-def feedback_text(question: Question, chosen: frozenset[int]) -> str:
-    """Right or wrong, the correct answer, the explanation and the source."""
-    right = question.is_correct(chosen)
-    return messages.QUIZ_FEEDBACK.format(
-        verdict=messages.QUIZ_RIGHT if right else messages.QUIZ_WRONG,
-        chosen=question.letters(chosen),
-        answer=question.letters(question.answer),
-        explanation=question.explanation,
-        source=question.source,
-    )
-
-
-def selected_reply(question: Question, pending: frozenset[int]) -> str:
-    """What a toggle press answers: the options selected so far."""
-    if not pending:
-        return messages.QUIZ_SELECTED_NONE
-    return messages.QUIZ_SELECTED.format(chosen=question.letters(pending))
-
-
-def _fit(text: str) -> str:
-    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
-
-
-def _group_action(action: str, question: Question) -> _Action | None:
-    multiple = question.type is QuestionType.MULTIPLE
-    if action == SUBMIT:
-        return _Action("submit") if multiple else None
-    option = int(action.removeprefix(TOGGLE))
-    if option >= len(question.options) or multiple != action.startswith(TOGGLE):
-        return None
-    return _Action("toggle" if multiple else "answer", option)
-
-
-def _private_action(action: str, question: Question) -> _Action | None:
-    multiple = question.type is QuestionType.MULTIPLE
-    count = len(question.options)
-    if action.startswith(SUBMIT):
-        if not multiple:
-            return None
-        if action == SUBMIT:
-            return _Action("outdated")
-        mask = int(action.removeprefix(SUBMIT), 16)
-        if mask >> count:
-            return None
-        return _Action("submit", shown=frozenset(i for i in range(count) if mask >> i & 1))
-    option = int(action.lstrip(SELECT + UNSELECT + TOGGLE))
-    if option >= count or multiple == action[0].isdigit():
-        return None
-    kinds = {TOGGLE: "outdated", SELECT: "select", UNSELECT: "unselect"}
-    return _Action(kinds.get(action[0], "answer"), option)
-
-
-def _rate(right: int, total: int) -> int:
-    return round(100 * right / total) if total else 0
-
-
-# --- each member's quiz file -------------------------------------------------------------
-
-
-def load_member(store: Store, user_id: int) -> MemberQuizState:
-    """A member's quiz state, its outbox first appended to the records (idempotently).
-
-    The returned state has an empty outbox, so the next write empties it on disk.
-    """
-    state = store.member_quiz(user_id)
-    if state.outbox:
-        store.record_events_once(state.outbox)
-    return replace(state, outbox=())
-
-
-def answer_event(record: AnswerRecord, answer_id: str) -> Event:
-    """The record's event, carrying the id that keeps it from being recorded twice."""
-    event = record.to_event()
-    return replace(event, data={**event.data, ANSWER_ID: answer_id})
-
-
-# --- private quizzes ----------------------------------------------------------------------
-
-
-class PrivateQuizzes:
-    """/quiz and /review in a private chat: one session per member, surviving restarts."""
-
-    def __init__(
-        self,
-        store: Store,
-        banks: BankSet,
-        clock: Clock,
-        timezone: ZoneInfo,
-        rng: random.Random | None = None,
-    ) -> None:
-        self._store = store
-        self.banks = banks
-        self._clock = clock
-        self._timezone = timezone
-        self._rng = rng or random.Random()
-
-    def recover(self) -> int:
-        """At start-up: append answers a crash left in outboxes; return how many were missing."""
-        pending = [event for state in self._store.members_with_outbox() for event in state.outbox]
-        return self._store.record_events_once(pending)
-
-    def start(self, user_id: int, args: Sequence[str]) -> QuestionView:
-        """/quiz [bank|tag] [n]: resume the unfinished session, else start one, unseen first."""
-        state = load_member(self._store, user_id)
-        if state.active_session is not None:
-            return self._resume(state)
-        selector, count = parse_selection(args, "quiz", self.banks)
-        candidates = candidates_for(self.banks, selector)
-        picked = pick_questions(candidates, state.member_progress, count, self._rng)
-        return self._begin(state, "private", [q.key for q in picked])
-
-    def review(self, user_id: int) -> QuestionView:
-        """/review: ask again the questions on the member's review list (错题本)."""
-        state = load_member(self._store, user_id)
-        if state.active_session is not None:
-            return self._resume(state)
-        keys = [k for k in state.member_progress.review_list() if self.banks.question(k)]
-        if not keys:
-            return QuestionView(messages.REVIEW_EMPTY)
-        self._rng.shuffle(keys)
-        return self._begin(state, "review", keys[:MAX_COUNT])
-
-    def press(self, user_id: int, data: str) -> Press:
-        """A button under a question; anything stale, foreign or forged records nothing.
-
-        Handling a press twice changes nothing more: an answer moves the session on, so
-        its replay finds the question answered; an option's button sets it rather than
-        flipping it; 提交 grades only the selection its buttons showed.
-        """
-        match = PRIVATE_DATA.fullmatch(data)
-        if match is None:
-            return Press(messages.QUIZ_BAD_BUTTON)
-        owner, session_id, position = int(match[1]), match[2], int(match[3])
-        if owner != user_id:
-            return Press(messages.QUIZ_NOT_YOURS)
-        state = load_member(self._store, user_id)
-        session = state.session
-        if session is None or session.id != session_id or session.finished:
-            return Press(messages.QUIZ_FINISHED)
-        if position != session.position:
-            if position < session.position:
-                return Press(messages.QUIZ_ALREADY_ANSWERED)
-            return Press(messages.QUIZ_BAD_BUTTON)
-        question = self._question(session)
-        action = _private_action(match[4], question) if question else None
-        if question is None or action is None:
-            return Press(messages.QUIZ_BAD_BUTTON)
-        if action.kind == "outdated":  # its effect depends on what it was drawn from
-            return Press(messages.QUIZ_BUTTONS_REDRAWN, keyboard=self._keys(session))
-        if action.kind in ("select", "unselect"):
-            selected = session.select(action.option, action.kind == "select")
-            if selected != session:
-                self._store.save_member_quiz(replace(state, session=selected))
-            reply = selected_reply(question, selected.pending)
-            return Press(reply, keyboard=self._keys(selected))
-        if action.kind == "submit" and action.shown != session.pending:
-            # Drawn before a change it does not show (an edit that never arrived, or a
-            # press faster than the edit): grade nothing the member did not see.
-            chosen_now = question.letters(session.pending) if session.pending else messages.NOBODY
-            reply = messages.QUIZ_SELECTION_CHANGED.format(chosen=chosen_now)
-            return Press(reply, alert=True, keyboard=self._keys(session))
-        chosen = session.pending if action.kind == "submit" else frozenset({action.option})
-        if not chosen:
-            return Press(messages.QUIZ_CHOOSE_FIRST)
-        return self._answer(state, session, question, chosen)
-
-    # --- steps -----------------------------------------------------------------
-
-    def _begin(self, state: MemberQuizState, mode: str, keys: list[QuestionKey]) -> QuestionView:
-        session_id = f"{self._rng.getrandbits(48):012x}"
-        session = QuizSession.start(session_id, state.user_id, mode, keys, self._clock())
-        return self._current_view(replace(state, session=session), saved=False)
-
-    def _resume(self, state: MemberQuizState) -> QuestionView:
-        view = self._current_view(state, saved=True)
-        session = state.active_session
-        if session is None or not view.keyboard:  # nothing left to ask: just the score
-            return view
-        header = messages.QUIZ_RESUMING.format(
-            number=session.position + 1, total=len(session.question_keys)
-        )
-        return replace(view, text=_fit(f"{header}\n\n{view.text}"))
-
-    def _answer(
-        self,
-        state: MemberQuizState,
-        session: QuizSession,
-        question: Question,
-        chosen: frozenset[int],
-    ) -> Press:
-        now = self._clock()
-        correct = question.is_correct(chosen)
-        record = AnswerRecord(
-            user_id=state.user_id,
-            branch_id=self._branch_of(state.user_id),
-            bank_id=question.bank_id,
-            question_id=question.id,
-            chosen=question.labels(chosen),
-            correct=correct,
-            mode=session.mode,
-            at=now,
-        )
-        event = answer_event(record, f"{session.id}:{session.position}")
-        progress = state.member_progress.record(
-            question.key, correct, now.astimezone(self._timezone).date()
-        )
-        answered = replace(
-            state, session=session.answered(correct), progress=progress, outbox=(event,)
-        )
-        self._store.save_member_quiz(answered)  # session, progress and outbox: one write
-        self._store.record_events_once(answered.outbox)
-        shown = question_text(question, session.position + 1, len(session.question_keys))
-        reply = (
-            messages.QUIZ_REPLY_RIGHT
-            if correct
-            else messages.QUIZ_REPLY_WRONG.format(answer=question.letters(question.answer))
-        )
-        return Press(
-            reply,
-            edit_text=_fit(f"{shown}\n\n{feedback_text(question, chosen)}"),
-            follow_up=self._current_view(replace(answered, outbox=()), saved=True),
-        )
-
-    def _current_view(self, state: MemberQuizState, *, saved: bool) -> QuestionView:
-        """The session's current question (skipping ones no longer in the banks), or the score."""
-        session = state.session
-        assert session is not None
-        skipped = False
-        while not session.finished and self._question(session) is None:
-            session, skipped = session.answered(False), True
-        if skipped or not saved:
-            self._store.save_member_quiz(replace(state, session=session))
-        if session.finished:
-            return QuestionView(self._score_text(session, state.member_progress))
-        question = self._question(session)
-        assert question is not None
-        text = question_text(question, session.position + 1, len(session.question_keys))
-        return QuestionView(_fit(text), self._keys(session))
-
-    def _keys(self, session: QuizSession) -> Keyboard:
-        question = self._question(session)
-        assert question is not None
-        prefix = f"{PRIVATE_PREFIX}{session.user_id}:{session.id}:{session.position}:"
-        return answer_keyboard(question, lambda action: prefix + action, session.pending)
-
-    def _question(self, session: QuizSession) -> Question | None:
-        key = session.current_key
-        return self.banks.question(key) if key else None
-
-    def _score_text(self, session: QuizSession, progress: MemberProgress) -> str:
-        total, right = len(session.question_keys), session.correct_count
-        if session.mode == "review":
-            left = len(progress.review_list())
-            text = messages.REVIEW_DONE.format(total=total, right=right, left=left)
-            return f"{text}\n{messages.REVIEW_RULE}" if left else text
-        text = messages.QUIZ_DONE.format(total=total, right=right, rate=_rate(right, total))
-        hint = messages.QUIZ_DONE_REVIEW_HINT if right < total else messages.QUIZ_DONE_AGAIN_HINT
-        return f"{text}\n{hint}"
-
-    def _branch_of(self, user_id: int) -> str | None:
-        person = self._store.person(user_id)
-        active = sorted(m.branch_id for m in person.memberships if m.active) if person else []
-        return active[0] if active else None
 
 
 # --- group quizzes ---------------------------------------------------------------------------
@@ -661,7 +252,7 @@ class GroupQuizzes:
             if user_id in asked.answers:  # a later press, or 提交 delivered again
                 return None, Press(messages.QUIZ_ALREADY_ANSWERED)
             question = self.banks.question(asked.key)
-            action = _group_action(action_text, question) if question else None
+            action = group_action(action_text, question) if question else None
             if question is None or action is None:
                 return None, Press(messages.GROUP_QUIZ_BAD_BUTTON)
             pending = asked.selecting.get(user_id, frozenset())
@@ -781,7 +372,7 @@ class GroupQuizzes:
             answered = len(question.answers)
             right = sum(a.correct for a in question.answers.values())
             if answered:
-                rate = _rate(right, answered)
+                rate = percent(right, answered)
                 line = messages.GROUP_QUIZ_SUMMARY_LINE.format(
                     number=number, rate=rate, right=right, answered=answered
                 )
@@ -820,7 +411,7 @@ class GroupQuizzes:
             return GroupQuestionView(
                 index,
                 delivery,
-                _fit(question_text(question, number, total)),
+                fit(question_text(question, number, total)),
                 keyboard=answer_keyboard(question, lambda action: prefix + action),
             )
         suffix = messages.GROUP_QUIZ_POLL_MULTIPLE if delivery == MULTIPLE_POLL else ""

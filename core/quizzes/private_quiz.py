@@ -1,0 +1,256 @@
+"""Members taking quizzes privately: /quiz and /review, one question at a time.
+
+No Telegram here: handlers pass in who pressed what, and send the views returned.
+
+Every answer reaches the records exactly once. A private answer advances the
+session, updates the member's progress and queues the answer event (the
+outbox) in one write of the member's quiz file; the outbox is then appended to
+the event records, skipping an answer id already there, and is emptied by the
+file's next write. A crash between the two steps leaves the answer in the
+outbox, and the next look at that file (or the start-up recovery) appends it.
+
+Every press may come twice: Telegram re-sends the updates a killed bot had not
+confirmed. A private button says what it sets (select or unselect an option;
+提交 names the selection it showed), so a replay changes nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from core import messages
+from core.clock import Clock
+from core.config.banks import BankSet, Question
+from core.quizzes.questions import pick_questions
+from core.quizzes.views import (
+    MAX_COUNT,
+    PRIVATE_DATA,
+    PRIVATE_PREFIX,
+    Keyboard,
+    Press,
+    QuestionView,
+    answer_keyboard,
+    candidates_for,
+    feedback_text,
+    fit,
+    parse_selection,
+    percent,
+    private_action,
+    question_text,
+    selected_reply,
+)
+from core.store.database import ANSWER_ID, Store
+from core.store.quiz_records import MemberQuizState
+from core.store.quiz_sessions import AnswerRecord, MemberProgress, QuestionKey, QuizSession
+from core.store.records import Event
+
+# --- each member's quiz file -------------------------------------------------------------
+
+
+def load_member(store: Store, user_id: int) -> MemberQuizState:
+    """A member's quiz state, its outbox first appended to the records (idempotently).
+
+    The returned state has an empty outbox, so the next write empties it on disk.
+    """
+    state = store.member_quiz(user_id)
+    if state.outbox:
+        store.record_events_once(state.outbox)
+    return replace(state, outbox=())
+
+
+def answer_event(record: AnswerRecord, answer_id: str) -> Event:
+    """The record's event, carrying the id that keeps it from being recorded twice."""
+    event = record.to_event()
+    return replace(event, data={**event.data, ANSWER_ID: answer_id})
+
+
+# --- private quizzes ----------------------------------------------------------------------
+
+
+class PrivateQuizzes:
+    """/quiz and /review in a private chat: one session per member, surviving restarts."""
+
+    def __init__(
+        self,
+        store: Store,
+        banks: BankSet,
+        clock: Clock,
+        timezone: ZoneInfo,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._store = store
+        self.banks = banks
+        self._clock = clock
+        self._timezone = timezone
+        self._rng = rng or random.Random()
+
+    def recover(self) -> int:
+        """At start-up: append answers a crash left in outboxes; return how many were missing."""
+        pending = [event for state in self._store.members_with_outbox() for event in state.outbox]
+        return self._store.record_events_once(pending)
+
+    def start(self, user_id: int, args: Sequence[str]) -> QuestionView:
+        """/quiz [bank|tag] [n]: resume the unfinished session, else start one, unseen first."""
+        state = load_member(self._store, user_id)
+        if state.active_session is not None:
+            return self._resume(state)
+        selector, count = parse_selection(args, "quiz", self.banks)
+        candidates = candidates_for(self.banks, selector)
+        picked = pick_questions(candidates, state.member_progress, count, self._rng)
+        return self._begin(state, "private", [q.key for q in picked])
+
+    def review(self, user_id: int) -> QuestionView:
+        """/review: ask again the questions on the member's review list (错题本)."""
+        state = load_member(self._store, user_id)
+        if state.active_session is not None:
+            return self._resume(state)
+        keys = [k for k in state.member_progress.review_list() if self.banks.question(k)]
+        if not keys:
+            return QuestionView(messages.REVIEW_EMPTY)
+        self._rng.shuffle(keys)
+        return self._begin(state, "review", keys[:MAX_COUNT])
+
+    def press(self, user_id: int, data: str) -> Press:
+        """A button under a question; anything stale, foreign or forged records nothing.
+
+        Handling a press twice changes nothing more: an answer moves the session on, so
+        its replay finds the question answered; an option's button sets it rather than
+        flipping it; 提交 grades only the selection its buttons showed.
+        """
+        match = PRIVATE_DATA.fullmatch(data)
+        if match is None:
+            return Press(messages.QUIZ_BAD_BUTTON)
+        owner, session_id, position = int(match[1]), match[2], int(match[3])
+        if owner != user_id:
+            return Press(messages.QUIZ_NOT_YOURS)
+        state = load_member(self._store, user_id)
+        session = state.session
+        if session is None or session.id != session_id or session.finished:
+            return Press(messages.QUIZ_FINISHED)
+        if position != session.position:
+            if position < session.position:
+                return Press(messages.QUIZ_ALREADY_ANSWERED)
+            return Press(messages.QUIZ_BAD_BUTTON)
+        question = self._question(session)
+        action = private_action(match[4], question) if question else None
+        if question is None or action is None:
+            return Press(messages.QUIZ_BAD_BUTTON)
+        if action.kind == "outdated":  # its effect depends on what it was drawn from
+            return Press(messages.QUIZ_BUTTONS_REDRAWN, keyboard=self._keys(session))
+        if action.kind in ("select", "unselect"):
+            selected = session.select(action.option, action.kind == "select")
+            if selected != session:
+                self._store.save_member_quiz(replace(state, session=selected))
+            reply = selected_reply(question, selected.pending)
+            return Press(reply, keyboard=self._keys(selected))
+        if action.kind == "submit" and action.shown != session.pending:
+            # Drawn before a change it does not show (an edit that never arrived, or a
+            # press faster than the edit): grade nothing the member did not see.
+            chosen_now = question.letters(session.pending) if session.pending else messages.NOBODY
+            reply = messages.QUIZ_SELECTION_CHANGED.format(chosen=chosen_now)
+            return Press(reply, alert=True, keyboard=self._keys(session))
+        chosen = session.pending if action.kind == "submit" else frozenset({action.option})
+        if not chosen:
+            return Press(messages.QUIZ_CHOOSE_FIRST)
+        return self._answer(state, session, question, chosen)
+
+    # --- steps -----------------------------------------------------------------
+
+    def _begin(self, state: MemberQuizState, mode: str, keys: list[QuestionKey]) -> QuestionView:
+        session_id = f"{self._rng.getrandbits(48):012x}"
+        session = QuizSession.start(session_id, state.user_id, mode, keys, self._clock())
+        return self._current_view(replace(state, session=session), saved=False)
+
+    def _resume(self, state: MemberQuizState) -> QuestionView:
+        view = self._current_view(state, saved=True)
+        session = state.active_session
+        if session is None or not view.keyboard:  # nothing left to ask: just the score
+            return view
+        header = messages.QUIZ_RESUMING.format(
+            number=session.position + 1, total=len(session.question_keys)
+        )
+        return replace(view, text=fit(f"{header}\n\n{view.text}"))
+
+    def _answer(
+        self,
+        state: MemberQuizState,
+        session: QuizSession,
+        question: Question,
+        chosen: frozenset[int],
+    ) -> Press:
+        now = self._clock()
+        correct = question.is_correct(chosen)
+        record = AnswerRecord(
+            user_id=state.user_id,
+            branch_id=self._branch_of(state.user_id),
+            bank_id=question.bank_id,
+            question_id=question.id,
+            chosen=question.labels(chosen),
+            correct=correct,
+            mode=session.mode,
+            at=now,
+        )
+        event = answer_event(record, f"{session.id}:{session.position}")
+        progress = state.member_progress.record(
+            question.key, correct, now.astimezone(self._timezone).date()
+        )
+        answered = replace(
+            state, session=session.answered(correct), progress=progress, outbox=(event,)
+        )
+        self._store.save_member_quiz(answered)  # session, progress and outbox: one write
+        self._store.record_events_once(answered.outbox)
+        shown = question_text(question, session.position + 1, len(session.question_keys))
+        reply = (
+            messages.QUIZ_REPLY_RIGHT
+            if correct
+            else messages.QUIZ_REPLY_WRONG.format(answer=question.letters(question.answer))
+        )
+        return Press(
+            reply,
+            edit_text=fit(f"{shown}\n\n{feedback_text(question, chosen)}"),
+            follow_up=self._current_view(replace(answered, outbox=()), saved=True),
+        )
+
+    def _current_view(self, state: MemberQuizState, *, saved: bool) -> QuestionView:
+        """The session's current question (skipping ones no longer in the banks), or the score."""
+        session = state.session
+        assert session is not None
+        skipped = False
+        while not session.finished and self._question(session) is None:
+            session, skipped = session.answered(False), True
+        if skipped or not saved:
+            self._store.save_member_quiz(replace(state, session=session))
+        if session.finished:
+            return QuestionView(self._score_text(session, state.member_progress))
+        question = self._question(session)
+        assert question is not None
+        text = question_text(question, session.position + 1, len(session.question_keys))
+        return QuestionView(fit(text), self._keys(session))
+
+    def _keys(self, session: QuizSession) -> Keyboard:
+        question = self._question(session)
+        assert question is not None
+        prefix = f"{PRIVATE_PREFIX}{session.user_id}:{session.id}:{session.position}:"
+        return answer_keyboard(question, lambda action: prefix + action, session.pending)
+
+    def _question(self, session: QuizSession) -> Question | None:
+        key = session.current_key
+        return self.banks.question(key) if key else None
+
+    def _score_text(self, session: QuizSession, progress: MemberProgress) -> str:
+        total, right = len(session.question_keys), session.correct_count
+        if session.mode == "review":
+            left = len(progress.review_list())
+            text = messages.REVIEW_DONE.format(total=total, right=right, left=left)
+            return f"{text}\n{messages.REVIEW_RULE}" if left else text
+        text = messages.QUIZ_DONE.format(total=total, right=right, rate=percent(right, total))
+        hint = messages.QUIZ_DONE_REVIEW_HINT if right < total else messages.QUIZ_DONE_AGAIN_HINT
+        return f"{text}\n{hint}"
+
+    def _branch_of(self, user_id: int) -> str | None:
+        person = self._store.person(user_id)
+        active = sorted(m.branch_id for m in person.memberships if m.active) if person else []
+        return active[0] if active else None
