@@ -2,6 +2,7 @@
 
     python bot.py             run the bot (long polling)
     python bot.py check       validate every YAML file the bot reads
+    python bot.py schema      write docs/schema/*.json and the docs' field tables
     python bot.py schedule    preview the planned pushes per branch
     python bot.py export      write a branch's month as .xlsx (reads data/ without writing)
 """
@@ -77,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if args.command == "check":
         return cli.check(HOME)
+    if args.command == "schema":
+        return cli.write_schema(HOME)
     if args.command == "schedule":
         return cli.preview(HOME, args.start, args.days)
     if args.command == "export":

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from core.clock import system_clock
 from core.config.agency import AgencyConfig
 from core.config.loading import check_configuration, load_configuration
+from core.config.schema import generated_files
 from core.config.settings import Settings, settings_from_environment
 from core.config.yaml_loader import ConfigErrors
 from core.dates.workdays import WorkCalendar
@@ -35,6 +36,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="run the bot with long polling (the default)")
     commands.add_parser(
         "check", help="validate every YAML file the bot reads; exit 1 listing all errors"
+    )
+    commands.add_parser(
+        "schema",
+        help="write docs/schema/*.schema.json and the field tables in docs/ from the models",
     )
     schedule = commands.add_parser("schedule", help="print every planned push per branch")
     schedule.add_argument(
@@ -72,6 +77,19 @@ def check(home: Path) -> int:
     if problems:
         print(f"发现 {len(problems)} 处错误，配置未通过检查。", file=sys.stderr)
         return 1
+    return 0
+
+
+def write_schema(home: Path) -> int:
+    """`python bot.py schema`: regenerate the JSON Schemas and the docs' field tables."""
+    for path, text in generated_files(home).items():
+        shown = path.relative_to(home)
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            print(f"unchanged  {shown}")
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote      {shown}")
     return 0
 
 

@@ -1,0 +1,597 @@
+"""The declared shape of `schedules.yaml` and of a question bank, as typed models.
+
+Each file's shape is written once, here, with a Chinese description on every field. From it
+come the JSON Schemas in `docs/schema/` (completion and inline errors in an editor, and
+`check-jsonschema` in CI) and the reference tables in `docs/schedules.md` and
+`docs/quiz-bank-format.md`; `python bot.py schema` writes all of them.
+
+The bot itself still validates field by field (agency, schedules, points_rule, banks), for
+messages with file, line and field; the limits below are those modules' constants, and
+`tests/test_config_schema.py` holds the models and the validators to the same keys and to
+accepting the same files.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from annotated_types import MaxLen
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
+from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
+from pydantic_core import CoreSchema
+
+from core.config import agency, banks, points_rule, schedules
+from core.dates.recurrence import HolidayPolicy
+
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+SCHEMA_DIR = Path("docs") / "schema"
+# A table names the allowed values of a field when there are at most this many.
+MAX_LISTED_VALUES = 8
+
+
+# ---------------------------------------------------------------- value types
+
+
+class _AlsoNumber:
+    """In the JSON Schema a text may also be a number: the loader reads `title: 2024` as '2024'."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema["type"] = ["string", "number"]
+        return schema
+
+
+def _number_as_text(value: Any) -> Any:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+_Text = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S"),
+    _AlsoNumber,
+    BeforeValidator(_number_as_text),
+]
+Title = Annotated[_Text, MaxLen(banks.MAX_TITLE)]
+Name = Annotated[_Text, MaxLen(64)]
+Text = _Text
+Tag = _Text
+# A tag, or several: the loader takes a single text as a one-item list.
+Tags = Tag | list[Tag]
+
+
+class _AlsoWholeNumber:
+    """In the JSON Schema an id may also be a whole number: the loader reads `id: 101` as '101'."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        schema["type"] = ["string", "integer"]
+        schema["minimum"] = 0
+        return schema
+
+
+# One alias each, written out: pydantic keeps a pattern in the JSON Schema only when it comes
+# before the BeforeValidator.
+BankOrQuestionId = Annotated[
+    str,
+    StringConstraints(pattern=banks.ID_PATTERN.pattern),
+    _AlsoWholeNumber,
+    BeforeValidator(_number_as_text),
+]
+BranchId = Annotated[
+    str,
+    StringConstraints(pattern=agency.BRANCH_ID_PATTERN.pattern),
+    _AlsoWholeNumber,
+    BeforeValidator(_number_as_text),
+]
+ScheduleId = Annotated[
+    str,
+    StringConstraints(pattern=schedules.SCHEDULE_ID_PATTERN.pattern),
+    _AlsoWholeNumber,
+    BeforeValidator(_number_as_text),
+]
+Hours = Annotated[StrictInt, Field(ge=1, le=168)]
+
+
+class _Shape(BaseModel):
+    """A mapping in a configuration file: unknown keys are refused, values never change."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ---------------------------------------------------------------- schedules.yaml
+
+
+PointsPerAction = Annotated[StrictInt, Field(ge=0, le=points_rule.MAX_POINTS_PER_ACTION)]
+
+
+class Points(_Shape):
+    """积分规则。"""
+
+    study_on_time: PointsPerAction | None = Field(
+        None,
+        description="按时完成一项学习任务（截止前点“学完了”）得几分，默认 "
+        f"{points_rule.DEFAULT_POINTS.study_on_time}",
+    )
+    correct_answer: PointsPerAction | None = Field(
+        None,
+        description="答对一道题得几分（私聊答题、群内测验、错题复习都算），默认 "
+        f"{points_rule.DEFAULT_POINTS.correct_answer}",
+    )
+    daily_cap: Annotated[StrictInt, Field(ge=1, le=points_rule.MAX_DAILY_CAP)] | None = Field(
+        None, description=f"每人每天最多得几分，默认 {points_rule.DEFAULT_POINTS.daily_cap}"
+    )
+
+
+DaySpan = Annotated[
+    str,
+    StringConstraints(
+        pattern=r"^\s*\d{4}-\d{1,2}-\d{1,2}(\s*\.\.\s*\d{4}-\d{1,2}-\d{1,2})?\s*$"
+    ),
+]
+DaySpans = DaySpan | list[DaySpan]
+
+
+class Calendar(_Shape):
+    """放假安排，优先于 chinesecalendar 和按法定假日推算。"""
+
+    holidays: DaySpans | None = Field(
+        None,
+        description="放假的日子：单日写 2027-10-08，连续几天写成 起..止，如 "
+        f"2027-10-01..2027-10-07，一段最长 {schedules.MAX_DECLARED_RUN_DAYS} 天",
+    )
+    workdays: DaySpans | None = Field(
+        None, description="调休上班的日子（通常是周六或周日），不能与 holidays 重复"
+    )
+
+
+class Branch(_Shape):
+    """一个党支部。"""
+
+    id: BranchId = Field(
+        description="支部 id：在支部群里 /bind <id> 时使用；小写字母、数字、- 和 _，"
+        "以字母或数字开头，最长 32 个字符，不能重复。绑定后不要再改"
+    )
+    name: Name = Field(description="支部全称，显示在消息和报表里")
+    tags: Tags | None = Field(
+        None, description="标签：推送计划可以用 to: {tags: [...]} 按标签选择支部"
+    )
+    secretaries: list[Annotated[StrictInt, Field(ge=1, le=10**15)]] | None = Field(
+        None, description="即使不是群管理员也按支部书记对待的 Telegram 用户 ID"
+    )
+
+
+Clock = Annotated[str, StringConstraints(pattern=r"^\s*([01]?\d|2[0-3]):[0-5]\d\s*$")]
+# The loader ignores case: Mon and MON are mon.
+_WEEKDAYS = tuple(
+    dict.fromkeys(
+        spelling
+        for case in (str.lower, str.title, str.upper)
+        for spelling in map(case, schedules.WEEKDAY_NAMES)
+    )
+)
+Weekday = Literal[_WEEKDAYS]  # type: ignore[valid-type]
+
+
+class Monthly(_Shape):
+    """每月一次：day 写几号，或 weekday 加 nth 写第几个星期几。"""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["day"], "properties": {"weekday": False, "nth": False}},
+                {"required": ["weekday", "nth"], "properties": {"day": False}},
+            ]
+        }
+    )
+
+    day: Annotated[StrictInt, Field(ge=1, le=31)] | None = Field(
+        None, description="每月几号；超过当月天数时取月末"
+    )
+    weekday: Weekday | None = Field(
+        None, description="星期几：一 二 三 四 五 六 日（天），也可写 周一、星期一 或 mon"
+    )
+    nth: Literal[1, 2, 3, 4, -1] | None = Field(
+        None, description="第几个：1～4，-1 表示最后一个；只与 weekday 一起写"
+    )
+    at: Clock = Field(description='24 小时制的 "HH:MM"，请加引号，例如 "09:00"')
+
+    @model_validator(mode="after")
+    def _day_or_weekday(self) -> Monthly:
+        if (self.day is None) == (self.weekday is None) or (self.day is None) != (
+            self.nth is not None
+        ):
+            raise ValueError("需要 day，或 weekday 加 nth，二者只能选一")
+        return self
+
+
+class Weekly(_Shape):
+    """每周一次。"""
+
+    weekday: Weekday = Field(
+        description="星期几：一 二 三 四 五 六 日（天），也可写 周一、星期一 或 mon"
+    )
+    at: Clock = Field(description='24 小时制的 "HH:MM"，请加引号，例如 "09:00"')
+
+
+OnceMoment = Annotated[
+    str, StringConstraints(pattern=r"^\s*\d{4}-\d{1,2}-\d{1,2}[ T]\d{1,2}:\d{2}\s*$")
+]
+
+
+class When(_Shape):
+    """什么时候推送：monthly、weekly、cron、once 四种写法任选其一。"""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1, "maxProperties": 1})
+
+    monthly: Monthly | None = Field(
+        None,
+        description='每月：{day: 1, at: "09:00"}，或 {weekday: 五, nth: 1, at: "09:00"}',
+    )
+    weekly: Weekly | None = Field(None, description='每周：{weekday: 一, at: "09:00"}')
+    cron: Annotated[str, StringConstraints(pattern=r"^\s*\S+(\s+\S+){4}\s*$")] | None = Field(
+        None,
+        description='crontab 写法，5 个字段：分 时 日 月 星期，如 "0 9 1 1,4,7,10 *"；'
+        "星期用 mon～sun，不用数字",
+    )
+    once: OnceMoment | None = Field(
+        None, description='只推送一次："YYYY-MM-DD HH:MM"，如 "2026-12-01 09:00"'
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> When:
+        if len(self.model_fields_set) != 1:
+            raise ValueError("monthly、weekly、cron、once 只能且必须写一种")
+        return self
+
+
+class TargetTags(_Shape):
+    """按标签选择支部。"""
+
+    tags: Tag | Annotated[list[Tag], Field(min_length=1)] = Field(
+        description="带有这些标签中任一个的支部都会收到"
+    )
+
+
+class Study(_Shape):
+    """学习任务，群里带“学完了”按钮。"""
+
+    title: Annotated[_Text, MaxLen(schedules.MAX_TITLE_LENGTH)] = Field(description="标题")
+    body: Annotated[_Text, MaxLen(schedules.MAX_BODY_LENGTH)] = Field(description="内容")
+    link: Annotated[str, StringConstraints(pattern=r"^\s*https?://")] | None = Field(
+        None, description="原文链接，以 http:// 或 https:// 开头"
+    )
+    due_days: Annotated[StrictInt, Field(ge=1, le=90)] = Field(
+        description="几天内完成；截止日不是工作日时顺延"
+    )
+    remind_before_days: Annotated[StrictInt, Field(ge=1, le=89)] | None = Field(
+        None, description="截止前几天提醒尚未完成的同志，须小于 due_days"
+    )
+
+
+class Quiz(_Shape):
+    """群内测验。"""
+
+    bank: Annotated[_Text, MaxLen(64)] = Field(
+        description="题库 id（quizzes/ 下题库文件中的 id），也可以写题目标签"
+    )
+    count: Annotated[StrictInt, Field(ge=1, le=20)] = Field(description="每次抽几道题")
+    open_hours: Hours = Field(description="测验开放几小时")
+
+
+_PLACEHOLDERS = "、".join(f"{{{name}}}" for name in schedules.PLACEHOLDERS)
+
+
+class Schedule(_Shape):
+    """一个推送计划：何时、发给谁，以及 prompt、study、quiz 三者之一。"""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [{"required": [action]} for action in schedules.ACTION_KEYS]
+        }
+    )
+
+    id: ScheduleId = Field(
+        description="计划 id：小写字母、数字、- 和 _，最长 64 个字符，不能重复；"
+        "推送记录按 id 区分，推送过的计划不要再改 id"
+    )
+    when: When = Field(description="什么时候推送")
+    holidays: HolidayPolicy | None = Field(
+        None,
+        description="推送日不是工作日时怎么办：next_workday 顺延（默认）、"
+        "previous_workday 提前、skip 跳过、ignore 照常推送",
+    )
+    to: Literal["all"] | BranchId | Annotated[list[BranchId], Field(min_length=1)] | TargetTags = (
+        Field(description="推送给哪些支部：all、支部 id 列表，或 {tags: [...]}")
+    )
+    prompt: Annotated[_Text, MaxLen(schedules.MAX_PROMPT_LENGTH)] | None = Field(
+        None,
+        description=f"在支部群里发一条提示；占位符 {_PLACEHOLDERS}："
+        "支部名称、月份、推送当天的日期",
+    )
+    study: Study | None = Field(None, description="布置学习任务")
+    quiz: Quiz | None = Field(None, description="发起群内测验")
+
+    @model_validator(mode="after")
+    def _one_action(self) -> Schedule:
+        actions = [key for key in schedules.ACTION_KEYS if getattr(self, key) is not None]
+        if len(actions) != 1:
+            raise ValueError("prompt、study、quiz 只能且必须写一种")
+        return self
+
+
+class SchedulesFile(_Shape):
+    """schedules.yaml：本机关的时区、支部、推送计划、积分规则和放假安排。"""
+
+    model_config = ConfigDict(title="schedules.yaml")
+
+    timezone: _Text | None = Field(
+        None, description="时区，推送时间都按这个时区的钟点理解，例如 Asia/Shanghai"
+    )
+    catch_up_hours: Annotated[StrictInt, Field(ge=0, le=168)] | None = Field(
+        None,
+        description="补发时限（小时）：停机后错过不超过这么多小时的推送仍会补发，默认 "
+        f"{agency.DEFAULT_CATCH_UP_HOURS}",
+    )
+    points: Points | None = Field(None, description="积分规则，不写时用默认值")
+    calendar: Calendar | None = Field(None, description="国务院公布的放假和调休安排")
+    branches: Annotated[list[Branch], Field(min_length=1)] = Field(
+        description="支部列表，至少一个"
+    )
+    schedules: list[Schedule] | None = Field(None, description="推送计划列表")
+
+
+# ---------------------------------------------------------------- quizzes/*.yaml
+
+Letter = Annotated[str, StringConstraints(pattern=r"^\s*[A-Fa-f]\s*$")]
+JudgeAnswer = Literal[banks.JUDGE_OPTIONS]  # type: ignore[valid-type]
+
+
+class Question(_Shape):
+    """一道题。"""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "if": {"properties": {"type": {"const": "judge"}}, "required": ["type"]},
+                    "then": {
+                        "properties": {
+                            "options": {"type": "null"},
+                            "answer": {"enum": list(banks.JUDGE_OPTIONS)},
+                        }
+                    },
+                    "else": {"required": ["options"]},
+                },
+                {
+                    "if": {"properties": {"type": {"const": "single"}}, "required": ["type"]},
+                    "then": {
+                        "properties": {
+                            "answer": {
+                                "anyOf": [
+                                    {"type": "string", "pattern": r"^\s*[A-Fa-f]\s*$"},
+                                    {"type": "array", "maxItems": 1},
+                                ]
+                            }
+                        }
+                    },
+                },
+                {
+                    "if": {"properties": {"type": {"const": "multiple"}}, "required": ["type"]},
+                    "then": {"properties": {"answer": {"type": "array", "minItems": 2}}},
+                },
+            ]
+        }
+    )
+
+    id: BankOrQuestionId = Field(
+        description="题目 id：同一题库内不能重复，规则同题库 id；发布后不要再改"
+    )
+    type: Literal["single", "multiple", "judge"] = Field(
+        description="题型：single 单选、multiple 多选、judge 判断"
+    )
+    text: Annotated[_Text, MaxLen(banks.MAX_TEXT)] = Field(description="题干")
+    options: (
+        Annotated[
+            list[Annotated[_Text, MaxLen(banks.MAX_OPTION)]],
+            Field(min_length=banks.MIN_OPTIONS, max_length=banks.MAX_OPTIONS),
+        ]
+        | None
+    ) = Field(
+        None,
+        description="选项，依次是 A、B、C……，不能重复；单选、多选必填，"
+        "判断题不写（固定为 对 / 错）",
+    )
+    answer: JudgeAnswer | Letter | Annotated[list[Letter], Field(min_length=1)] = Field(
+        description="单选写一个字母；多选写字母列表（至少 2 个）；判断写 对 或 错"
+    )
+    explanation: Annotated[_Text, MaxLen(banks.MAX_EXPLANATION)] = Field(description="解析")
+    source: Annotated[_Text, MaxLen(banks.MAX_SOURCE)] = Field(description="出处")
+    tags: Tags | None = Field(None, description="标签：/quiz 纪律处分 只抽带这个标签的题")
+
+    @model_validator(mode="after")
+    def _answer_fits_type(self) -> Question:
+        if self.type == "judge":
+            if self.options is not None or self.answer not in banks.JUDGE_OPTIONS:
+                raise ValueError("判断题不写 options，答案只能是 对 或 错")
+            return self
+        if self.options is None:
+            raise ValueError("单选题和多选题需要 options")
+        letters = [self.answer] if isinstance(self.answer, str) else self.answer
+        chosen = {letter.strip().upper() for letter in letters}
+        if len(chosen) != len(letters) or any(
+            banks.LETTERS.index(letter) >= len(self.options) for letter in chosen
+        ):
+            raise ValueError("答案重复或不在选项中")
+        if (self.type == "single") != (len(chosen) == 1):
+            raise ValueError("单选题一个答案，多选题至少两个")
+        return self
+
+
+class QuestionBankFile(_Shape):
+    """quizzes/*.yaml：一个题库。"""
+
+    model_config = ConfigDict(title="题库（quizzes/*.yaml）")
+
+    id: BankOrQuestionId = Field(
+        description="题库 id：在 /quiz、/groupquiz 和 schedules.yaml 的 quiz: {bank: ...} 里用它"
+        "选择题库；小写字母、数字、- 和 _，以字母或数字开头，最长 64 个字符，全部题库之间不能"
+        "重复；题库用起来以后不要再改"
+    )
+    title: Title = Field(description="题库标题，显示在测验开头和结果里")
+    questions: Annotated[list[Question], Field(min_length=1)] = Field(
+        description="题目列表，至少一道"
+    )
+
+
+# ---------------------------------------------------------------- what is generated from them
+
+SCHEMA_FILES: dict[str, type[BaseModel]] = {
+    "schedules.schema.json": SchedulesFile,
+    "quiz-bank.schema.json": QuestionBankFile,
+}
+"""The files written to `docs/schema/`, each with the model it is generated from."""
+
+
+class _Generator(GenerateJsonSchema):
+    """Pydantic's JSON Schema without the per-field titles it makes up from the key names."""
+
+    def field_title_should_be_set(self, schema: Any) -> bool:
+        return False
+
+    def generate(self, schema: CoreSchema, mode: Any = "validation") -> JsonSchemaValue:
+        generated = super().generate(schema, mode=mode)
+        return {"$schema": JSON_SCHEMA_DIALECT, **generated}
+
+
+def json_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one file's model."""
+    return model.model_json_schema(schema_generator=_Generator)
+
+
+def json_schema_text(model: type[BaseModel]) -> str:
+    """The JSON Schema as it is committed: indented, Chinese unescaped, ending in a newline."""
+    return json.dumps(json_schema(model), ensure_ascii=False, indent=2) + "\n"
+
+
+def reference_table(model: type[BaseModel]) -> str:
+    """The Markdown table (字段 | 类型 | 必填 | 说明) of every field of a file, nested ones too."""
+    schema = json_schema(model)
+    rows = ["| 字段 | 类型 | 必填 | 说明 |", "|---|---|---|---|"]
+    rows += _rows(schema, schema.get("$defs", {}), "")
+    return "\n".join(rows) + "\n"
+
+
+def _rows(schema: dict[str, Any], defs: dict[str, Any], prefix: str) -> list[str]:
+    rows = []
+    required = set(schema.get("required", ()))
+    for key, field in schema.get("properties", {}).items():
+        path = f"{prefix}{key}"
+        kind = _kind(field, defs)
+        meaning = field.get("description", "").replace("|", "\\|")
+        rows.append(f"| `{path}` | {kind} | {'是' if key in required else '否'} | {meaning} |")
+        for nested, suffix in _nested(field, defs):
+            rows += _rows(nested, defs, f"{path}{suffix}.")
+    return rows
+
+
+def _nested(field: dict[str, Any], defs: dict[str, Any]) -> list[tuple[dict[str, Any], str]]:
+    """The mappings a field may hold, each with its path suffix ('' or '[]')."""
+    found = []
+    for option in field.get("anyOf", [field]):
+        if "$ref" in option:
+            found.append((_resolve(option, defs), ""))
+        elif option.get("type") == "array" and "$ref" in option.get("items", {}):
+            found.append((_resolve(option["items"], defs), "[]"))
+    return found
+
+
+def _resolve(reference: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    resolved: dict[str, Any] = defs[reference["$ref"].rsplit("/", 1)[-1]]
+    return resolved
+
+
+def _kind(schema: dict[str, Any], defs: dict[str, Any]) -> str:
+    """A field's type in words, e.g. 整数 0～168, 文本，最长 64 字, 键值对."""
+    if "$ref" in schema:
+        resolved = _resolve(schema, defs)
+        return _kind(resolved, defs) if "enum" in resolved else "键值对"
+    if "anyOf" in schema:
+        kinds = [_kind(option, defs) for option in schema["anyOf"] if option != {"type": "null"}]
+        return " 或 ".join(dict.fromkeys(kinds))
+    if "enum" in schema and len(schema["enum"]) > MAX_LISTED_VALUES:
+        return "文本（可写的值见说明）"
+    if "enum" in schema:
+        return "、".join(f"`{value}`" for value in schema["enum"]) + " 之一"
+    if "const" in schema:
+        return f"`{schema['const']}`"
+    kind = schema.get("type")
+    if kind == "array":
+        items = _kind(schema.get("items", {}), defs)
+        count = _range(schema.get("minItems"), schema.get("maxItems"), "项")
+        return f"列表（每项：{items}）" + (f"，{count}" if count else "")
+    if kind == "integer":
+        span = _range(schema.get("minimum"), schema.get("maximum"), "")
+        return "整数" + (f" {span}" if span else "")
+    if kind == "object":
+        return "键值对"
+    if kind in ("string", ["string", "number"], ["string", "integer"]):
+        longest = schema.get("maxLength")
+        return "文本" + (f"，最长 {longest} 字" if longest else "")
+    return str(kind)
+
+
+def _range(low: int | None, high: int | None, unit: str) -> str:
+    if low is not None and high is not None:
+        return f"{low}～{high}{' ' + unit if unit else ''}"
+    if low is not None and low > 1:
+        return f"至少 {low}{' ' + unit if unit else ''}"
+    if high is not None:
+        return f"至多 {high}{' ' + unit if unit else ''}"
+    return ""
+
+
+TABLE_START = "<!-- schema-table:{name} 由 python bot.py schema 生成，请勿手改 -->"
+TABLE_END = "<!-- /schema-table -->"
+DOC_TABLES: dict[str, tuple[str, type[BaseModel]]] = {
+    "schedules.md": ("schedules", SchedulesFile),
+    "quiz-bank-format.md": ("quiz-bank", QuestionBankFile),
+}
+"""The docs whose reference table is generated: the marker name and the model."""
+
+
+def with_reference_table(document: str, name: str, model: type[BaseModel]) -> str:
+    """`document` with the text between its table markers replaced by the generated table."""
+    start = TABLE_START.format(name=name)
+    if start not in document or TABLE_END not in document:
+        raise ValueError(f"the document has no {start} … {TABLE_END} markers")
+    head, rest = document.split(start, 1)
+    _, tail = rest.split(TABLE_END, 1)
+    return f"{head}{start}\n{reference_table(model)}{TABLE_END}{tail}"
+
+
+def generated_files(home: Path) -> dict[Path, str]:
+    """Every file `python bot.py schema` writes under the project at `home`, with its text."""
+    files = {home / SCHEMA_DIR / name: json_schema_text(m) for name, m in SCHEMA_FILES.items()}
+    for doc, (name, model) in DOC_TABLES.items():
+        path = home / "docs" / doc
+        files[path] = with_reference_table(path.read_text(encoding="utf-8"), name, model)
+    return files
