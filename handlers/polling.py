@@ -82,6 +82,10 @@ class UpdateLedger:
         self._skipped: set[int] = set()
         self._journaled: dict[int, int] | None = None  # None: not known to hold anything
         self._journal_failing = False
+        # update id -> its handlers still running as tasks (block=False), and the updates
+        # whose process_update returned while some were: handled once the last one ends.
+        self._held: dict[int, int] = {}
+        self._waiting_for_tasks: set[int] = set()
 
     def offset(self, requested: int | None) -> int | None:
         """The offset to send: never past an update that is not handled yet."""
@@ -99,9 +103,25 @@ class UpdateLedger:
             self._newest_fetched = update.update_id
         return new
 
+    def hold(self, update: Update) -> None:
+        """A handler of this update runs on as a task: it is not handled before that ends."""
+        self._held[update.update_id] = self._held.get(update.update_id, 0) + 1
+
+    def release(self, update: Update) -> None:
+        """A task `hold` announced has ended (whatever it did, errors included)."""
+        left = self._held.pop(update.update_id, 1) - 1
+        if left:
+            self._held[update.update_id] = left
+        elif update.update_id in self._waiting_for_tasks:
+            self._waiting_for_tasks.discard(update.update_id)
+            self.handled(update)
+
     def handled(self, update: object) -> None:
         """One update is done with (whatever its handlers did, errors included)."""
         if not isinstance(update, Update):
+            return
+        if update.update_id in self._held:
+            self._waiting_for_tasks.add(update.update_id)
             return
         self._in_flight.discard(update.update_id)
         if update.update_id in self._unhandled:
@@ -239,6 +259,21 @@ class LedgerApplication(Application):
             # Not now: if the next update is already queued, its begin() writes the
             # journal anyway, and one write replaces the other.
             asyncio.get_running_loop().call_soon(self.ledger.save_journal)
+
+    def create_task(
+        self, coroutine: Any, update: object | None = None, *, name: str | None = None
+    ) -> asyncio.Task[Any]:
+        """PTB runs a handler with block=False as a task: its update is handled, and
+        confirmed, only when that task ends (a crash before then replays it)."""
+        task = super().create_task(coroutine, update=update, name=name)
+        if isinstance(update, Update):
+            self.ledger.hold(update)
+            task.add_done_callback(lambda _: self._task_ended(update))
+        return task
+
+    def _task_ended(self, update: Update) -> None:
+        self.ledger.release(update)
+        asyncio.get_running_loop().call_soon(self.ledger.save_journal)
 
     async def _skip(self, update: Update) -> None:
         """Pass a crash-looping update to no handler; tell the admins, then confirm it."""

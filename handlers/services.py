@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 
 from telegram.ext import ContextTypes
 
@@ -36,6 +37,8 @@ class Services:
     reports: Reports
     messenger: Messenger
     config_warnings: tuple[ConfigProblem, ...] = ()
+    # /reload and YAML uploads run beside other updates (block=False), one at a time.
+    config_changes: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @property
     def store(self) -> Store:

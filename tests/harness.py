@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -41,9 +42,12 @@ class BotHarness:
         self.services = services
 
     async def feed(self, update: dict[str, Any]) -> list[str]:
-        """Process one update; return the texts the bot sent or edited while doing so."""
+        """Process one update; return the texts the bot sent or edited while doing so
+        (a handler running as a task, block=False, included: it is awaited too)."""
         before = len(self.fake.requests)
+        running = asyncio.all_tasks()
         await self.application.process_update(Update.de_json(update, self.application.bot))
+        await asyncio.gather(*(asyncio.all_tasks() - running), return_exceptions=True)
         return [
             call.params.get("text", "")
             for call in self.fake.requests[before:]

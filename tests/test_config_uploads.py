@@ -10,9 +10,11 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from telegram import Update
 
 from core.config.changes import Installed
 from handlers.config import changes as admin
+from handlers.polling import LedgerApplication
 from tests.conftest import FakeClock
 from tests.fakeapi import FakeBotApi
 from tests.harness import FIXTURES, BotHarness, running_bot_from_config, user, write_config_dir
@@ -99,3 +101,37 @@ async def test_the_check_runs_in_a_worker_thread_while_others_are_answered(
     [installed] = bot.fake.sent_texts(ADMIN["id"])
     assert installed.startswith("✅ 题库 extra")
     assert threads and threads[0] is not threading.main_thread()
+
+
+async def test_an_upload_keeps_no_one_waiting_and_is_confirmed_when_done(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The upload runs as a task (block=False): process_update returns at once, so the
+    updates queued behind it are handled meanwhile; Telegram may forget it only once the
+    install is done."""
+    checking, release = threading.Event(), threading.Event()
+    real_install = admin.install_upload
+
+    def slow_install(config_dir: Path, name: str, content: bytes, now: datetime) -> Installed:
+        checking.set()
+        release.wait(timeout=10)
+        return real_install(config_dir, name, content, now)
+
+    monkeypatch.setattr(admin, "install_upload", slow_install)
+    assert isinstance(bot.application, LedgerApplication)
+    ledger = bot.application.ledger
+    raw = bot.fake.send_document(ADMIN["id"], ADMIN, "extra.yaml", BANK)
+    (upload,) = ledger.fresh([Update.de_json(raw, bot.application.bot)])
+    running = asyncio.all_tasks()
+    await bot.application.process_update(upload)  # returns with the install still going
+    (install_task,) = asyncio.all_tasks() - running
+    assert await asyncio.to_thread(checking.wait, 10)
+    [welcome] = await bot.say(MEMBER["id"], MEMBER, "/start")
+    assert welcome.startswith("您好，小王！")
+    assert ledger.next_offset() == upload.update_id  # not confirmed while it runs
+    release.set()
+    await install_task
+    await asyncio.sleep(0)  # the task's done-callback runs at the loop's next turn
+    assert ledger.next_offset() == upload.update_id + 1
+    [installed] = bot.fake.sent_texts(ADMIN["id"])
+    assert installed.startswith("✅ 题库 extra")

@@ -25,9 +25,10 @@ async def reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     found = services(context)
     # Reading every bank takes up to a second: in a worker thread, the loop keeps running.
-    outcome = await asyncio.to_thread(reload_configuration, found.settings.config_dir)
-    if outcome.configuration is not None:
-        found.use_configuration(outcome.configuration)
+    async with found.config_changes:
+        outcome = await asyncio.to_thread(reload_configuration, found.settings.config_dir)
+        if outcome.configuration is not None:
+            found.use_configuration(outcome.configuration)
     await message.reply_text(outcome.text)
 
 
@@ -53,14 +54,19 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     # Checking a file means loading the whole configuration with it: in a worker thread,
     # so the scheduler's rounds and PTB's polling go on meanwhile. The configuration is
     # switched here on the loop, in one synchronous step (see Services.use_configuration).
-    installed = await asyncio.to_thread(install_upload, config_dir, name, content, found.clock())
-    outcome = await asyncio.to_thread(reload_configuration, config_dir)
-    if outcome.configuration is not None:
-        found.use_configuration(outcome.configuration)
+    async with found.config_changes:  # one change at a time: each checks the folder as is
+        installed = await asyncio.to_thread(
+            install_upload, config_dir, name, content, found.clock()
+        )
+        outcome = await asyncio.to_thread(reload_configuration, config_dir)
+        if outcome.configuration is not None:
+            found.use_configuration(outcome.configuration)
     await message.reply_text(f"{installed.text}\n{outcome.text}")
 
 
+# Both run beside other updates (block=False): a member's press is not kept waiting while
+# a bank is checked. The ledger confirms their updates only when they are done.
 HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
-    guarded_command("reload", reload),
-    MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, receive_file),
+    guarded_command("reload", reload, block=False),
+    MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, receive_file, block=False),
 ]

@@ -71,8 +71,11 @@ async def _highest_role_in_branches(user_id: int, context: ContextTypes.DEFAULT_
     return Role.MEMBER
 
 
-def guarded_command(name: str, callback: Callback) -> Command:
-    """A CommandHandler that first checks the command table's chat kind and role."""
+def guarded_command(name: str, callback: Callback, *, block: bool = True) -> Command:
+    """A CommandHandler that first checks the command table's chat kind and role.
+
+    `block=False` for a command that takes long: it then runs as a task beside the next
+    updates (handlers/polling.py confirms its update only when the task is done)."""
     entry = command(name)
 
     async def check_then_run(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -91,4 +94,4 @@ def guarded_command(name: str, callback: Callback) -> Command:
             return
         await callback(update, context)
 
-    return CommandHandler(name, check_then_run)
+    return CommandHandler(name, check_then_run, block=block)
