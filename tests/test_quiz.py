@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from core.config.banks import Question, QuestionType
 from core.quizzes.questions import grade, pick_questions
+from core.store.documents import converter
 from core.store.quiz_sessions import AnswerRecord, MemberProgress, QuestionProgress, QuizSession
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -70,9 +71,9 @@ def test_member_progress_review_list_and_seen() -> None:
 
 def test_member_progress_serializes_keys_as_bank_slash_question() -> None:
     progress = MemberProgress(7).record(KEY, False, MONDAY)
-    data = progress.to_dict()
+    data = converter.unstructure(progress)
     assert list(data["questions"]) == ["discipline-basics/dq-001"]
-    assert MemberProgress.from_dict(data) == progress
+    assert converter.structure(data, MemberProgress) == progress
 
 
 def test_pick_puts_unseen_questions_first() -> None:
@@ -132,17 +133,17 @@ def test_session_selects_then_advances() -> None:
 
 def test_session_round_trip() -> None:
     session = new_session().select(1).select(3)
-    data = session.to_dict()
+    data = converter.unstructure(session)
     assert data["questions"] == ["bank/a", "bank/b"]
-    assert QuizSession.from_dict(data) == session
+    assert converter.structure(data, QuizSession) == session
 
 
 def test_session_refuses_naive_times_and_unknown_modes() -> None:
     with pytest.raises(ValueError):
         QuizSession.start("s", 1, "group", [], datetime(2026, 11, 2, tzinfo=SHANGHAI))
-    data = new_session().to_dict() | {"started_at": "2026-11-02T09:00:00"}
+    data = converter.unstructure(new_session()) | {"started_at": "2026-11-02T09:00:00"}
     with pytest.raises(ValueError):
-        QuizSession.from_dict(data)
+        converter.structure(data, QuizSession)
 
 
 def test_answer_record_round_trip() -> None:
@@ -156,16 +157,16 @@ def test_answer_record_round_trip() -> None:
         mode="private",
         at=datetime(2026, 11, 2, 9, 30, tzinfo=SHANGHAI),
     )
-    data = record.to_event_data()
-    assert data == {
+    event = record.to_event()
+    assert (event.user_id, event.branch_id, event.at) == (7, "office", record.at)
+    assert event.data == {
         "bank": "discipline-basics",
         "question": "dq-001",
         "chosen": ["A", "C"],
         "correct": False,
         "mode": "private",
     }
-    assert AnswerRecord.from_event_data(data, 7, "office", record.at) == record
-    assert AnswerRecord.from_event(record.to_event()) == record
+    assert AnswerRecord.from_event(event) == record
 
 
 HISTORY = st.lists(
@@ -185,4 +186,4 @@ def test_member_progress_round_trips_for_any_history(
     progress = MemberProgress(42)
     for key, correct, day in answers:
         progress = progress.record(key, correct, day)
-    assert MemberProgress.from_dict(progress.to_dict()) == progress
+    assert converter.structure(converter.unstructure(progress), MemberProgress) == progress

@@ -42,15 +42,9 @@ from core.store.atomic_files import (
     read_json_file,
     write_atomically,
 )
-from core.store.quiz_records import (
-    UNFINISHED_STATUSES,
-    GroupAnswer,
-    GroupQuestion,
-    GroupQuiz,
-    MemberQuizState,
-)
-from core.store.quiz_sessions import MemberProgress, QuizSession
-from core.store.records import Binding, Event, Membership, Person, PushRecord, StudyTask
+from core.store.documents import converter
+from core.store.quiz_records import UNFINISHED_STATUSES, GroupQuiz, MemberQuizState
+from core.store.records import Binding, Event, Person, PushRecord, StudyTask
 
 STATE_FILE = "state.json"
 SCHEDULER_FILE = "scheduler.json"
@@ -152,10 +146,10 @@ class Store:
         doc = self._state.table("bindings").get(doc_id=BINDINGS_DOC)
         if not isinstance(doc, dict):
             return []
-        return [_binding_from_doc(value) for value in doc.values()]
+        return [converter.structure(value, Binding) for value in doc.values()]
 
     def _save_bindings(self, bindings: Iterable[Binding]) -> None:
-        doc = {b.branch_id: _binding_to_doc(b) for b in bindings}
+        doc = {b.branch_id: converter.unstructure(b) for b in bindings}
         _put(self._state.table("bindings"), BINDINGS_DOC, doc)
 
     # --- people -----------------------------------------------------------
@@ -163,12 +157,12 @@ class Store:
     def person(self, user_id: int) -> Person | None:
         """Someone the bot has seen, by Telegram user id."""
         doc = self._state.table("people").get(doc_id=user_id)
-        return _person_from_doc(user_id, doc) if isinstance(doc, dict) else None
+        return _person(user_id, doc) if isinstance(doc, dict) else None
 
     def save_person(self, person: Person) -> None:
         """Write a person record, unless it is unchanged (most updates change nothing)."""
         with self._lock:
-            doc = _person_to_doc(person)
+            doc = converter.unstructure(person)
             table = self._state.table("people")
             if table.get(doc_id=person.user_id) == doc:
                 return
@@ -176,7 +170,7 @@ class Store:
 
     def people(self) -> list[Person]:
         """Everyone the bot has seen."""
-        return [_person_from_doc(doc.doc_id, doc) for doc in self._state.table("people").all()]
+        return [_person(doc.doc_id, doc) for doc in self._state.table("people").all()]
 
     # --- events -----------------------------------------------------------
 
@@ -184,14 +178,14 @@ class Store:
         """Append an event to its branch-and-day shard; on return it is on disk."""
         with self._lock:
             shard = self._shard(event.branch_id, event.at.astimezone(self._timezone).date())
-            shard.table("events").insert(_event_to_doc(event))
+            shard.table("events").insert(converter.unstructure(event))
 
     def record_events(self, events: Iterable[Event]) -> int:
         """Append many events (an import, a benchmark): one write per shard touched."""
         by_shard: dict[tuple[str | None, date], list[dict[str, Any]]] = {}
         for event in events:
             key = (event.branch_id, event.at.astimezone(self._timezone).date())
-            by_shard.setdefault(key, []).append(_event_to_doc(event))
+            by_shard.setdefault(key, []).append(converter.unstructure(event))
         with self._lock:
             for (branch_id, day), docs in by_shard.items():
                 self._shard(branch_id, day).table("events").insert_multiple(docs)
@@ -206,7 +200,7 @@ class Store:
             with self._lock:
                 docs = self._open_shard(path).table("events").all()
             for doc in docs:
-                yield _event_from_doc(doc)
+                yield converter.structure(doc, Event)
 
     def month_events(self, month: str) -> Iterator[Event]:
         """Every event of every branch (and of no branch) in a month ("YYYY-MM")."""
@@ -285,7 +279,7 @@ class Store:
             table, index = self._push_table(nominal)
             doc_id = index.get(key)
             doc = table.get(doc_id=doc_id) if doc_id is not None else None
-        return _push_from_doc(doc) if isinstance(doc, dict) else None
+        return converter.structure(doc, PushRecord) if isinstance(doc, dict) else None
 
     def save_push(self, record: PushRecord) -> None:
         """Create or replace a push record (filed under its nominal month)."""
@@ -293,9 +287,9 @@ class Store:
             table, index = self._push_table(record.nominal)
             doc_id = index.get(record.key)
             if doc_id is None:
-                index[record.key] = table.insert(_push_to_doc(record))
+                index[record.key] = table.insert(converter.unstructure(record))
             else:
-                _put(table, doc_id, _push_to_doc(record))
+                _put(table, doc_id, converter.unstructure(record))
 
     def set_push_status(self, record: PushRecord, status: str, **fields: Any) -> PushRecord:
         """Move the stored push (or `record`, if none is stored yet) to `status`, changing
@@ -304,7 +298,7 @@ class Store:
             table, index = self._push_table(record.nominal)
             doc_id = index.get(record.key)
             doc = table.get(doc_id=doc_id) if doc_id is not None else None
-            current = _push_from_doc(doc) if isinstance(doc, dict) else record
+            current = converter.structure(doc, PushRecord) if isinstance(doc, dict) else record
             updated = replace(current, status=status, **fields)
             self.save_push(updated)
             return updated
@@ -320,7 +314,9 @@ class Store:
     def pushes_with_status(self, status: str, month: datetime) -> list[PushRecord]:
         """Push records of one nominal month in a given status."""
         table = self._month_file(PUSHES_DIR, month).table("pushes")
-        return [_push_from_doc(doc) for doc in table.search(Query().status == status)]
+        return [
+            converter.structure(doc, PushRecord) for doc in table.search(Query().status == status)
+        ]
 
     # --- study tasks ----------------------------------------------------------
 
@@ -330,7 +326,7 @@ class Store:
             return None
         with self._lock:
             doc = self._task_table(task_id).get(Query().id == task_id)
-        return _task_from_doc(doc) if isinstance(doc, dict) else None
+        return converter.structure(doc, StudyTask) if isinstance(doc, dict) else None
 
     def add_study_task(self, task: StudyTask) -> StudyTask:
         """Store a new task; a task already stored under its id is kept and returned as is
@@ -339,8 +335,8 @@ class Store:
             table = self._task_table(task.id)
             doc = table.get(Query().id == task.id)
             if isinstance(doc, dict):
-                return _task_from_doc(doc)
-            table.insert(_task_to_doc(task))
+                return converter.structure(doc, StudyTask)
+            table.insert(converter.unstructure(task))
             return task
 
     def change_study_task(
@@ -358,9 +354,9 @@ class Store:
             doc = table.get(Query().id == task_id)
             if not isinstance(doc, dict):
                 return None
-            changed, result = change(_task_from_doc(doc))
+            changed, result = change(converter.structure(doc, StudyTask))
             if changed is not None:
-                _put_keyed(table, "id", task_id, _task_to_doc(changed))
+                _put_keyed(table, "id", task_id, converter.unstructure(changed))
             return result
 
     def open_study_tasks(self, now: datetime) -> list[StudyTask]:
@@ -369,12 +365,14 @@ class Store:
         for months_back in range(4):  # due_days is at most 90
             month = _shift_month(now.astimezone(self._timezone), -months_back)
             table = self._month_file(TASKS_DIR, month).table("tasks")
-            tasks += [_task_from_doc(d) for d in table.search(Query().summarized == False)]  # noqa: E712
+            open_tasks = table.search(Query().summarized == False)  # noqa: E712
+            tasks += [converter.structure(d, StudyTask) for d in open_tasks]
         return tasks
 
     def study_tasks_of_month(self, month: datetime) -> list[StudyTask]:
         """Every task assigned in a month."""
-        return [_task_from_doc(d) for d in self._month_file(TASKS_DIR, month).table("tasks")]
+        table = self._month_file(TASKS_DIR, month).table("tasks")
+        return [converter.structure(doc, StudyTask) for doc in table]
 
     # --- quizzes ----------------------------------------------------------------
 
@@ -384,13 +382,13 @@ class Store:
             doc = self._member_quiz_table(user_id).get(doc_id=MEMBER_QUIZ_DOC)
         if not isinstance(doc, dict):
             return MemberQuizState(user_id)
-        return _member_quiz_from_doc(user_id, doc)
+        return converter.structure({**doc, "user_id": user_id}, MemberQuizState)
 
     def save_member_quiz(self, state: MemberQuizState) -> None:
         """Write session, progress and outbox of a member together: one atomic write."""
         with self._lock:
             table = self._member_quiz_table(state.user_id)
-            _put(table, MEMBER_QUIZ_DOC, _member_quiz_to_doc(state))
+            _put(table, MEMBER_QUIZ_DOC, converter.unstructure(state))
 
     def members_with_outbox(self) -> list[MemberQuizState]:
         """Quiz files whose outbox is not empty: what a crash may have kept from the records."""
@@ -423,7 +421,7 @@ class Store:
                     answer_id = event.data[ANSWER_ID]
                     if answer_id not in present:
                         present.add(answer_id)
-                        docs.append(_event_to_doc(event))
+                        docs.append(converter.unstructure(event))
                 if docs:
                     table.insert_multiple(docs)
                     added += len(docs)
@@ -436,7 +434,7 @@ class Store:
             return None
         with self._lock:
             doc = self._open_shard(path).table("quiz").get(doc_id=GROUP_QUIZ_DOC)
-        return _group_quiz_from_doc(doc) if isinstance(doc, dict) else None
+        return converter.structure(doc, GroupQuiz) if isinstance(doc, dict) else None
 
     def save_group_quiz(self, quiz: GroupQuiz) -> None:
         """Create or replace a group quiz: one small file per quiz, so an answer costs what
@@ -445,7 +443,8 @@ class Store:
         assert path is not None, f"group quiz id without its month: {quiz.id}"
         with self._lock:
             self._folder(path.parent)
-            _put(self._open_shard(path).table("quiz"), GROUP_QUIZ_DOC, _group_quiz_to_doc(quiz))
+            document = converter.unstructure(quiz)
+            _put(self._open_shard(path).table("quiz"), GROUP_QUIZ_DOC, document)
             self._group_quiz_index(quiz.started_at).add(quiz.id, quiz.status, _poll_ids(quiz))
 
     def change_group_quiz(
@@ -604,6 +603,11 @@ def _put_keyed(table: Table, field: str, key: str, doc: dict[str, Any]) -> None:
         table.insert(doc)
 
 
+def _person(user_id: int, doc: dict[str, Any]) -> Person:
+    # A person's document is stored under their user id, and does not repeat it.
+    return converter.structure({**doc, "user_id": user_id}, Person)
+
+
 def _shift_month(at: datetime, months: int) -> datetime:
     index = at.year * 12 + at.month - 1 + months
     return at.replace(year=index // 12, month=index % 12 + 1, day=1)
@@ -632,236 +636,3 @@ def _remove_stale_temp_files(data_dir: Path) -> None:
     # A temp file is what a crash interrupted before its rename: never acknowledged.
     for temp in data_dir.rglob(f"*{TEMP_SUFFIX}"):
         temp.unlink()
-
-
-def _binding_to_doc(binding: Binding) -> dict[str, Any]:
-    return {
-        "branch_id": binding.branch_id,
-        "chat_id": binding.chat_id,
-        "chat_title": binding.chat_title,
-        "bound_at": binding.bound_at.isoformat(),
-    }
-
-
-def _binding_from_doc(doc: dict[str, Any]) -> Binding:
-    return Binding(
-        branch_id=doc["branch_id"],
-        chat_id=doc["chat_id"],
-        chat_title=doc["chat_title"],
-        bound_at=datetime.fromisoformat(doc["bound_at"]),
-    )
-
-
-def _person_to_doc(person: Person) -> dict[str, Any]:
-    return {
-        "display_name": person.display_name,
-        "username": person.username,
-        "real_name": person.real_name,
-        "private_chat": person.private_chat,
-        "memberships": {
-            m.branch_id: {
-                "active": m.active,
-                "since": m.since.isoformat(),
-                "left_at": m.left_at.isoformat() if m.left_at else None,
-            }
-            for m in sorted(person.memberships, key=lambda m: m.branch_id)
-        },
-    }
-
-
-def _person_from_doc(user_id: int, doc: dict[str, Any]) -> Person:
-    memberships = tuple(
-        Membership(
-            branch_id=branch_id,
-            active=value["active"],
-            since=datetime.fromisoformat(value["since"]),
-            left_at=datetime.fromisoformat(value["left_at"]) if value["left_at"] else None,
-        )
-        for branch_id, value in doc["memberships"].items()
-    )
-    return Person(
-        user_id=user_id,
-        display_name=doc["display_name"],
-        username=doc["username"],
-        real_name=doc["real_name"],
-        private_chat=doc["private_chat"],
-        memberships=memberships,
-    )
-
-
-def _event_to_doc(event: Event) -> dict[str, Any]:
-    return {
-        "kind": event.kind,
-        "branch_id": event.branch_id,
-        "at": event.at.isoformat(),
-        "user_id": event.user_id,
-        "data": event.data,
-    }
-
-
-def _event_from_doc(doc: dict[str, Any]) -> Event:
-    return Event(
-        kind=doc["kind"],
-        branch_id=doc["branch_id"],
-        at=datetime.fromisoformat(doc["at"]),
-        user_id=doc["user_id"],
-        data=doc["data"],
-    )
-
-
-def _push_to_doc(record: PushRecord) -> dict[str, Any]:
-    return {
-        "key": record.key,
-        "schedule_id": record.schedule_id,
-        "branch_id": record.branch_id,
-        "nominal": record.nominal.isoformat(),
-        "actual": record.actual.isoformat(),
-        "status": record.status,
-        "updated_at": record.updated_at.isoformat(),
-        "chat_id": record.chat_id,
-        "message_id": record.message_id,
-        "detail": record.detail,
-    }
-
-
-def _push_from_doc(doc: dict[str, Any]) -> PushRecord:
-    return PushRecord(
-        key=doc["key"],
-        schedule_id=doc["schedule_id"],
-        branch_id=doc["branch_id"],
-        nominal=datetime.fromisoformat(doc["nominal"]),
-        actual=datetime.fromisoformat(doc["actual"]),
-        status=doc["status"],
-        updated_at=datetime.fromisoformat(doc["updated_at"]),
-        chat_id=doc["chat_id"],
-        message_id=doc["message_id"],
-        detail=doc["detail"],
-    )
-
-
-def _task_to_doc(task: StudyTask) -> dict[str, Any]:
-    return {
-        "id": task.id,
-        "push_key": task.push_key,
-        "branch_id": task.branch_id,
-        "chat_id": task.chat_id,
-        "title": task.title,
-        "body": task.body,
-        "link": task.link,
-        "assigned_at": task.assigned_at.isoformat(),
-        "due_at": task.due_at.isoformat(),
-        "remind_at": task.remind_at.isoformat() if task.remind_at else None,
-        "message_id": task.message_id,
-        "done": {str(user): at.isoformat() for user, at in task.done.items()},
-        "reminded": task.reminded,
-        "summarized": task.summarized,
-        "shown_done": task.shown_done,
-    }
-
-
-def _task_from_doc(doc: dict[str, Any]) -> StudyTask:
-    return StudyTask(
-        id=doc["id"],
-        push_key=doc["push_key"],
-        branch_id=doc["branch_id"],
-        chat_id=doc["chat_id"],
-        title=doc["title"],
-        body=doc["body"],
-        link=doc["link"],
-        assigned_at=datetime.fromisoformat(doc["assigned_at"]),
-        due_at=datetime.fromisoformat(doc["due_at"]),
-        remind_at=datetime.fromisoformat(doc["remind_at"]) if doc["remind_at"] else None,
-        message_id=doc["message_id"],
-        done={int(user): datetime.fromisoformat(at) for user, at in doc["done"].items()},
-        reminded=doc["reminded"],
-        summarized=doc["summarized"],
-        shown_done=doc["shown_done"],
-    )
-
-
-def _member_quiz_to_doc(state: MemberQuizState) -> dict[str, Any]:
-    return {
-        "session": state.session.to_dict() if state.session else None,
-        "progress": state.progress.to_dict() if state.progress else None,
-        "outbox": [_event_to_doc(event) for event in state.outbox],
-        "group_quizzes": list(state.group_quizzes),
-    }
-
-
-def _member_quiz_from_doc(user_id: int, doc: dict[str, Any]) -> MemberQuizState:
-    return MemberQuizState(
-        user_id=user_id,
-        session=QuizSession.from_dict(doc["session"]) if doc["session"] else None,
-        progress=MemberProgress.from_dict(doc["progress"]) if doc["progress"] else None,
-        outbox=tuple(_event_from_doc(event) for event in doc["outbox"]),
-        group_quizzes=tuple(doc["group_quizzes"]),
-    )
-
-
-def _group_quiz_to_doc(quiz: GroupQuiz) -> dict[str, Any]:
-    return {
-        "id": quiz.id,
-        "branch_id": quiz.branch_id,
-        "chat_id": quiz.chat_id,
-        "title": quiz.title,
-        "started_at": quiz.started_at.isoformat(),
-        "closes_at": quiz.closes_at.isoformat(),
-        "status": quiz.status,
-        "intro_message_id": quiz.intro_message_id,
-        "summary_status": quiz.summary_status,
-        "summary_message_id": quiz.summary_message_id,
-        "questions": [
-            {
-                "bank": q.bank_id,
-                "question": q.question_id,
-                "delivery": q.delivery,
-                "poll_id": q.poll_id,
-                "message_id": q.message_id,
-                "answers": {
-                    str(user): {
-                        "chosen": list(a.chosen),
-                        "correct": a.correct,
-                        "at": a.at.isoformat(),
-                    }
-                    for user, a in q.answers.items()
-                },
-                "selecting": {str(user): sorted(s) for user, s in q.selecting.items()},
-                "presses": {str(user): list(p) for user, p in q.presses.items()},
-            }
-            for q in quiz.questions
-        ],
-    }
-
-
-def _group_quiz_from_doc(doc: dict[str, Any]) -> GroupQuiz:
-    questions = tuple(
-        GroupQuestion(
-            bank_id=q["bank"],
-            question_id=q["question"],
-            delivery=q["delivery"],
-            poll_id=q["poll_id"],
-            message_id=q["message_id"],
-            answers={
-                int(user): GroupAnswer(
-                    tuple(a["chosen"]), a["correct"], datetime.fromisoformat(a["at"])
-                )
-                for user, a in q["answers"].items()
-            },
-            selecting={int(user): frozenset(s) for user, s in q["selecting"].items()},
-            presses={int(user): tuple(p) for user, p in q.get("presses", {}).items()},
-        )
-        for q in doc["questions"]
-    )
-    return GroupQuiz(
-        id=doc["id"],
-        branch_id=doc["branch_id"],
-        chat_id=doc["chat_id"],
-        title=doc["title"],
-        started_at=datetime.fromisoformat(doc["started_at"]),
-        closes_at=datetime.fromisoformat(doc["closes_at"]),
-        status=doc["status"],
-        questions=questions,
-        intro_message_id=doc["intro_message_id"],
-        summary_status=doc.get("summary_status", ""),
-        summary_message_id=doc.get("summary_message_id"),
-    )

@@ -1,11 +1,20 @@
-"""What the store keeps for quizzes: each member's quiz file and each group quiz."""
+"""What the store keeps for quizzes: each member's quiz file and each group quiz.
+
+Their documents (`core.store.documents`, declared at the end) are their fields, but for
+the first format's short names of a question's bank and id, a group quiz's questions
+written last, and a member's user id, which is the file's name.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
+from cattrs.gen import make_dict_unstructure_fn, override
+
+from core.store.documents import converter, declare
 from core.store.quiz_sessions import MemberProgress, QuestionKey, QuizSession
 from core.store.records import Event
 
@@ -115,3 +124,17 @@ class GroupQuiz:
     def answerers(self) -> list[int]:
         """Everyone who answered at least one question, by user id."""
         return sorted({user for q in self.questions for user in q.answers})
+
+
+declare(MemberQuizState, unwritten=["user_id"])
+declare(GroupQuestion, bank_id=override(rename="bank"), question_id=override(rename="question"))
+_group_quiz_fields = make_dict_unstructure_fn(GroupQuiz, converter)
+
+
+def _group_quiz_document(quiz: GroupQuiz) -> dict[str, Any]:
+    document = _group_quiz_fields(quiz)
+    document["questions"] = document.pop("questions")  # last, where the first format had them
+    return document
+
+
+converter.register_unstructure_hook(GroupQuiz, _group_quiz_document)

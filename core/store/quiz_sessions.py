@@ -1,7 +1,8 @@
 """Quiz sessions, answers and each member's review list (错题本), as the store keeps them.
 
-All state is frozen dataclasses: every change returns a new value, and
-`to_dict` / `from_dict` turn each one into JSON-ready data for the store.
+All state is frozen dataclasses: every change returns a new value. Their documents
+(`core.store.documents`, declared at the end) keep the first format's short names, and
+question keys are written as 'bank/question'.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
+from cattrs.gen import override
+
+from core.store.documents import converter, declare
 from core.store.records import Event
 
 QuestionKey = tuple[str, str]
@@ -32,13 +36,6 @@ def key_from_text(text: str) -> QuestionKey:
     if not slash or not bank_id or not question_id:
         raise ValueError(f"not a question key: {text!r}")
     return (bank_id, question_id)
-
-
-def _aware(text: str) -> datetime:
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        raise ValueError(f"timestamp without time zone: {text!r}")
-    return moment
 
 
 def _check_mode(mode: str, allowed: tuple[str, ...]) -> None:
@@ -69,35 +66,9 @@ class AnswerRecord:
         """(bank id, question id)."""
         return (self.bank_id, self.question_id)
 
-    def to_event_data(self) -> dict[str, Any]:
-        """The `Event.data` payload (user, branch and time live on the event itself)."""
-        return {
-            "bank": self.bank_id,
-            "question": self.question_id,
-            "chosen": list(self.chosen),
-            "correct": self.correct,
-            "mode": self.mode,
-        }
-
-    @classmethod
-    def from_event_data(
-        cls, data: Mapping[str, Any], user_id: int, branch_id: str | None, at: datetime
-    ) -> AnswerRecord:
-        """Rebuild a record from an event's payload and its envelope."""
-        return cls(
-            user_id=user_id,
-            branch_id=branch_id,
-            bank_id=str(data["bank"]),
-            question_id=str(data["question"]),
-            chosen=tuple(str(c) for c in data["chosen"]),
-            correct=bool(data["correct"]),
-            mode=str(data["mode"]),
-            at=at,
-        )
-
     def to_event(self) -> Event:
         """The event to store."""
-        data = self.to_event_data()
+        data = converter.unstructure(self)
         return Event(ANSWER_EVENT_KIND, self.branch_id, self.at, self.user_id, data)
 
     @classmethod
@@ -105,7 +76,8 @@ class AnswerRecord:
         """The record an answer event holds."""
         if event.kind != ANSWER_EVENT_KIND or event.user_id is None:
             raise ValueError(f"not a quiz answer event: {event.kind!r}")
-        return cls.from_event_data(event.data, event.user_id, event.branch_id, event.at)
+        envelope = {"user_id": event.user_id, "branch_id": event.branch_id, "at": event.at}
+        return converter.structure({**event.data, **envelope}, cls)
 
 
 @dataclass(frozen=True)
@@ -136,28 +108,6 @@ class QuestionProgress:
             in_review=self.in_review and streak < STREAK_TO_LEAVE_REVIEW,
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "answered": self.times_answered,
-            "right": self.times_right,
-            "streak": self.right_streak,
-            "last_right_day": self.last_right_day.isoformat() if self.last_right_day else None,
-            "in_review": self.in_review,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> QuestionProgress:
-        """The inverse of `to_dict`."""
-        day = data.get("last_right_day")
-        return cls(
-            times_answered=int(data["answered"]),
-            times_right=int(data["right"]),
-            right_streak=int(data["streak"]),
-            last_right_day=date.fromisoformat(day) if day else None,
-            in_review=bool(data["in_review"]),
-        )
-
 
 @dataclass(frozen=True)
 class MemberProgress:
@@ -183,22 +133,6 @@ class MemberProgress:
     def review_list(self) -> list[QuestionKey]:
         """Questions still to review, in key order (stable across saves)."""
         return sorted(key for key, progress in self.questions.items() if progress.in_review)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form; question keys become 'bank/question'."""
-        return {
-            "user_id": self.user_id,
-            "questions": {key_to_text(k): p.to_dict() for k, p in sorted(self.questions.items())},
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MemberProgress:
-        """The inverse of `to_dict`."""
-        questions = {
-            key_from_text(text): QuestionProgress.from_dict(progress)
-            for text, progress in data.get("questions", {}).items()
-        }
-        return cls(user_id=int(data["user_id"]), questions=questions)
 
 
 @dataclass(frozen=True)
@@ -263,29 +197,30 @@ class QuizSession:
             correct_count=self.correct_count + int(correct),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {
-            "id": self.id,
-            "user_id": self.user_id,
-            "mode": self.mode,
-            "questions": [key_to_text(k) for k in self.question_keys],
-            "position": self.position,
-            "pending": sorted(self.pending),
-            "correct_count": self.correct_count,
-            "started_at": self.started_at.isoformat(),
-        }
 
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> QuizSession:
-        """The inverse of `to_dict`."""
-        return cls(
-            id=str(data["id"]),
-            user_id=int(data["user_id"]),
-            mode=str(data["mode"]),
-            question_keys=tuple(key_from_text(t) for t in data["questions"]),
-            position=int(data["position"]),
-            pending=frozenset(int(i) for i in data["pending"]),
-            correct_count=int(data["correct_count"]),
-            started_at=_aware(data["started_at"]),
-        )
+def _progress_document(questions: Mapping[QuestionKey, QuestionProgress]) -> dict[str, Any]:
+    # Sorted as keys, not as text (('a', 'x') before ('a-b', 'x')), as the first format was.
+    ordered = sorted(questions.items())
+    return {key_to_text(key): converter.unstructure(progress) for key, progress in ordered}
+
+
+converter.register_unstructure_hook_func(lambda cls: cls == QuestionKey, key_to_text)
+converter.register_structure_hook_func(
+    lambda cls: cls == QuestionKey, lambda text, _: key_from_text(text)
+)
+declare(
+    AnswerRecord,
+    # The event holds who, where and when (a datetime already); its data holds the rest.
+    unwritten=["user_id", "branch_id", "at"],
+    bank_id=override(rename="bank"),
+    question_id=override(rename="question"),
+    at=override(struct_hook=lambda at, _: at),
+)
+declare(
+    QuestionProgress,
+    times_answered=override(rename="answered"),
+    times_right=override(rename="right"),
+    right_streak=override(rename="streak"),
+)
+declare(MemberProgress, questions=override(unstruct_hook=_progress_document))
+declare(QuizSession, question_keys=override(rename="questions"))

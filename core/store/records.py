@@ -1,10 +1,19 @@
-"""Plain records the store hands out; nothing here touches disk or Telegram."""
+"""Plain records the store hands out; nothing here touches disk or Telegram.
+
+Their documents (`core.store.documents`) are their fields, but for a person's: the
+user id is the document's id, and the memberships are keyed by branch, in branch order.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
+
+from cattrs.gen import override
+
+from core.store.documents import converter, declare
 
 
 @dataclass(frozen=True)
@@ -108,3 +117,27 @@ class StudyTask:
     def is_done_by(self, user_id: int) -> bool:
         """Whether this member pressed 学完了."""
         return user_id in self.done
+
+
+def _memberships_document(memberships: tuple[Membership, ...]) -> dict[str, Any]:
+    ordered = sorted(memberships, key=lambda m: m.branch_id)
+    return {m.branch_id: converter.unstructure(m) for m in ordered}
+
+
+def _memberships_from_document(
+    document: Mapping[str, Mapping[str, Any]], _: type
+) -> tuple[Membership, ...]:
+    return tuple(
+        converter.structure({"branch_id": branch_id, **membership}, Membership)
+        for branch_id, membership in document.items()
+    )
+
+
+declare(Membership, unwritten=["branch_id"])
+declare(
+    Person,
+    unwritten=["user_id"],
+    memberships=override(
+        unstruct_hook=_memberships_document, struct_hook=_memberships_from_document
+    ),
+)
