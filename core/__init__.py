@@ -2,7 +2,7 @@
 
 Packages, lowest first: a package imports only packages listed before it, and the shared
 modules here (`clock`, `errors`, `messages`, `delivery`: the port to the chat).
-`tests/test_architecture.py` holds every import to this order.
+`tests/core/test_architecture.py` holds every import to this order.
 
 - `dates`: workdays (official and rule-based holidays, declared days) and recurrence.
 - `store`: the records and the one class that reads and writes `data/`.

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from .conftest import TRAVEL_VARIABLE
+from tests.conftest import TRAVEL_VARIABLE
 
 
 @pytest.mark.skipif(TRAVEL_VARIABLE not in os.environ, reason="only in the moved-clock run")

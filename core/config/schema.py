@@ -7,8 +7,8 @@ come the JSON Schemas in `docs/schema/` (completion and inline errors in an edit
 
 The bot itself still validates field by field (agency, schedules, points_rule, banks), for
 messages with file, line and field; the limits below are those modules' constants, and
-`tests/test_config_schema.py` holds the models and the validators to the same keys and to
-accepting the same files.
+`tests/core/config/test_config_schema.py` holds the models and the validators to the same
+keys and to accepting the same files.
 """
 
 from __future__ import annotations

@@ -1,0 +1,160 @@
+"""The /export workbook read back with openpyxl: Chinese headers, the report's rows."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import replace
+
+from openpyxl import load_workbook
+
+from core.reports.month_report import build_report
+from core.reports.workbook import report_workbook
+from tests.core.reports.test_reports import RULE, SHANGHAI, at, sample_report
+
+
+def read(data: bytes) -> dict[str, list[tuple[object, ...]]]:
+    workbook = load_workbook(io.BytesIO(data), read_only=True)
+    return {sheet.title: list(sheet.iter_rows(values_only=True)) for sheet in workbook}
+
+
+def test_sheets_and_headers_are_chinese() -> None:
+    sheets = read(report_workbook(sample_report(), SHANGHAI))
+    assert list(sheets) == ["成员", "学习任务", "答题记录"]
+    assert sheets["成员"][0] == (
+        "姓名",
+        "用户ID",
+        "在册",
+        "应学任务",
+        "已完成",
+        "按时完成",
+        "答题数",
+        "答对数",
+        "正确率",
+        "积分",
+        "本月参与",
+    )
+    assert sheets["学习任务"][0] == (
+        "任务ID",
+        "标题",
+        "下发时间",
+        "截止时间",
+        "完成人数",
+        "按时完成人数",
+        "应完成人数",
+        "完成率",
+    )
+    assert sheets["答题记录"][0] == (
+        "时间",
+        "姓名",
+        "用户ID",
+        "题库",
+        "题号",
+        "所选",
+        "结果",
+        "方式",
+    )
+
+
+def test_member_rows_equal_the_report() -> None:
+    report = sample_report()
+    rows = read(report_workbook(report, SHANGHAI))["成员"][1:]
+    assert rows == [
+        ("张三", 1, "是", 2, 2, 2, 9, 7, round(7 / 9, 4), 9, "是"),
+        ("李四", 2, "是", 2, 1, 0, 4, 2, 0.5, 4, "是"),
+        ("王五", 3, "是", 2, 0, 0, 0, 0, None, 0, "否"),
+        ("赵六", 4, "否", 2, 0, 0, 1, 1, 1, 1, "是"),
+    ]
+
+
+def test_task_rows_have_local_times() -> None:
+    rows = read(report_workbook(sample_report(), SHANGHAI))["学习任务"][1:]
+    assert rows == [
+        ("2611-t1", "学习党章", "2026-11-02 09:00", "2026-11-09 09:00", 2, 1, 4, 0.5),
+        ("2611-t2", "学习二十大报告", "2026-11-09 09:00", "2026-11-16 09:00", 1, 1, 4, 0.25),
+    ]
+
+
+def test_answer_rows_equal_the_inputs() -> None:
+    report = sample_report()
+    rows = read(report_workbook(report, SHANGHAI))["答题记录"][1:]
+    names = {1: "张三", 2: "李四", 4: "赵六"}
+    assert rows == [
+        (
+            a.at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            names[a.user_id],
+            a.user_id,
+            a.bank_id,
+            a.question_id,
+            "A",
+            "正确" if a.correct else "错误",
+            "私聊答题",
+        )
+        for a in report.answers
+    ]
+    # 00:05 on 11-01 in Shanghai (still October in UTC) is written in the bot's time zone.
+    assert rows[0][0] == "2026-11-01 00:05"
+    assert report.answers[0].at == at(11, 1, 0, 5)
+
+
+def test_widths_and_frozen_header() -> None:
+    workbook = load_workbook(io.BytesIO(report_workbook(sample_report(), SHANGHAI)))
+    tasks = workbook["学习任务"]
+    assert tasks.freeze_panes == "A2"
+    assert tasks.column_dimensions["B"].width == 40
+
+
+def test_empty_month_has_headers_only() -> None:
+    empty = build_report("office", "办公室党支部", "2026-11", [], [], [], RULE, SHANGHAI)
+    sheets = read(report_workbook(empty, SHANGHAI))
+    assert [len(rows) for rows in sheets.values()] == [1, 1, 1]
+
+
+# What a spreadsheet would run as a formula (or hand to one) if written as anything but text.
+HOSTILE = (
+    '=HYPERLINK("http://evil.example/x","点我")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1:A2)",
+    "\t=1+1",
+    "\r=1+1",
+    "#N/A",
+)
+
+
+def test_text_from_users_and_config_is_never_a_formula() -> None:
+    report = sample_report()
+    hostile = iter(HOSTILE * 20)
+    members = tuple(replace(m, name=next(hostile)) for m in report.members)
+    tasks = tuple(replace(t, task_id=next(hostile), title=next(hostile)) for t in report.tasks)
+    answers = tuple(
+        replace(a, bank_id=next(hostile), question_id=next(hostile), chosen=(next(hostile),))
+        for a in report.answers
+    )
+    names = {m.user_id: m.name for m in members}
+    data = report_workbook(
+        replace(report, members=members, tasks=tasks, answers=answers), SHANGHAI
+    )
+    # Cell by cell, from row 2: (column, the text written there).
+    expected: dict[str, list[list[tuple[int, str]]]] = {
+        "成员": [[(1, m.name)] for m in members],
+        "学习任务": [[(1, t.task_id), (2, t.title)] for t in tasks],
+        "答题记录": [
+            [(2, names[a.user_id]), (4, a.bank_id), (5, a.question_id), (6, a.chosen[0])]
+            for a in answers
+        ],
+    }
+    workbook = load_workbook(io.BytesIO(data))
+    for title, rows in expected.items():
+        sheet = workbook[title]
+        assert sheet.max_row == len(rows) + 1
+        for row_number, cells in enumerate(rows, start=2):
+            for column, text in cells:
+                cell = sheet.cell(row_number, column)
+                # XML reads a bare CR as LF (openpyxl writes no &#13;): text all the same.
+                assert (cell.value, cell.data_type) == (text.replace("\r", "\n"), "s"), (
+                    title,
+                    cell.coordinate,
+                )
+    for sheet in workbook:  # headers and every other cell too
+        for row in sheet.iter_rows():
+            assert all(cell.data_type != "f" for cell in row), sheet.title

@@ -1,0 +1,221 @@
+"""End to end: quizzes in the real bot.py against the fake Bot API, killed and restarted."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.config.banks import Question, load_banks
+from core.store.database import Store
+from core.store.quiz_sessions import AnswerRecord
+from tests.botprocess import BotProcess
+from tests.conftest import SHANGHAI
+from tests.fakeapi import Call, FakeBotApi
+from tests.harness import user
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+BANKS = load_banks(FIXTURES / "quizzes")
+CONFIG = """\
+timezone: Asia/Shanghai
+branches:
+  - {id: office, name: 办公室党支部}
+"""
+ADMIN = user(1, "管理员")
+OWNER = user(2, "书记")
+MEMBER = user(3, "小王")
+A, B, C = user(31, "甲"), user(32, "乙"), user(33, "丙")
+OFFICE_GROUP = -100111
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeBotApi]:
+    with FakeBotApi() as server:
+        server.add_chat(OFFICE_GROUP, title="办公室党支部群")
+        server.set_member_status(OFFICE_GROUP, OWNER["id"], "creator")
+        yield server
+
+
+def set_clock(path: Path, hour: int, minute: int) -> None:
+    """Move the bot's time on 2026-11-02 (atomically: the bot never reads half a timestamp)."""
+    temp = path.with_suffix(".tmp")
+    temp.write_text(datetime(2026, 11, 2, hour, minute, tzinfo=SHANGHAI).isoformat())
+    os.replace(temp, path)
+
+
+def quiz_bot(fake: FakeBotApi, tmp_path: Path) -> tuple[BotProcess, Path]:
+    """bot.py on a config dir with the test banks (and one broken bank) and a file clock."""
+    config = tmp_path / "config"
+    config.mkdir()
+    (config / "schedules.yaml").write_text(CONFIG)
+    shutil.copytree(FIXTURES / "quizzes", config / "quizzes")
+    shutil.copy(FIXTURES / "bad_banks" / "bad_type.yaml", config / "quizzes")
+    clock = tmp_path / "now"
+    set_clock(clock, 9, 0)
+    bot = BotProcess(
+        fake,
+        tmp_path / "data",
+        tmp_path / "bot.log",
+        BOT_ADMINS="1",
+        CONFIG_DIR=str(config),
+        BOT_FAKE_CLOCK_FILE=str(clock),
+        BOT_TICK_SECONDS="0.2",
+    )
+    return bot, clock
+
+
+def to_chat(chat_id: int, prefix: str = "") -> Any:
+    def matches(call: Call) -> bool:
+        return call.params["chat_id"] == chat_id and str(call.params["text"]).startswith(prefix)
+
+    return matches
+
+
+def say(fake: FakeBotApi, chat_id: int, sender: dict[str, Any], text: str, reply: str) -> Call:
+    """Send `text`; wait for the bot's message to that chat starting with `reply`."""
+    since = len(fake.requests)
+    fake.send_text(chat_id, sender, text)
+    return fake.wait_for("sendMessage", to_chat(chat_id, reply), timeout=15, since=since)
+
+
+def question_of(text: str) -> Question:
+    """The bank question whose text is one of the lines of `text`."""
+    lines = set(text.split("\n"))
+    return next(q for b in BANKS.banks for q in b.questions if q.text in lines)
+
+
+def buttons_of(call: Call) -> dict[str, str]:
+    """A message's buttons by label, without the ☐/☑ marks."""
+    rows = call.params["reply_markup"]["inline_keyboard"]
+    return {b["text"].split()[-1]: b["callback_data"] for row in rows for b in row}
+
+
+def answer_question(fake: FakeBotApi, asked: Call, right: bool) -> Call:
+    """Press the buttons of a private question; return the bot's next message to the member.
+
+    Like a member, each press is made on the buttons as the previous one redrew them.
+    """
+    chat_id, message_id = asked.params["chat_id"], asked.result["message_id"]
+    question = question_of(asked.params["text"])
+    buttons = buttons_of(asked)
+    every = frozenset(range(len(question.options)))
+    chosen = question.answer if right else every - question.answer
+    since = len(fake.requests)
+    labels = question.labels(chosen)
+    for label in labels:
+        fake.press_button(chat_id, message_id, MEMBER, buttons[label])
+        if len(buttons) == len(question.options):
+            break  # single or judge: the first press answers
+        buttons = buttons_of(fake.wait_for("editMessageReplyMarkup", timeout=15, since=since))
+        since = len(fake.requests)
+    else:
+        fake.press_button(chat_id, message_id, MEMBER, buttons["提交"])
+    return fake.wait_for("sendMessage", to_chat(chat_id), timeout=15, since=since)
+
+
+def test_private_quiz_survives_sigkill_and_records_each_answer_once(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    bot, _ = quiz_bot(fake, tmp_path)
+    bot.start()
+    try:
+        say(fake, ADMIN["id"], ADMIN, "/start", "您好")
+        asked = say(fake, MEMBER["id"], MEMBER, "/quiz basics 5", "第 1/5 题")
+        first = asked
+        kinds = set()
+        for number in (1, 2):
+            kinds.add(question_of(asked.params["text"]).type)
+            asked = answer_question(fake, asked, right=number != 2)
+            assert asked.params["text"].startswith(f"第 {number + 1}/5 题")
+        third = asked.params["text"]
+
+        bot.kill()  # two answers acknowledged, the third question on screen
+        since = len(fake.requests)
+        bot.start()
+        warning = fake.wait_for("sendMessage", to_chat(ADMIN["id"]), timeout=15, since=since)
+        assert "以下配置有误" in warning.params["text"]
+        assert "quizzes/bad_type.yaml:6" in warning.params["text"]
+
+        asked = say(fake, MEMBER["id"], MEMBER, "/quiz", "您还有一组答题没有完成，接着答第 3 题")
+        assert asked.params["text"].endswith(third)
+        since = len(fake.requests)
+        old_button = first.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+        fake.press_button(
+            MEMBER["id"], first.result["message_id"], MEMBER, old_button, strict=False
+        )
+        stale_answer = fake.wait_for("answerCallbackQuery", timeout=15, since=since)
+        assert stale_answer.params["text"] == "这道题已经作答过了，以第一次作答为准。"
+        for _ in (3, 4, 5):
+            kinds.add(question_of(asked.params["text"]).type)
+            asked = answer_question(fake, asked, right=True)
+        assert asked.params["text"] == (
+            "🎉 答题完成！本组共 5 题，答对 4 题，正确率 80%。\n"
+            "答错的题已记入错题本，发送 /review 复习。"
+        )
+        assert {kind.value for kind in kinds} == {"single", "multiple", "judge"}
+    finally:
+        assert bot.stop() == 0, bot.log()
+
+    store = Store(tmp_path / "data", SHANGHAI)
+    events = [e for e in store.events(None, "2026-11") if e.kind == "quiz_answer"]
+    session = store.member_quiz(MEMBER["id"]).session
+    assert session is not None and session.finished and session.correct_count == 4
+    assert sorted(e.data["answer_id"] for e in events) == [f"{session.id}:{i}" for i in range(5)]
+    assert [AnswerRecord.from_event(e).correct for e in events].count(False) == 1
+    store.close()
+
+
+def test_group_quiz_polls_are_recorded_and_summarized(fake: FakeBotApi, tmp_path: Path) -> None:
+    bot, clock = quiz_bot(fake, tmp_path)
+    bot.start()
+    try:
+        say(fake, OFFICE_GROUP, OWNER, "/bind office", "✅ 本群已绑定")
+        since = len(fake.requests)
+        fake.send_text(OFFICE_GROUP, OWNER, "/groupquiz basics 5")
+        fake.wait_for("sendPoll", lambda c: c.params["question"].startswith("5/5 "), 15, since)
+        polls = fake.calls("sendPoll")
+        assert len(polls) == 5 and all(not c.params["is_anonymous"] for c in polls)
+        right: dict[str, list[int]] = {}
+        for call in polls:
+            shown = call.params["question"].split(" ", 1)[1].removesuffix("（多选）")
+            question = question_of(shown)
+            right[call.result["poll"]["id"]] = sorted(question.answer)
+        wrong_for_b = polls[0].result["poll"]["id"]
+        for poll_id, options in right.items():
+            fake.answer_poll(poll_id, A, options)
+            wrong = [next(i for i in range(2) if [i] != options)]
+            fake.answer_poll(poll_id, B, options if poll_id != wrong_for_b else wrong)
+        for poll_id in list(right)[:3]:
+            fake.answer_poll(poll_id, C, right[poll_id])
+            fake.answer_poll(poll_id, C, [1])  # a second vote is not counted
+        say(fake, OWNER["id"], OWNER, "/help", "您可以使用")  # every answer above is processed
+
+        since = len(fake.requests)
+        set_clock(clock, 10, 1)
+        summary = fake.wait_for(
+            "sendMessage", to_chat(OFFICE_GROUP, "📊"), timeout=15, since=since
+        )
+        rates = ["67%（2/3）", "100%（3/3）", "100%（3/3）", "100%（2/2）", "100%（2/2）"]
+        lines = "\n".join(f"第 {n} 题：{rate}" for n, rate in enumerate(rates, start=1))
+        assert summary.params["text"] == (
+            f"📊 办公室党支部知识测验“测试题库”已截止。\n参与 3 人。\n各题正确率：\n{lines}\n"
+            "全部答对（1 人）：甲"
+        )
+        assert len(fake.calls("stopPoll")) == 5
+    finally:
+        assert bot.stop() == 0, bot.log()
+
+    store = Store(tmp_path / "data", SHANGHAI)
+    events = [e for e in store.events("office", "2026-11") if e.kind == "quiz_answer"]
+    assert sorted(e.data["answer_id"] for e in events) == sorted(
+        [f"{p}:{u}" for p in right for u in (31, 32)] + [f"{p}:33" for p in list(right)[:3]]
+    )
+    assert all(AnswerRecord.from_event(e).mode == "group" for e in events)
+    assert len(store.member_quiz(32).member_progress.review_list()) == 1
+    assert store.member_quiz(31).member_progress.review_list() == []
+    store.close()
