@@ -167,6 +167,8 @@ def _staged_configuration(
 def _write_with_backup(config_dir: Path, target: str, text: str, now: datetime) -> str | None:
     path = config_dir / target
     backup: str | None = None
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return None  # the same file again (a replayed upload): nothing to write or keep
     if path.exists():
         folder = path.parent / BACKUP_DIR
         folder.mkdir(exist_ok=True)

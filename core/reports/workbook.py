@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -139,8 +140,11 @@ def _append(sheet: WriteOnlyWorksheet, values: Iterable[object]) -> None:
 
 
 def _text_cell(sheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
-    """A cell that holds `text` as text: openpyxl would make "=..." a formula, "#N/A" an error."""
-    cell = WriteOnlyCell(sheet, value=text)
+    """A cell that holds `text` as text: openpyxl would make "=..." a formula, "#N/A" an error.
+
+    Control characters (a Telegram name may hold them) cannot be stored in the file at all:
+    openpyxl refuses them and the whole export would fail, so they are dropped."""
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", text))
     cell.data_type = "s"
     return cell
 

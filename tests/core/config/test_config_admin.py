@@ -90,6 +90,14 @@ def test_a_bank_replaces_the_file_of_the_same_id_and_keeps_a_backup(config: Path
     assert [p.name for p in (config / "quizzes").glob("*.yaml")] == ["basics.yaml"]
 
 
+def test_the_same_file_again_writes_and_keeps_nothing(config: Path) -> None:
+    """A replayed upload (Telegram sends it again after a crash) changes nothing."""
+    same = (config / "quizzes" / "basics.yaml").read_bytes()
+    installed = install_upload(config, "basics.yaml", same, NOW)
+    assert installed.target == "quizzes/basics.yaml" and installed.backup is None
+    assert not (config / "quizzes" / ".backup").exists()
+
+
 def test_a_fixed_bank_replaces_the_refused_file_of_the_same_name(config: Path) -> None:
     shutil.copy(FIXTURES / "bad_banks" / "bad_type.yaml", config / "quizzes")
     fixed = fixture("bad_banks", "bad_type.yaml").replace(b"type: choice", b"type: single")

@@ -158,3 +158,11 @@ def test_text_from_users_and_config_is_never_a_formula() -> None:
     for sheet in workbook:  # headers and every other cell too
         for row in sheet.iter_rows():
             assert all(cell.data_type != "f" for cell in row), sheet.title
+
+
+def test_a_name_with_control_characters_still_exports() -> None:
+    """openpyxl cannot store them (the whole export failed); they are dropped."""
+    report = sample_report()
+    members = (replace(report.members[0], name="张\x01三\x1b"), *report.members[1:])
+    sheets = read(report_workbook(replace(report, members=members), SHANGHAI))
+    assert sheets["成员"][1][0] == "张三"
