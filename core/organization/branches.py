@@ -6,6 +6,7 @@ methods return; expected problems are raised as `UserError`.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, replace
 
@@ -24,6 +25,13 @@ REAL_NAME_PATTERN = re.compile(r"^[\u4e00-\u9fffA-Za-z·\- ]{1,20}$")
 # 撤销绑定 under the admins' notice of a bind: "undo-bind:<branch id>:<chat id>" (at most
 # 10 + 32 + 1 + 15 bytes, inside Telegram's 64).
 UNDO_BIND_PREFIX = "undo-bind:"
+
+
+def undo_bind_data(binding: Binding) -> str:
+    """The 撤销绑定 button of one binding: its branch and a digest of its group and time,
+    so an old button never undoes a later binding, even of the same group (<= 51 bytes)."""
+    digest = hashlib.sha1(f"{binding.chat_id}|{binding.bound_at.isoformat()}".encode())
+    return f"{UNDO_BIND_PREFIX}{binding.branch_id}:{digest.hexdigest()[:8]}"
 
 
 @dataclass(frozen=True)
@@ -105,7 +113,8 @@ class Organization:
         self.store.record_event(Event("bound", branch.id, now, actor, {"chat_id": chat_id}))
         who = messages.BIND_ACTOR.format(name=actor_name or actor, user_id=actor)
         where = {"branch": branch.name, "branch_id": branch.id, "chat": chat_title}
-        undo = Button(messages.UNDO_BIND_BUTTON, f"{UNDO_BIND_PREFIX}{branch.id}:{chat_id}")
+        binding = Binding(branch.id, chat_id, chat_title, now)
+        undo = Button(messages.UNDO_BIND_BUTTON, undo_bind_data(binding))
         if previous is not None:
             moved = messages.ADMIN_BIND_MOVED.format(
                 actor=who, old_chat=previous.chat_title, chat_id=chat_id, **where
@@ -140,9 +149,9 @@ class Organization:
         A second press, or one after the group was unbound or the branch rebound
         elsewhere, finds no such binding and changes nothing.
         """
-        branch_id, _, chat = data.removeprefix(UNDO_BIND_PREFIX).rpartition(":")
+        branch_id = data.removeprefix(UNDO_BIND_PREFIX).rpartition(":")[0]
         binding = self.store.binding_for_branch(branch_id)
-        if binding is None or str(binding.chat_id) != chat:
+        if binding is None or undo_bind_data(binding) != data:
             return messages.UNDO_BIND_GONE
         self.store.unbind(branch_id)
         self._record("bind_undone", branch_id, actor, {"chat_id": binding.chat_id})
