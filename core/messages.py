@@ -77,7 +77,7 @@ ADMIN_UPDATE_SKIPPED = (
     "⚠️ 机器人连续 {exits} 次在处理同一条更新时意外退出（可能是内存不足或程序崩溃）。"
     "为免反复重启，这条更新已跳过，不再处理：\n"
     "类型：{kind}\n来自：{sender}\n更新编号：{update_id}\n"
-    "对方的这次操作没有得到回应，必要时请对方重新操作；原因请查看日志。"
+    "按钮会回复对方“请再按一次”，其他操作没有得到回应，必要时请对方重新操作；原因请查看日志。"
 )
 # A skipped button press is still answered, so the member's button stops spinning.
 UPDATE_SKIPPED_PRESS = "这次操作没有完成，请再按一次。"
@@ -215,6 +215,10 @@ REVIEW_RULE = "同一道题在不同的两天连续答对，就会移出错题�
 QUIZ_BAD_BUTTON = "这个按钮已失效。发送 /quiz 继续答题。"
 QUIZ_NOT_YOURS = "这不是您的题目，请发送 /quiz 开始您自己的答题。"
 QUIZ_ALREADY_ANSWERED = "这道题已经作答过了，以第一次作答为准。"
+# In private the next question may not have gone out (the bot restarted): say how to go on.
+QUIZ_ALREADY_ANSWERED_PRIVATE = (
+    "这道题已经作答过了，以第一次作答为准。没看到下一题的话，请发送 /quiz 继续。"
+)
 QUIZ_FINISHED = "这组答题已经结束。发送 /quiz 再来一组。"
 QUIZ_BUTTONS_REDRAWN = "这个按钮已更新，请按刷新后的按钮重新选择。"
 QUIZ_SELECTION_CHANGED = (

@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 REQUEST_POOL_SIZE = 256
 # The longest a fetch waits for a handler to finish before asking Telegram again.
 IDLE_WAIT_SECONDS = 10.0
+# While only updates whose handlers run as tasks (block=False) are unhandled, Telegram
+# answers every fetch at once with them: ask again this often, so new updates come in.
+HELD_WAIT_SECONDS = 0.5
 # An update being handled at this many unclean exits in a row is skipped from then on.
 SKIP_AFTER_EXITS = 2
 
@@ -166,10 +169,22 @@ class UpdateLedger:
         self.save_journal()
 
     async def wait_for_progress(self) -> None:
-        """Wait until some update is handled (at most IDLE_WAIT_SECONDS): no busy loop."""
+        """Wait until some update is handled: no busy loop. At most IDLE_WAIT_SECONDS, or
+        HELD_WAIT_SECONDS when every unhandled update is a running task's (the updates
+        behind them are not fetched while the fetch waits)."""
+        held = self._unhandled <= self._held.keys()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._progress.wait(), IDLE_WAIT_SECONDS)
+            await asyncio.wait_for(
+                self._progress.wait(), HELD_WAIT_SECONDS if held else IDLE_WAIT_SECONDS
+            )
         self._progress.clear()
+
+    def confirmed(self, offset: int) -> None:
+        """Telegram was sent this offset: skipped updates before it are forgotten for good,
+        so the journal need not keep them."""
+        if any(u < offset for u in self._skipped):
+            self._skipped = {u for u in self._skipped if u >= offset}
+            self.save_journal()
 
 
 def _read_journal(journal: UpdateJournal | None) -> dict[int, int]:
@@ -223,8 +238,9 @@ class LedgerBot(ExtBot[int]):
         api_kwargs: JSONDict | None = None,
     ) -> tuple[Update, ...]:
         """Fetch with the ledger's offset; pass on only updates not fetched before."""
+        sent_offset = self._ledger.offset(offset)
         updates = await super().get_updates(
-            offset=self._ledger.offset(offset),
+            offset=sent_offset,
             limit=limit,
             timeout=timeout,
             allowed_updates=allowed_updates,
@@ -234,6 +250,8 @@ class LedgerBot(ExtBot[int]):
             pool_timeout=pool_timeout,
             api_kwargs=api_kwargs,
         )
+        if sent_offset is not None:
+            self._ledger.confirmed(sent_offset)
         fresh = self._ledger.fresh(updates)
         if timeout and updates and not fresh:  # a long poll got only updates in progress
             await self._ledger.wait_for_progress()
@@ -246,6 +264,8 @@ class LedgerApplication(Application):
     def __init__(self, *, ledger: UpdateLedger, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.ledger = ledger
+        # Tasks of block=False handlers: PTB does not await those created while it stops.
+        self._update_tasks: set[asyncio.Task[Any]] = set()
 
     async def process_update(self, update: object) -> None:
         """Handle as PTB does, then let Telegram forget the update."""
@@ -268,10 +288,12 @@ class LedgerApplication(Application):
         task = super().create_task(coroutine, update=update, name=name)
         if isinstance(update, Update):
             self.ledger.hold(update)
-            task.add_done_callback(lambda _: self._task_ended(update))
+            self._update_tasks.add(task)
+            task.add_done_callback(lambda _: self._task_ended(task, update))
         return task
 
-    def _task_ended(self, update: Update) -> None:
+    def _task_ended(self, task: asyncio.Task[Any], update: Update) -> None:
+        self._update_tasks.discard(task)
         self.ledger.release(update)
         asyncio.get_running_loop().call_soon(self.ledger.save_journal)
 
@@ -312,6 +334,8 @@ class LedgerApplication(Application):
     async def stop(self) -> None:
         """Stop as PTB does, then let Telegram forget what was handled since polling stopped."""
         await super().stop()
+        # A block=False handler started while PTB drained its queue is not awaited by it.
+        await asyncio.gather(*self._update_tasks, return_exceptions=True)
         try:
             await self.bot.get_updates(offset=self.ledger.next_offset(), timeout=0, limit=1)
         except TelegramError as error:  # Telegram re-sends them after the restart: harmless

@@ -28,9 +28,10 @@ UNDO_BIND_PREFIX = "undo-bind:"
 
 
 def undo_bind_data(binding: Binding) -> str:
-    """The 撤销绑定 button of one binding: its branch and a digest of its group and time,
-    so an old button never undoes a later binding, even of the same group (<= 51 bytes)."""
-    digest = hashlib.sha1(f"{binding.chat_id}|{binding.bound_at.isoformat()}".encode())
+    """The 撤销绑定 button of one binding: its branch and a digest of when it was bound, so
+    an old button never undoes a later binding, even of the same group, and still undoes
+    one that followed its group to a supergroup (the chat id changes; <= 51 bytes)."""
+    digest = hashlib.sha1(binding.bound_at.isoformat().encode())
     return f"{UNDO_BIND_PREFIX}{binding.branch_id}:{digest.hexdigest()[:8]}"
 
 

@@ -132,7 +132,7 @@ class PrivateQuizzes:
             return Press(messages.QUIZ_FINISHED)
         if position != session.position:
             if position < session.position:
-                return Press(messages.QUIZ_ALREADY_ANSWERED)
+                return Press(messages.QUIZ_ALREADY_ANSWERED_PRIVATE)
             return Press(messages.QUIZ_BAD_BUTTON)
         question = self._question(session)
         action = private_action(match[4], question) if question else None

@@ -259,9 +259,12 @@ class Dispatcher:
             claim.chat_id, text, buttons=[self._study_button(task)]
         )
         # Presses may have been recorded while the message was on its way: only the message
-        # and the count it shows are set, so the next round edits the count if it moved.
+        # (in the group it went to: a 补发 follows a rebind) and the count it shows are set,
+        # so the next round edits the count if it moved.
+        chat_id = claim.chat_id
+
         def sent(stored: StudyTask) -> tuple[StudyTask, None]:
-            return replace(stored, message_id=message_id, shown_done=shown), None
+            return replace(stored, chat_id=chat_id, message_id=message_id, shown_done=shown), None
 
         self._store.change_study_task(task.id, sent)
         return message_id

@@ -22,9 +22,10 @@ WARNING_INTERVAL = timedelta(days=7)
 
 
 def missing_holidays_notices(now: datetime, calendar: WorkCalendar, store: Store) -> list[Notice]:
-    """The reminder, if next year has no holiday data and a week has passed since the last."""
-    year = now.year + 1
-    if now.month < WARNING_MONTH or calendar.has_data_for(year):
+    """The reminder, once a week, while this year has no holiday data, or next year has
+    none from November on (a warning nobody acted on goes on into the year it is about)."""
+    year = missing_year(now, calendar)
+    if year is None:
         return []
     last = store.last_holiday_warning()
     if last is not None and now - last < WARNING_INTERVAL:
@@ -32,3 +33,12 @@ def missing_holidays_notices(now: datetime, calendar: WorkCalendar, store: Store
     # Recorded before it is sent: a reminder is better lost once than repeated.
     store.set_last_holiday_warning(now)
     return [Notice(messages.HOLIDAYS_MISSING.format(year=year))]
+
+
+def missing_year(now: datetime, calendar: WorkCalendar) -> int | None:
+    """The year whose holidays the admins should declare now, if any."""
+    if not calendar.has_data_for(now.year):
+        return now.year
+    if now.month >= WARNING_MONTH and not calendar.has_data_for(now.year + 1):
+        return now.year + 1
+    return None

@@ -149,7 +149,9 @@ def test_private_quiz_survives_sigkill_and_records_each_answer_once(
             MEMBER["id"], first.result["message_id"], MEMBER, old_button, strict=False
         )
         stale_answer = fake.wait_for("answerCallbackQuery", timeout=15, since=since)
-        assert stale_answer.params["text"] == "这道题已经作答过了，以第一次作答为准。"
+        assert stale_answer.params["text"] == (
+            "这道题已经作答过了，以第一次作答为准。没看到下一题的话，请发送 /quiz 继续。"
+        )
         for _ in (3, 4, 5):
             kinds.add(question_of(asked.params["text"]).type)
             asked = answer_question(fake, asked, right=True)

@@ -263,7 +263,9 @@ async def test_admins_hear_of_a_first_bind_and_undo_it_with_one_press(bot: BotHa
         assert bot.services.store.bindings() == []
 
 
-async def test_an_old_undo_button_leaves_a_newer_binding_alone(bot: BotHarness) -> None:
+async def test_an_old_undo_button_leaves_a_newer_binding_alone(
+    bot: BotHarness, clock: FakeClock
+) -> None:
     await bot.say(ADMIN["id"], ADMIN, "你好")
     await bot.say(OFFICE_GROUP, OWNER, "/bind office")
     first = bot.fake.calls("sendMessage")[-1]
@@ -273,6 +275,7 @@ async def test_an_old_undo_button_leaves_a_newer_binding_alone(bot: BotHarness) 
         f"ℹ️ 书记（ID 2）在群“办公室党支部群”（ID {OFFICE_GROUP}）"
         "解除了与“办公室党支部”（office）的绑定。"
     )
+    clock.advance(minutes=1)
     await bot.say(POLICY_GROUP, ADMIN, "/bind office")  # the branch, now in another group
     before = len(bot.fake.requests)
     await bot.feed(bot.fake.press_button(ADMIN["id"], first.result["message_id"], ADMIN, data))
@@ -297,6 +300,19 @@ async def test_an_old_undo_button_leaves_the_same_group_bound_again_alone(
     (answer,) = bot.fake.requests[before:]
     assert answer.params["text"].startswith("这个绑定已经不在了")
     assert bot.services.organization.branch_for_chat(OFFICE_GROUP) is not None
+
+
+async def test_an_undo_button_follows_its_group_to_a_supergroup(bot: BotHarness) -> None:
+    await bot.say(ADMIN["id"], ADMIN, "你好")
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    first = bot.fake.calls("sendMessage")[-1]
+    data = undo_button(first.params.get("reply_markup"))
+    bot.services.organization.chat_migrated(OFFICE_GROUP, -1009999)
+    before = len(bot.fake.requests)
+    await bot.feed(bot.fake.press_button(ADMIN["id"], first.result["message_id"], ADMIN, data))
+    (answer,) = bot.fake.requests[before:]
+    assert answer.params["text"].startswith("✅ 已撤销")
+    assert bot.services.store.bindings() == []
 
 
 async def test_a_refused_bind_names_no_other_group(bot: BotHarness) -> None:

@@ -11,7 +11,7 @@ from telegram import Update
 
 from core.config.agency import AgencyConfig
 from core.store.database import UPDATES_FILE, Store
-from handlers.polling import UpdateLedger, describe_update
+from handlers.polling import IDLE_WAIT_SECONDS, UpdateLedger, describe_update
 from tests.conftest import SHANGHAI, FakeClock
 from tests.fakeapi import FakeBotApi
 from tests.harness import running_bot, user
@@ -144,6 +144,44 @@ def test_a_skip_holds_until_a_clean_stop() -> None:
     assert restart(journal).begin(Update(5))
 
 
+def test_a_skip_is_forgotten_once_telegram_has_the_offset_past_it() -> None:
+    journal = Journal()
+    UpdateLedger(journal).begin(Update(5))
+    restart(journal).begin(Update(5))
+    third = restart(journal)
+    assert not third.begin(Update(5))
+    third.handled(Update(5))
+    third.save_journal()
+    assert journal.writes[-1] == {5: 2}
+    third.confirmed(6)  # a getUpdates with offset 6: Telegram forgets update 5
+    assert journal.writes[-1] == {}  # not kept until a clean stop that may never come
+
+
+def test_an_update_whose_handler_runs_as_a_task_is_handled_when_the_task_ends() -> None:
+    ledger = UpdateLedger()
+    ledger.fresh([Update(7), Update(8)])
+    ledger.begin(Update(7))
+    ledger.hold(Update(7))  # a block=False handler took it
+    ledger.handled(Update(7))  # process_update returned
+    assert ledger.next_offset() == 7  # not confirmed while the task runs
+    ledger.begin(Update(8))
+    ledger.handled(Update(8))
+    assert ledger.next_offset() == 7
+    ledger.release(Update(7))
+    assert ledger.next_offset() == 9
+
+
+async def test_the_fetch_waits_briefly_while_only_running_tasks_are_unhandled() -> None:
+    ledger = UpdateLedger()
+    ledger.fresh([Update(7)])
+    ledger.begin(Update(7))
+    ledger.hold(Update(7))
+    ledger.handled(Update(7))
+    started = asyncio.get_running_loop().time()
+    await ledger.wait_for_progress()  # the updates behind it must be fetched meanwhile
+    assert asyncio.get_running_loop().time() - started < IDLE_WAIT_SECONDS / 2
+
+
 def test_the_store_keeps_the_journal(tmp_path: Path) -> None:
     store = Store(tmp_path, SHANGHAI)
     UpdateLedger(store).begin(Update(100_001))
@@ -192,7 +230,7 @@ async def test_the_application_skips_a_crash_looping_update_and_tells_the_admins
             "⚠️ 机器人连续 2 次在处理同一条更新时意外退出（可能是内存不足或程序崩溃）。"
             "为免反复重启，这条更新已跳过，不再处理：\n"
             f"类型：消息\n来自：小王（ID 3）\n更新编号：{poison['update_id']}\n"
-            "对方的这次操作没有得到回应，必要时请对方重新操作；原因请查看日志。"
+            "按钮会回复对方“请再按一次”，其他操作没有得到回应，必要时请对方重新操作；原因请查看日志。"
         ]
         assert fake.sent_texts(MEMBER["id"]) == []
         (reply,) = await bot.say(MEMBER["id"], MEMBER, "/help")

@@ -235,8 +235,9 @@ def test_stale_foreign_and_forged_presses_record_nothing(
     session = state.session
     assert session is not None
     next_button = data_of(first.follow_up, first.follow_up.keyboard[0][0].label)
+    answered = "这道题已经作答过了，以第一次作答为准。没看到下一题的话，请发送 /quiz 继续。"
     pressed = [
-        (MEMBER, old_button, "这道题已经作答过了，以第一次作答为准。"),
+        (MEMBER, old_button, answered),
         (OTHER, next_button, "这不是您的题目，请发送 /quiz 开始您自己的答题。"),
         (MEMBER, "q:3:zz:1:0", "这个按钮已失效。发送 /quiz 继续答题。"),
         (MEMBER, next_button.rsplit(":", 1)[0] + ":9", "这个按钮已失效。发送 /quiz 继续答题。"),

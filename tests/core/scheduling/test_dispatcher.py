@@ -318,6 +318,22 @@ async def test_resending_a_study_task_keeps_who_finished_it(
     assert list(task.done) == [11]
 
 
+async def test_a_study_task_resent_to_a_new_group_follows_it(
+    org: Organization, messenger: FakeMessenger, clock: FakeClock
+) -> None:
+    engine = dispatcher(org, messenger, clock)
+    await run_until(
+        engine, clock, datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI), timedelta(hours=1)
+    )
+    messenger.failures[OFFICE_CHAT] = [MaybeDelivered("timed out")]
+    clock.now = datetime(2026, 10, 8, 9, 30, tzinfo=SHANGHAI)
+    (notice,) = [n for n in await engine.tick() if n.buttons]
+    org.store.bind(Binding("office", -1009, "办公室新群", clock()))  # rebound meanwhile
+    await engine.resend(notice.buttons[0].data.removeprefix(RESEND_PREFIX))
+    (task,) = org.store.study_tasks_of_month(clock.now)
+    assert (task.chat_id, messenger.sent[-1].chat_id) == (-1009, -1009)  # edits go there too
+
+
 async def test_study_task_counts_reminds_and_summarizes(
     org: Organization, messenger: FakeMessenger, clock: FakeClock
 ) -> None:

@@ -30,9 +30,12 @@ def at(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> datet
     return datetime(year, month, day, hour, minute, tzinfo=SHANGHAI)
 
 
-def warned(now: datetime, store: Store, calendar: WorkCalendar | None = None) -> bool:
+def warned(
+    now: datetime, store: Store, calendar: WorkCalendar | None = None, year: int | None = None
+) -> bool:
     notices = missing_holidays_notices(now, calendar or WorkCalendar(), store)
-    assert notices in ([], [Notice(messages.HOLIDAYS_MISSING.format(year=now.year + 1))])
+    expected = year or now.year + 1
+    assert notices in ([], [Notice(messages.HOLIDAYS_MISSING.format(year=expected))])
     return bool(notices)
 
 
@@ -49,6 +52,14 @@ def test_from_1_november_once_a_week(store: Store) -> None:
     assert warned(at(2026, 11, 8, 0, 0), store)
     assert not warned(at(2026, 11, 14, 9), store)
     assert warned(at(2026, 12, 31, 9), store)
+
+
+def test_a_warning_nobody_acted_on_goes_on_into_that_year(store: Store) -> None:
+    assert warned(at(2026, 12, 28), store)
+    assert warned(at(2027, 1, 4), store, year=2027)  # 2027 still unknown: keep saying so
+    assert not warned(at(2027, 1, 5), store, year=2027)
+    assert warned(at(2027, 6, 7), store, year=2027)
+    assert not warned(at(2027, 6, 14, 10), store, WorkCalendar(DECLARED_2027), year=2027)
 
 
 def test_a_restart_does_not_repeat_it(tmp_path: Path) -> None:
