@@ -3,34 +3,40 @@
 One bank per file. A bank with any problem is refused as a whole (a half-loaded
 bank would silently change which questions members get), while the other banks
 still load; `load_banks` returns both the banks and every problem found.
+
+The shape of a bank is `schema.QuestionBankFile`; what it cannot see from one field
+(an answer against the type and the options, a repeated option or question id) is
+checked after it, on the same document, so every problem names its line.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 
+from core.config import schema
+from core.config.schema import (
+    JUDGE_OPTIONS,
+    LETTERS,
+    MAX_OPTIONS,
+    MIN_OPTIONS,
+    QuestionBankFile,
+)
 from core.config.yaml_loader import (
     ConfigErrors,
     ConfigProblem,
     Field,
+    ModelError,
     describe,
-    document_root,
     load_yaml,
+    not_text,
+    validate_document,
 )
 
-# Bank and question ids alike; progress is stored under "bank/question", so never a "/".
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-BANK_KEYS = ("id", "title", "questions")
-QUESTION_KEYS = ("id", "type", "text", "options", "answer", "explanation", "source", "tags")
-LETTERS = "ABCDEF"
-JUDGE_OPTIONS = ("对", "错")
-MIN_OPTIONS, MAX_OPTIONS = 2, len(LETTERS)
-# Caps keep a question (text plus lettered options) inside one 4096-char Telegram message.
-MAX_TITLE, MAX_TEXT, MAX_OPTION, MAX_EXPLANATION, MAX_SOURCE = 64, 1000, 200, 1500, 200
+BANK_KEYS = tuple(QuestionBankFile.model_fields)
+QUESTION_KEYS = tuple(schema.Question.model_fields)
 # Telegram quiz-poll limits (Bot API sendPoll).
 POLL_MAX_QUESTION, POLL_MAX_OPTION, POLL_MAX_EXPLANATION = 300, 100, 200
 POLL_MIN_OPTIONS, POLL_MAX_OPTIONS, POLL_MAX_EXPLANATION_LINE_FEEDS = 2, 10, 2
@@ -44,7 +50,7 @@ class QuestionType(Enum):
     JUDGE = "judge"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Question:
     """One validated question; `answer` holds option indices."""
 
@@ -176,146 +182,172 @@ def _load_bank(path: Path, name: str, owners: Mapping[str, str]) -> Bank:
 
 def parse_bank(document: object, file: str) -> Bank:
     """Validate one parsed bank document; raise `ConfigErrors` listing every problem."""
-    root = document_root(file, document, BANK_KEYS, "id、title 和 questions")
-    bank_id = _parse_id(root.child("id"), "题库")
-    title = root.child("title").text(max_length=MAX_TITLE)
-    questions = _parse_questions(root.child("questions"), bank_id or "")
-    if root.problems or bank_id is None or title is None:
-        raise ConfigErrors(root.problems)
-    return Bank(id=bank_id, title=title, file=file, questions=tuple(questions))
+    if document is None:
+        empty = "文件为空，至少需要声明 id、title 和 questions"
+        raise ConfigErrors([ConfigProblem(file, 1, "", empty)])
+    shape, errors = validate_document(QuestionBankFile, file, document)
+    problems = [
+        error.problem(_message(error)) for error in errors if not _checked_after(error, document)
+    ]
+    if (errors and not any(error.top_level for error in errors)) or _repeats(shape):
+        problems += _question_problems(Field.root(file, document).child("questions"), errors)
+    if not problems:  # refused by the model for what only the checks after it word
+        problems = [error.problem() for error in errors]
+    if problems or shape is None:
+        raise ConfigErrors(problems)
+    questions = tuple(_question(shape.id, question) for question in shape.questions)
+    return Bank(id=shape.id, title=shape.title, file=file, questions=questions)
 
 
-def _parse_id(node: Field, what: str) -> str | None:
-    value = node.text()
-    if value is not None and not ID_PATTERN.match(value):
-        node.error(
-            f"{what} id '{value}' 只能用小写字母、数字、- 和 _，以字母或数字开头，最长 64 个字符"
-        )
-        return None
-    return value
-
-
-def _parse_questions(node: Field, bank_id: str) -> list[Question]:
-    questions: list[Question] = []
-    first_lines: dict[str, int] = {}
-    items = node.sequence()
-    if isinstance(node.value, list) and not items:
-        node.error("至少需要一道题")
-    for item in items:
-        if not item.check_keys(QUESTION_KEYS):
-            continue
-        id_field = item.child("id")
-        question_id = _parse_id(id_field, "题目")
-        if question_id is not None and question_id in first_lines:
-            first = first_lines[question_id]
-            id_field.error(f"题目 id '{question_id}' 重复（第 {first} 行已使用）")
-            question_id = None
-        elif question_id is not None:
-            first_lines[question_id] = id_field.line
-        question = _parse_question(item, bank_id, question_id)
-        if question is not None:
-            questions.append(question)
-    return questions
-
-
-def _parse_question(node: Field, bank_id: str, question_id: str | None) -> Question | None:
-    question_type = _parse_type(node.child("type"))
-    text = node.child("text").text(max_length=MAX_TEXT)
-    options: tuple[str, ...] | None = None
-    answer: frozenset[int] | None = None
-    if question_type is not None:
-        options = _parse_options(node.child("options"), question_type)
-        answer = _parse_answer(node.child("answer"), question_type, options)
-    explanation = node.child("explanation").text(max_length=MAX_EXPLANATION)
-    source = node.child("source").text(max_length=MAX_SOURCE)
-    tags = frozenset(node.child("tags").text_list())
-    if (
-        question_id is None
-        or question_type is None
-        or text is None
-        or options is None
-        or answer is None
-        or explanation is None
-        or source is None
-    ):
-        return None
-    return Question(
-        bank_id, question_id, question_type, text, options, answer, explanation, source, tags
+def _repeats(shape: QuestionBankFile | None) -> bool:
+    """Whether a bank the model accepted repeats a question id or an option (a quick look:
+    the checks after the model then say where)."""
+    if shape is None:
+        return False
+    questions = shape.questions
+    return len({question.id for question in questions}) < len(questions) or any(
+        len(set(question.options)) < len(question.options)
+        for question in questions
+        if question.options is not None
     )
 
 
-def _parse_type(node: Field) -> QuestionType | None:
-    name = node.text()
-    if name is None:
-        return None
+def _message(error: ModelError) -> str | None:
+    """A bank's own wording for an error of its model; None for the common one."""
+    value, kind = error.node.value, error.kind
+    if error.key == "id" and kind == "string_pattern_mismatch":
+        what = "题库" if error.loc == ("id",) else "题目"
+        rule = "只能用小写字母、数字、- 和 _，以字母或数字开头，最长 64 个字符"
+        return not_text(value) or f"{what} id '{str(value).strip()}' {rule}"
+    if error.key == "type" and kind == "literal_error":
+        kinds = "只能是 single（单选）、multiple（多选）或 judge（判断）"
+        return not_text(value) or f"未知的题型 '{str(value).strip()}'，{kinds}"
+    if error.key == "questions" and kind == "too_short":
+        return "至少需要一道题"
+    if error.key == "options" and kind in ("too_short", "too_long"):
+        return _options_count(len(value))
+    return None
+
+
+def _options_count(count: int) -> str:
+    return f"应有 {MIN_OPTIONS} 到 {MAX_OPTIONS} 个选项（A–F），实际 {count} 个"
+
+
+def _checked_after(error: ModelError, document: object) -> bool:
+    """Whether the checks after the model word this error instead: how a question's answer
+    and options fit its type (neither is judged while the type itself is wrong)."""
+    loc = error.loc
+    if loc[:1] != ("questions",) or len(loc) < 3 or not isinstance(document, dict):
+        return loc[:1] == ("questions",) and len(loc) == 2 and error.kind == "value_error"
+    if loc[2] == "answer":
+        return True
+    question = document["questions"][loc[1]]
+    return loc[2] == "options" and _type_of(question.get("type")) in (None, QuestionType.JUDGE)
+
+
+def _type_of(value: object) -> QuestionType | None:
+    """The type a question declares, if it is one (as the model reads it)."""
     try:
-        return QuestionType(name)
+        return QuestionType(value.strip() if isinstance(value, str) else value)
     except ValueError:
-        node.error(f"未知的题型 '{name}'，只能是 single（单选）、multiple（多选）或 judge（判断）")
         return None
 
 
-def _parse_options(node: Field, question_type: QuestionType) -> tuple[str, ...] | None:
-    if question_type is QuestionType.JUDGE:
+def _question_problems(node: Field, errors: list[ModelError]) -> list[ConfigProblem]:
+    """What the model cannot see: repeated question ids and options, and each answer
+    against its question's type and options."""
+    if not isinstance(node.value, list):
+        return []
+    refused: dict[int, set[int | str]] = {}  # by question: the fields the model refused
+    broken: dict[int, set[int | str]] = {}  # by question: the options it refused
+    for error in errors:
+        if error.loc[:1] == ("questions",) and len(error.loc) > 2:
+            index, key, *rest = error.loc[1:]
+            refused.setdefault(int(index), set()).add(key)
+            if key == "options" and rest:
+                broken.setdefault(int(index), set()).add(rest[0])
+    first_lines: dict[str, int] = {}
+    for index, item in enumerate(node.items()):
+        if not isinstance(item.value, dict):
+            continue
+        id_node = item.child("id")
+        if "id" not in refused.get(index, ()):
+            question_id = str(id_node.value).strip()
+            if question_id in first_lines:
+                first = first_lines[question_id]
+                id_node.error(f"题目 id '{question_id}' 重复（第 {first} 行已使用）")
+            else:
+                first_lines[question_id] = id_node.line
+        kind = _type_of(item.value.get("type"))
+        if kind is not None:
+            # None: the model refused the list as a whole (not a list, too few or many).
+            some = broken.get(index, set())
+            whole = "options" in refused.get(index, ()) and not some
+            options = _check_options(item.child("options"), kind, None if whole else some)
+            if errors:  # else the model has held every answer to its type and options
+                _check_answer(item.child("answer"), kind, options)
+    return node.problems
+
+
+def _check_options(
+    node: Field, kind: QuestionType, broken: set[int | str] | None
+) -> tuple[str, ...] | None:
+    """The options, if the model took them, they fit the type and none repeats another.
+
+    `broken` holds the options the model refused (None: the list itself).
+    """
+    if kind is QuestionType.JUDGE:
         if node.value is not None:
             node.error("判断题不写 options，选项固定为 对 / 错，请删除此字段")
-            return None
-        return JUDGE_OPTIONS
-    items = node.sequence()
-    if not isinstance(node.value, list):
         return None
-    valid = MIN_OPTIONS <= len(items) <= MAX_OPTIONS
-    if not valid:
-        node.error(f"应有 {MIN_OPTIONS} 到 {MAX_OPTIONS} 个选项（A–F），实际 {len(items)} 个")
-    options: list[str] = []
-    for item in items:
-        option = item.text(max_length=MAX_OPTION)
-        if option is None:
-            valid = False
-        elif option in options:
-            item.error(f"选项 '{option}' 重复（与选项 {LETTERS[options.index(option)]} 相同）")
-            valid = False
-        options.append(option or "")
-    return tuple(options) if valid else None
+    if node.value is None:
+        node.error("缺少必填字段")
+        return None
+    if broken is None:
+        return None
+    count = len(node.value)
+    if broken and not MIN_OPTIONS <= count <= MAX_OPTIONS:  # the model stops at a broken one
+        node.error(_options_count(count))
+    options = [None if i in broken else str(value).strip() for i, value in enumerate(node.value)]
+    for index, option in enumerate(options):
+        if option is not None and option in options[:index]:
+            letter = LETTERS[options.index(option)]
+            node.item(index).error(f"选项 '{option}' 重复（与选项 {letter} 相同）")
+    valid = not broken and len(set(options)) == len(options)
+    return tuple(str(option) for option in options) if valid else None
 
 
-def _parse_answer(
-    node: Field, question_type: QuestionType, options: tuple[str, ...] | None
-) -> frozenset[int] | None:
-    if question_type is QuestionType.JUDGE:
-        return _parse_judge_answer(node)
-    letters = _parse_letters(node, options)
+def _check_answer(node: Field, kind: QuestionType, options: tuple[str, ...] | None) -> None:
+    if kind is QuestionType.JUDGE:
+        _check_judge_answer(node)
+        return
+    letters = _letters(node, options)
     if letters is None:
-        return None
+        return
     chosen = "、".join(LETTERS[i] for i in letters)
-    if question_type is QuestionType.SINGLE and len(letters) > 1:
+    if kind is QuestionType.SINGLE and len(letters) > 1:
         node.error(
             f"单选题只能有 1 个答案，实际写了 {len(letters)} 个（{chosen}）；"
             "多个答案请用 type: multiple"
         )
-        return None
-    if question_type is QuestionType.MULTIPLE and len(letters) < 2:
+    if kind is QuestionType.MULTIPLE and len(letters) < 2:
         node.error(
             f"多选题至少要有 2 个答案，实际只有 {len(letters)} 个；只有一个答案请用 type: single"
         )
-        return None
-    return frozenset(letters)
 
 
-def _parse_judge_answer(node: Field) -> frozenset[int] | None:
+def _check_judge_answer(node: Field) -> None:
     value = node.value
     if value is None:
         node.error("缺少必填字段")
-        return None
-    if isinstance(value, str) and value.strip() in JUDGE_OPTIONS:
-        return frozenset({JUDGE_OPTIONS.index(value.strip())})
-    # YAML reads yes/no/true/false as booleans; say so, or the admin cannot see why.
-    hint = "（YAML 把 yes/no/true/false 读成布尔值）" if isinstance(value, bool) else ""
-    node.error(f"判断题的答案只能写 对 或 错，实际是 {describe(value)}{hint}")
-    return None
+    elif not (isinstance(value, str) and value.strip() in JUDGE_OPTIONS):
+        # YAML reads yes/no/true/false as booleans; say so, or the admin cannot see why.
+        hint = "（YAML 把 yes/no/true/false 读成布尔值）" if isinstance(value, bool) else ""
+        node.error(f"判断题的答案只能写 对 或 错，实际是 {describe(value)}{hint}")
 
 
-def _parse_letters(node: Field, options: tuple[str, ...] | None) -> list[int] | None:
+def _letters(node: Field, options: tuple[str, ...] | None) -> list[int] | None:
+    """The answer's option indices, sorted; None after reporting what is wrong."""
     if node.value is None:
         node.error("缺少必填字段")
         return None
@@ -326,7 +358,7 @@ def _parse_letters(node: Field, options: tuple[str, ...] | None) -> list[int] | 
     indices: list[int] = []
     valid = True
     for item in items:
-        index = _parse_letter(item, options)
+        index = _letter(item, options)
         if index is not None and index in indices:
             item.error(f"答案 '{LETTERS[index]}' 重复")
         elif index is not None:
@@ -336,7 +368,7 @@ def _parse_letters(node: Field, options: tuple[str, ...] | None) -> list[int] | 
     return sorted(indices) if valid else None
 
 
-def _parse_letter(node: Field, options: tuple[str, ...] | None) -> int | None:
+def _letter(node: Field, options: tuple[str, ...] | None) -> int | None:
     text = node.text()
     if text is None:
         return None
@@ -345,10 +377,24 @@ def _parse_letter(node: Field, options: tuple[str, ...] | None) -> int | None:
         node.error(f"答案 '{text}' 应为选项字母，例如 A，多选题写 [A, C]")
         return None
     index = ord(letter) - ord("A")
-    if options is not None and index >= len(options):
-        node.error(f"'{letter}' 不在选项 A–{LETTERS[len(options) - 1]} 中")
-        return None
-    if options is None and index >= len(LETTERS):
-        node.error(f"'{letter}' 不在选项 A–F 中")
+    last = LETTERS[len(options) - 1] if options is not None else LETTERS[-1]
+    if index > LETTERS.index(last):
+        node.error(f"'{letter}' 不在选项 A–{last} 中")
         return None
     return index
+
+
+def _question(bank_id: str, shape: schema.Question) -> Question:
+    """The frozen question the bot uses, from one the model accepted."""
+    kind = QuestionType(shape.type)
+    tags = frozenset([shape.tags] if isinstance(shape.tags, str) else shape.tags or ())
+    options: tuple[str, ...]
+    if kind is QuestionType.JUDGE:
+        options, answer = JUDGE_OPTIONS, frozenset({JUDGE_OPTIONS.index(str(shape.answer))})
+    else:
+        options = tuple(shape.options or ())
+        letters = [shape.answer] if isinstance(shape.answer, str) else shape.answer
+        answer = frozenset(LETTERS.index(letter.strip().upper()) for letter in letters)
+    return Question(
+        bank_id, shape.id, kind, shape.text, options, answer, shape.explanation, shape.source, tags
+    )

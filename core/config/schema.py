@@ -5,15 +5,17 @@ come the JSON Schemas in `docs/schema/` (completion and inline errors in an edit
 `check-jsonschema` in CI) and the reference tables in `docs/schedules.md` and
 `docs/quiz-bank-format.md`; `python bot.py schema` writes all of them.
 
-The bot itself still validates field by field (agency, schedules, points_rule, banks), for
-messages with file, line and field; the limits below are those modules' constants, and
-`tests/core/config/test_config_schema.py` holds the models and the validators to the same
-keys and to accepting the same files.
+A bank is validated by its model (`banks.parse_bank`, through `yaml_loader.validate_document`,
+which places each error at its file, line and field); the bank limits are declared here.
+`schedules.yaml` is still validated field by field (agency, schedules, points_rule), with the
+limits below taken from those modules' constants; `tests/core/config/test_config_schema.py`
+holds its models and those validators to the same keys and to accepting the same files.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -31,8 +33,16 @@ from pydantic import (
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from core.config import agency, banks, points_rule, schedules
+from core.config import agency, points_rule, schedules
 from core.dates.recurrence import HolidayPolicy
+
+# Bank and question ids alike; progress is stored under "bank/question", so never a "/".
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+LETTERS = "ABCDEF"
+JUDGE_OPTIONS = ("对", "错")
+MIN_OPTIONS, MAX_OPTIONS = 2, len(LETTERS)
+# Caps keep a question (text plus lettered options) inside one 4096-char Telegram message.
+MAX_TITLE, MAX_TEXT, MAX_OPTION, MAX_EXPLANATION, MAX_SOURCE = 64, 1000, 200, 1500, 200
 
 JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = Path("docs") / "schema"
@@ -67,7 +77,7 @@ _Text = Annotated[
     _AlsoNumber,
     BeforeValidator(_number_as_text),
 ]
-Title = Annotated[_Text, MaxLen(banks.MAX_TITLE)]
+Title = Annotated[_Text, MaxLen(MAX_TITLE)]
 Name = Annotated[_Text, MaxLen(64)]
 Text = _Text
 Tag = _Text
@@ -92,7 +102,7 @@ class _AlsoWholeNumber:
 # before the BeforeValidator.
 BankOrQuestionId = Annotated[
     str,
-    StringConstraints(pattern=banks.ID_PATTERN.pattern),
+    StringConstraints(strip_whitespace=True, pattern=ID_PATTERN.pattern),
     _AlsoWholeNumber,
     BeforeValidator(_number_as_text),
 ]
@@ -362,7 +372,15 @@ class SchedulesFile(_Shape):
 # ---------------------------------------------------------------- quizzes/*.yaml
 
 Letter = Annotated[str, StringConstraints(pattern=r"^\s*[A-Fa-f]\s*$")]
-JudgeAnswer = Literal[banks.JUDGE_OPTIONS]  # type: ignore[valid-type]
+
+
+def _stripped(value: Any) -> Any:
+    """A text without the spaces around it: the loader keeps them in a quoted ' 对 '."""
+    return value.strip() if isinstance(value, str) else value
+
+
+JudgeAnswer = Annotated[Literal[JUDGE_OPTIONS], BeforeValidator(_stripped)]  # type: ignore[valid-type]
+QuestionKind = Annotated[Literal["single", "multiple", "judge"], BeforeValidator(_stripped)]
 
 
 class Question(_Shape):
@@ -376,7 +394,7 @@ class Question(_Shape):
                     "then": {
                         "properties": {
                             "options": {"type": "null"},
-                            "answer": {"enum": list(banks.JUDGE_OPTIONS)},
+                            "answer": {"enum": list(JUDGE_OPTIONS)},
                         }
                     },
                     "else": {"required": ["options"]},
@@ -405,14 +423,14 @@ class Question(_Shape):
     id: BankOrQuestionId = Field(
         description="题目 id：同一题库内不能重复，规则同题库 id；发布后不要再改"
     )
-    type: Literal["single", "multiple", "judge"] = Field(
+    type: QuestionKind = Field(
         description="题型：single 单选、multiple 多选、judge 判断"
     )
-    text: Annotated[_Text, MaxLen(banks.MAX_TEXT)] = Field(description="题干")
+    text: Annotated[_Text, MaxLen(MAX_TEXT)] = Field(description="题干")
     options: (
         Annotated[
-            list[Annotated[_Text, MaxLen(banks.MAX_OPTION)]],
-            Field(min_length=banks.MIN_OPTIONS, max_length=banks.MAX_OPTIONS),
+            list[Annotated[_Text, MaxLen(MAX_OPTION)]],
+            Field(min_length=MIN_OPTIONS, max_length=MAX_OPTIONS),
         ]
         | None
     ) = Field(
@@ -423,14 +441,14 @@ class Question(_Shape):
     answer: JudgeAnswer | Letter | Annotated[list[Letter], Field(min_length=1)] = Field(
         description="单选写一个字母；多选写字母列表（至少 2 个）；判断写 对 或 错"
     )
-    explanation: Annotated[_Text, MaxLen(banks.MAX_EXPLANATION)] = Field(description="解析")
-    source: Annotated[_Text, MaxLen(banks.MAX_SOURCE)] = Field(description="出处")
+    explanation: Annotated[_Text, MaxLen(MAX_EXPLANATION)] = Field(description="解析")
+    source: Annotated[_Text, MaxLen(MAX_SOURCE)] = Field(description="出处")
     tags: Tags | None = Field(None, description="标签：/quiz 纪律处分 只抽带这个标签的题")
 
     @model_validator(mode="after")
     def _answer_fits_type(self) -> Question:
         if self.type == "judge":
-            if self.options is not None or self.answer not in banks.JUDGE_OPTIONS:
+            if self.options is not None or self.answer not in JUDGE_OPTIONS:
                 raise ValueError("判断题不写 options，答案只能是 对 或 错")
             return self
         if self.options is None:
@@ -438,7 +456,7 @@ class Question(_Shape):
         letters = [self.answer] if isinstance(self.answer, str) else self.answer
         chosen = {letter.strip().upper() for letter in letters}
         if len(chosen) != len(letters) or any(
-            banks.LETTERS.index(letter) >= len(self.options) for letter in chosen
+            LETTERS.index(letter) >= len(self.options) for letter in chosen
         ):
             raise ValueError("答案重复或不在选项中")
         if (self.type == "single") != (len(chosen) == 1):

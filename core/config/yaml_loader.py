@@ -2,19 +2,24 @@
 
 Admins edit the YAML files by hand, so every error must name the file, the
 line and the field. `load_yaml` returns plain dicts and lists (subclasses that
-carry line numbers); validators walk them with a `Field` cursor and collect
-every `ConfigProblem` before refusing the file.
+carry line numbers); `validate_document` checks one against its declared model
+(`schema.py`) and places each of the model's errors with a `Field` cursor, and
+validators walk them with the same cursor; every `ConfigProblem` is collected
+before the file is refused.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
+import typing
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 MAX_FILE_BYTES = 32_000_000
 MAX_UPLOAD_BYTES = 1_000_000
@@ -220,7 +225,7 @@ def parse_yaml_text(raw: bytes, name: str, max_bytes: int = MAX_FILE_BYTES) -> A
         raise ConfigErrors([ConfigProblem(name, 0, "", f"YAML 语法错误：{error}")]) from error
 
 
-@dataclass
+@dataclass(slots=True)
 class Field:
     """A cursor on one value in a YAML document: its path, line and problem sink."""
 
@@ -249,10 +254,13 @@ class Field:
 
     def items(self) -> Iterator[Field]:
         """Each element of this sequence."""
+        return (self.item(index) for index in range(len(self.value)))
+
+    def item(self, index: int) -> Field:
+        """The element at `index` of this sequence."""
         lines = getattr(self.value, "item_lines", [])
-        for index, value in enumerate(self.value):
-            line = lines[index] if index < len(lines) else self.line
-            yield Field(self.file, f"{self.path}[{index}]", line, value, self.problems)
+        line = lines[index] if index < len(lines) else self.line
+        return Field(self.file, f"{self.path}[{index}]", line, self.value[index], self.problems)
 
     def check_keys(self, allowed: Collection[str]) -> bool:
         """Report unknown keys (with a 'did you mean'); False if this is not a mapping.
@@ -345,3 +353,154 @@ def describe(value: Any) -> str:
     if isinstance(value, int | float):
         return f"数字 {value}"
     return f"文本 '{value}'"
+
+
+# ---------------------------------------------------------------- problems from a declared model
+
+
+@dataclass(frozen=True)
+class ModelError:
+    """One error of a declared model, placed in the document: `node` is the value it is about."""
+
+    node: Field
+    loc: tuple[int | str, ...]
+    kind: str
+    context: dict[str, Any]
+    message: str
+    key: str | None = None
+    """The key the error is about: that of the field, or the unknown or missing one."""
+
+    @property
+    def top_level(self) -> bool:
+        """Whether it is about the whole document (not a mapping), so nothing in it is read."""
+        return self.loc == ()
+
+    def problem(self, message: str | None = None) -> ConfigProblem:
+        """The problem as reported: `message`, else the common wording for this kind of error."""
+        node = self.node
+        return ConfigProblem(node.file, node.line, node.path, message or self._common_message())
+
+    def _common_message(self) -> str:
+        value, kind, context = self.node.value, self.kind, self.context
+        if kind == "extra_forbidden":
+            hint = difflib.get_close_matches(str(self.key), context["allowed"], n=1)
+            suggestion = f"，是否想写 '{hint[0]}'？" if hint else ""
+            return f"未知的字段 '{self.key}'{suggestion}"
+        if kind == "missing":
+            return "缺少必填字段"
+        if kind in ("string_type", "string_too_short", "string_pattern_mismatch"):
+            return not_text(value) or self.message
+        if kind in ("string_too_long", "too_long") and not isinstance(value, list):
+            text = str(value).strip()
+            return f"太长（{len(text)} 字），最多 {context['max_length']} 字"
+        if value is None:
+            return "缺少必填字段"
+        if kind == "list_type":
+            return f"应为列表，实际是 {describe(value)}"
+        if kind in ("model_type", "model_attributes_type", "dict_type"):
+            return f"应为键值对（mapping），实际是 {describe(value)}"
+        return self.message
+
+
+def not_text(value: Any) -> str | None:
+    """Why a value cannot be read as a text (missing, not text, blank), or None if it can."""
+    if value is None:
+        return "缺少必填字段"
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return f"应为文本，实际是 {describe(value)}"
+    if not str(value).strip():
+        return "不能为空"
+    return None
+
+
+Shape = typing.TypeVar("Shape", bound=BaseModel)
+
+
+def validate_document(
+    model: type[Shape], file: str, document: Any
+) -> tuple[Shape | None, list[ModelError]]:
+    """The document validated by `model`, or every error, each placed at its line and field.
+
+    A document that is not a mapping is reported alone, as nothing in it can be read.
+    """
+    try:
+        return model.model_validate(document), []
+    except ValidationError as refused:
+        errors = _placed_errors(model, file, document, refused)
+    top = [error for error in errors if error.top_level]
+    return None, top or errors
+
+
+def _placed_errors(
+    model: type[BaseModel], file: str, document: Any, refused: ValidationError
+) -> list[ModelError]:
+    """Each error at its place; of a union's alternatives only the one for the value's kind."""
+    root = Field.root(file, document)
+    placed: list[tuple[ModelError, tuple[str, str] | None]] = []
+    for details in refused.errors(include_url=False):
+        node, branch, key = root, None, None
+        loc = details["loc"]
+        for index, step in enumerate(loc):
+            if isinstance(step, int) and isinstance(node.value, list):
+                node = node.item(step)
+            elif isinstance(node.value, dict) and (
+                step in node.value or (index == len(loc) - 1 and details["type"] == "missing")
+            ):
+                node, key = node.child(str(step)), str(step)
+            elif branch is None:  # a union's alternative, named by pydantic
+                branch = (node.path, str(step))
+        context = dict(details.get("ctx") or {})
+        if details["type"] == "extra_forbidden":
+            context["allowed"] = sorted(_fields_at(model, loc[:-1]))
+        error = ModelError(node, loc, details["type"], context, details["msg"], key)
+        placed.append((error, branch))
+    alternatives: dict[str, list[str]] = {}
+    for _, branch in placed:
+        if branch is not None and branch[1] not in alternatives.setdefault(branch[0], []):
+            alternatives[branch[0]].append(branch[1])
+    chosen = {
+        path: _alternative_for(node_at(root, path).value, names)
+        for path, names in alternatives.items()
+    }
+    return [error for error, branch in placed if branch is None or chosen[branch[0]] == branch[1]]
+
+
+def _alternative_for(value: Any, names: list[str]) -> str:
+    """The alternative of a union whose errors say what is wrong with `value`: a model's for
+    a mapping, a text's for a text, else a list's (a single text stands for a one-item list)."""
+    models = [name for name in names if name.isidentifier() and name[:1].isupper()]
+    lists = [name for name in names if name.startswith("list[")]
+    others = [name for name in names if name not in models and name not in lists]
+    if isinstance(value, dict) and models:
+        return models[0]
+    if isinstance(value, str) and others:
+        return others[0]
+    return (lists or others or models)[0]
+
+
+def node_at(root: Field, path: str) -> Field:
+    """The cursor at a path such as 'questions[3].answer' below the document's root."""
+    node = root
+    for key, index in re.findall(r"([^.\[\]]+)|\[(\d+)\]", path):
+        node = node.item(int(index)) if index else node.child(key)
+    return node
+
+
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The keys allowed in the mapping at `loc`: those of the model declaring it."""
+    current: type[BaseModel] | None = model
+    for step in loc:
+        # Items (int) and a union's alternatives (named by pydantic) stay in the same model.
+        if current is not None and step in current.model_fields:
+            current = _model_in(current.model_fields[str(step)].annotation)
+    return list(current.model_fields) if current is not None else []
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model a field's type holds (in a list, union or Annotated), if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for argument in typing.get_args(annotation):
+        if (found := _model_in(argument)) is not None:
+            return found
+    return None
