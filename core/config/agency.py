@@ -1,24 +1,44 @@
 """The agency's configuration in `schedules.yaml`: time zone, branches, push schedules and
-the declared holidays."""
+the declared holidays.
+
+The shape of the file is `schema.SchedulesFile`; what it cannot see from one field (a time
+zone's name, repeated ids, branches and tags named in `to`, days in both calendar lists…) is
+checked after it, on the same document, so every problem names its line.
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.config import schema
 from core.config.branches import Branch
-from core.config.points_rule import DEFAULT_POINTS, PointsRule, parse_points
-from core.config.schedules import Schedule, parse_calendar, parse_schedules
-from core.config.yaml_loader import ConfigErrors, Field, document_root, load_yaml
+from core.config.points_rule import DEFAULT_POINTS, PointsRule
+from core.config.schedules import (
+    DEFAULT_TIMEZONE,
+    Schedule,
+    build_schedule,
+    check_schedules,
+    parse_calendar,
+    schedule_message,
+    worded_after,
+)
+from core.config.schema import DEFAULT_CATCH_UP_HOURS, SchedulesFile
+from core.config.yaml_loader import (
+    ConfigErrors,
+    ConfigProblem,
+    Field,
+    ModelError,
+    load_yaml,
+    not_text,
+    validate_document,
+)
 from core.dates.workdays import NO_DECLARED_DAYS, DeclaredDays
 
 SCHEDULES_FILE = "schedules.yaml"
-BRANCH_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
-TOP_LEVEL_KEYS = ("timezone", "catch_up_hours", "points", "calendar", "branches", "schedules")
-DEFAULT_CATCH_UP_HOURS = 12
-BRANCH_KEYS = ("id", "name", "tags", "secretaries")
+TOP_LEVEL_KEYS = tuple(SchedulesFile.model_fields)
+BRANCH_KEYS = tuple(schema.Branch.model_fields)
 
 
 @dataclass(frozen=True)
@@ -51,30 +71,61 @@ def load_agency_config(config_dir: Path) -> AgencyConfig:
 
 
 def parse_agency_config(document: object, file: str) -> AgencyConfig:
-    """Validate a parsed `schedules.yaml` document."""
-    root = document_root(file, document, TOP_LEVEL_KEYS, "branches")
-    timezone = _parse_timezone(root.child("timezone"))
-    catch_up = root.child("catch_up_hours").integer(0, 168, required=False)
-    points = parse_points(root.child("points"))
-    calendar = parse_calendar(root.child("calendar"))
-    branches = _parse_branches(root.child("branches"))
-    schedules = parse_schedules(root.child("schedules"), branches, timezone)
-    if root.problems:
-        raise ConfigErrors(root.problems)
+    """Validate a parsed `schedules.yaml` document; raise `ConfigErrors` listing every problem."""
+    if document is None:
+        raise ConfigErrors([ConfigProblem(file, 1, "", "文件为空，至少需要声明 branches")])
+    shape, errors = validate_document(SchedulesFile, file, document)
+    if any(error.top_level for error in errors):  # not a mapping: nothing in it is read
+        raise ConfigErrors([error.problem() for error in errors])
+    assert isinstance(document, dict)
+    shown = [error for error in errors if not worded_after(error, document)]
+    problems = [error.problem(_message(error)) for error in shown]
+    root = Field.root(file, document)
+    refused = {error.loc for error in errors}
+    zone = _check_timezone(root.child("timezone"), refused)
+    branches = _declared_branches(root.child("branches"), errors)
+    reported = {error.node.path for error in shown}
+    check_schedules(root.child("schedules"), branches, refused, reported)
+    calendar_refused = frozenset(
+        error.node.path for error in errors if error.loc[:1] == ("calendar",)
+    )
+    calendar = parse_calendar(root.child("calendar"), calendar_refused)
+    problems += root.problems
+    if problems or shape is None:
+        raise ConfigErrors(problems or [error.problem() for error in errors])
     return AgencyConfig(
-        timezone=timezone,
-        branches=tuple(branches),
-        schedules=tuple(schedules),
-        catch_up_hours=DEFAULT_CATCH_UP_HOURS if catch_up is None else catch_up,
-        points=points,
+        timezone=zone,
+        branches=tuple(_branch(entry) for entry in shape.branches),
+        schedules=tuple(
+            build_schedule(entry, zone or DEFAULT_TIMEZONE) for entry in shape.schedules or ()
+        ),
+        catch_up_hours=(
+            DEFAULT_CATCH_UP_HOURS if shape.catch_up_hours is None else shape.catch_up_hours
+        ),
+        points=_points(shape.points),
         calendar=calendar,
     )
 
 
-def _parse_timezone(node: Field) -> ZoneInfo | None:
-    name = node.text(required=False)
-    if name is None:
+def _message(error: ModelError) -> str | None:
+    """The wording of `schedules.yaml` for an error of its model; None for the common one."""
+    value, kind, loc = error.node.value, error.kind, error.loc
+    if loc[:1] == ("branches",):
+        if len(loc) == 1 and kind == "too_short":
+            return "至少需要声明一个支部"
+        if error.key == "id" and kind == "string_pattern_mismatch":
+            rule = "只能用小写字母、数字、- 和 _，以字母或数字开头，最长 32 个字符"
+            return not_text(value) or f"支部 id '{str(value).strip()}' {rule}"
         return None
+    if loc[:1] in (("schedules",), ("calendar",)):
+        return schedule_message(error)
+    return None
+
+
+def _check_timezone(node: Field, refused: set[tuple[int | str, ...]]) -> ZoneInfo | None:
+    if node.value is None or ("timezone",) in refused:
+        return None
+    name = str(node.value).strip()
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Asia" is a folder
@@ -82,46 +133,44 @@ def _parse_timezone(node: Field) -> ZoneInfo | None:
         return None
 
 
-def _parse_branches(node: Field) -> list[Branch]:
+def _declared_branches(node: Field, errors: list[ModelError]) -> list[Branch]:
+    """The branches `to` may name: each with an id and a name the model took, the first of each
+    id, with the tags the model took."""
+    if not isinstance(node.value, list):
+        return []
+    refused = {error.node.path for error in errors if error.loc[:1] == ("branches",)}
     branches: list[Branch] = []
-    seen: set[str] = set()
-    items = node.sequence()
-    if node.value is not None and isinstance(node.value, list) and not items:
-        node.error("至少需要声明一个支部")
-    for item in items:
-        branch = _parse_branch(item)
-        if branch is None:
+    for item in node.items():
+        if not isinstance(item.value, dict) or {item.path, *_paths(item, "id", "name")} & refused:
             continue
-        if branch.id in seen:
-            item.child("id").error(f"支部 id '{branch.id}' 重复")
+        branch_id = str(item.value["id"]).strip()
+        if any(branch.id == branch_id for branch in branches):
+            item.child("id").error(f"支部 id '{branch_id}' 重复")
             continue
-        seen.add(branch.id)
-        branches.append(branch)
+        tags = item.child("tags")
+        items = tags.sequence() if isinstance(tags.value, list) else [tags]
+        taken = [tag for tag in items if tag.path not in refused and tag.value is not None]
+        tag_names = frozenset(str(tag.value).strip() for tag in taken)
+        branches.append(Branch(id=branch_id, name=str(item.value["name"]), tags=tag_names))
     return branches
 
 
-def _parse_branch(node: Field) -> Branch | None:
-    if not node.check_keys(BRANCH_KEYS):
-        return None
-    id_field = node.child("id")
-    branch_id = id_field.text()
-    if branch_id is not None and not BRANCH_ID_PATTERN.match(branch_id):
-        id_field.error(
-            f"支部 id '{branch_id}' 只能用小写字母、数字、- 和 _，以字母或数字开头，最长 32 个字符"
-        )
-        branch_id = None
-    name = node.child("name").text(max_length=64)
-    tags = frozenset(node.child("tags").text_list())
-    secretaries = _parse_user_ids(node.child("secretaries"))
-    if branch_id is None or name is None:
-        return None
-    return Branch(id=branch_id, name=name, tags=tags, secretary_ids=secretaries)
+def _points(shape: schema.Points | None) -> PointsRule:
+    """The rule declared, each point not written taken from the defaults."""
+    written = shape.model_dump(exclude_none=True) if shape else {}
+    return replace(DEFAULT_POINTS, **written)
 
 
-def _parse_user_ids(node: Field) -> frozenset[int]:
-    ids: set[int] = set()
-    for item in node.sequence(required=False):
-        value = item.integer(1, 10**15)
-        if value is not None:
-            ids.add(value)
-    return frozenset(ids)
+def _paths(item: Field, *keys: str) -> list[str]:
+    return [item.child(key).path for key in keys]
+
+
+def _branch(shape: schema.Branch) -> Branch:
+    """The frozen branch, from one the model and the checks after it accepted."""
+    tags = [shape.tags] if isinstance(shape.tags, str) else shape.tags or []
+    return Branch(
+        id=shape.id,
+        name=shape.name,
+        tags=frozenset(tags),
+        secretary_ids=frozenset(shape.secretaries or ()),
+    )

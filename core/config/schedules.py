@@ -2,9 +2,11 @@
 
 Each schedule has a when-rule (from `core.dates.recurrence`), a holiday policy, a target (all
 branches, a list of branch ids, or branch tags) and exactly one action: a prompt message,
-a study task or a quiz. `parse_schedules` validates the section and reports every problem
-with file, line and field, in the style of `core.config.agency`. `parse_calendar` does the same
-for the optional `calendar:` section, the days off and 调休 workdays the admins declare.
+a study task or a quiz. Their shape is `schema.Schedule`: `schedule_message` words its errors,
+`check_schedules` looks after it at what it cannot see (repeated ids, declared branches and
+tags, placeholders, the due day) and `build_schedule` makes the frozen schedule. `parse_calendar`
+turns the optional `calendar:` section, the days off and 调休 workdays the admins declare, into
+days.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from typing import TypeAlias
+from typing import Any, TypeAlias
 from zoneinfo import ZoneInfo
 
+from core.config import schema
 from core.config.branches import Branch
-from core.config.yaml_loader import Field, describe
+from core.config.schema import WEEKDAY_NAMES
+from core.config.yaml_loader import Field, ModelError, describe, not_text
 from core.dates.recurrence import (
     Cron,
     HolidayPolicy,
@@ -32,47 +36,16 @@ from core.dates.recurrence import (
 from core.dates.workdays import NO_DECLARED_DAYS, DeclaredDays, days_between
 
 DEFAULT_TIMEZONE = ZoneInfo("Asia/Shanghai")
-SCHEDULE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
-SCHEDULE_KEYS = ("id", "when", "holidays", "to", "prompt", "study", "quiz")
-ACTION_KEYS = ("prompt", "study", "quiz")
-WHEN_KINDS = ("monthly", "weekly", "cron", "once")
-MONTHLY_KEYS = ("day", "weekday", "nth", "at")
-WEEKLY_KEYS = ("weekday", "at")
-STUDY_KEYS = ("title", "body", "link", "due_days", "remind_before_days")
-QUIZ_KEYS = ("bank", "count", "open_hours")
-TARGET_KEYS = ("tags",)
-PLACEHOLDERS = ("branch", "month", "date")
-MAX_PROMPT_LENGTH = 2000
-MAX_TITLE_LENGTH = 64
-MAX_BODY_LENGTH = 2000
-CALENDAR_KEYS = ("holidays", "workdays")
-# core.dates.recurrence.ADJUST_MARGIN (21 days) bounds how far a push may move: a declared run of
-# days off, with the weekends around it, must stay well inside it.
-MAX_DECLARED_RUN_DAYS = 15
-
-_TIME_PATTERN = re.compile(r"^(\d{1,2}):(\d{2})$")
-_ONCE_PATTERN = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[ T](\d{1,2}):(\d{2})$")
-_DAY_PATTERN = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+SCHEDULE_KEYS = tuple(schema.Schedule.model_fields)
+WHEN_KINDS = tuple(schema.When.model_fields)
+MONTHLY_KEYS = tuple(schema.Monthly.model_fields)
+WEEKLY_KEYS = tuple(schema.Weekly.model_fields)
+STUDY_KEYS = tuple(schema.Study.model_fields)
+QUIZ_KEYS = tuple(schema.Quiz.model_fields)
+TARGET_KEYS = tuple(schema.TargetTags.model_fields)
+CALENDAR_KEYS = tuple(schema.Calendar.model_fields)
 _RANGE_EXAMPLE = "起..止（例如 2027-10-01..2027-10-07）"
 _DAY_EXAMPLE = f"应写成 YYYY-MM-DD（例如 2027-10-09），一段日期写成 {_RANGE_EXAMPLE}"
-
-_WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
-_ENGLISH_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_ENGLISH_LONG = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-
-
-def _weekday_names() -> dict[str, int]:
-    names: dict[str, int] = {}
-    for char, number in _WEEKDAY_NUMBERS.items():
-        for prefix in ("", "周", "星期"):
-            names[prefix + char] = number
-    for number, (short, long) in enumerate(zip(_ENGLISH_WEEKDAYS, _ENGLISH_LONG, strict=True)):
-        names[short] = names[long] = number
-    return names
-
-
-WEEKDAY_NAMES = _weekday_names()
-"""Every accepted spelling of a weekday (English ones lower-case) -> 0=Monday..6=Sunday."""
 
 _HOLIDAY_HELP = (
     "next_workday（顺延到下一个工作日）、previous_workday（提前到上一个工作日）、"
@@ -140,400 +113,387 @@ class Schedule:
     action: Action
 
 
-def parse_schedules(
-    node: Field, branches: Sequence[Branch], tz: ZoneInfo | None = None
-) -> list[Schedule]:
-    """Validate the `schedules:` list; problems go to `node.problems`, bad entries are dropped.
-
-    `tz` is the zone `once:` times are written in (the file's `timezone`, else Asia/Shanghai).
-    """
-    zone = tz or DEFAULT_TIMEZONE
-    schedules: list[Schedule] = []
-    seen: set[str] = set()
-    for item in node.sequence(required=False):
-        schedule = _parse_schedule(item, branches, zone)
-        id_field = item.child("id")
-        schedule_id = id_field.value if isinstance(id_field.value, str) else None
-        if schedule_id is not None and schedule_id in seen:
-            id_field.error(f"计划 id '{schedule_id}' 重复")
-            continue
-        if schedule_id is not None:
-            seen.add(schedule_id)
-        if schedule is not None:
-            schedules.append(schedule)
-    return schedules
+# ---------------------------------------------------------------- the model's errors, worded
 
 
-def _parse_schedule(node: Field, branches: Sequence[Branch], tz: ZoneInfo) -> Schedule | None:
-    if not node.check_keys(SCHEDULE_KEYS):
-        return None
-    id_field = node.child("id")
-    schedule_id = id_field.text()
-    if schedule_id is not None and not SCHEDULE_ID_PATTERN.match(schedule_id):
-        id_field.error(
-            f"计划 id '{schedule_id}' 只能用小写字母、数字、- 和 _，以字母或数字开头，"
+def schedule_message(error: ModelError) -> str | None:
+    """The wording of `schedules:` and `calendar:` for an error of the model; None: the common."""
+    value, kind, key, loc = error.node.value, error.kind, error.key, error.loc
+    parent = next((step for step in reversed(loc[:-1]) if isinstance(step, str)), None)
+    if loc[:1] == ("calendar",) and (isinstance(loc[-1], int) or key in CALENDAR_KEYS):
+        if isinstance(value, str) and value.strip():
+            return f"日期 '{value.strip()}' 格式不对，{_DAY_EXAMPLE}"
+        return f"应为日期，实际是 {describe(value)}；{_DAY_EXAMPLE}"
+    if key == "id" and kind == "string_pattern_mismatch":
+        return not_text(value) or (
+            f"计划 id '{str(value).strip()}' 只能用小写字母、数字、- 和 _，以字母或数字开头，"
             "最长 64 个字符"
         )
-        schedule_id = None
-    when = _parse_when(node.child("when"), tz)
-    holidays = _parse_holidays(node.child("holidays"))
-    target = _parse_target(node.child("to"), branches)
-    action = _parse_action(node)
-    if schedule_id is None or when is None or holidays is None:
-        return None
-    if target is None or action is None:
-        return None
-    return Schedule(schedule_id, when, holidays, target, action)
-
-
-# ---------------------------------------------------------------- when
-
-
-def _parse_when(node: Field, tz: ZoneInfo) -> WhenRule | None:
-    if node.value is None:
-        node.error("缺少必填字段")
-        return None
-    if not isinstance(node.value, dict):
-        node.error(
+    if key == "when" and kind == "model_type" and value is not None:
+        return (
             "应写成 monthly、weekly、cron 或 once 之一，例如 "
-            f'{{monthly: {{day: 1, at: "09:00"}}}}，实际是 {describe(node.value)}'
+            f'{{monthly: {{day: 1, at: "09:00"}}}}，实际是 {describe(value)}'
         )
-        return None
-    for key in node.value:
-        if key not in WHEN_KINDS:
-            hint = difflib.get_close_matches(key, WHEN_KINDS, n=1)
-            suggestion = f"，是否想写 '{hint[0]}'？" if hint else ""
-            node.child(key).error(
-                f"未知的推送时间写法 '{key}'{suggestion}（可选：{'、'.join(WHEN_KINDS)}）"
-            )
-    kinds = [kind for kind in WHEN_KINDS if kind in node.value]
-    if not kinds:
-        if not node.value:
-            node.error("需要 monthly、weekly、cron、once 之一")
-        return None
-    if len(kinds) > 1:
-        node.error(f"{'、'.join(kinds)} 只能选一种")
-        return None
-    kind = kinds[0]
-    child = node.child(kind)
-    if kind == "monthly":
-        return _parse_monthly(child)
-    if kind == "weekly":
-        return _parse_weekly(child)
-    if kind == "cron":
-        return _parse_cron(child)
-    return _parse_once(child, tz)
-
-
-def _parse_monthly(node: Field) -> WhenRule | None:
-    if not node.check_keys(MONTHLY_KEYS):
-        return None
-    at = _parse_time(node.child("at"))
-    has_day, has_weekday = "day" in node.value, "weekday" in node.value
-    if has_day and has_weekday:
-        node.error("day 与 weekday 只能选一个")
-        return None
-    if has_day:
-        day = node.child("day").integer(1, 31)
-        if "nth" in node.value:
-            node.child("nth").error("nth 只能与 weekday 一起使用")
-            return None
-        return MonthlyOnDay(day, at) if day is not None and at is not None else None
-    if has_weekday:
-        weekday = _parse_weekday(node.child("weekday"))
-        nth = _parse_nth(node.child("nth"))
-        if weekday is None or nth is None or at is None:
-            return None
-        return MonthlyOnWeekday(weekday, nth, at)
-    node.error("需要 day（每月几号），或 weekday 加 nth（每月第几个星期几）")
+    if kind == "extra_forbidden" and parent == "when":
+        hint = difflib.get_close_matches(str(key), WHEN_KINDS, n=1)
+        suggestion = f"，是否想写 '{hint[0]}'？" if hint else ""
+        return f"未知的推送时间写法 '{key}'{suggestion}（可选：{'、'.join(WHEN_KINDS)}）"
+    if key == "at":
+        return _time_message(value)
+    if key == "weekday":
+        text = str(value).strip()
+        return (
+            None
+            if value is None
+            else (f"未知的星期 '{text}'，应写 一 二 三 四 五 六 日（或 周一、星期一、mon）")
+        )
+    if key == "nth" and value is not None:
+        return f"应为 1、2、3、4 或 -1（最后一个），实际是 {describe(value)}"
+    if key == "cron":
+        expression = str(value).strip()
+        return not_text(value) or (
+            f"cron 表达式 '{expression}' 应有 5 个字段（分 时 日 月 星期），"
+            f"实际有 {len(expression.split())} 个"
+        )
+    if key == "once":
+        return not_text(value) or f"时间 '{str(value).strip()}' 格式不对，{_ONCE_EXAMPLE}"
+    if key == "holidays" and kind == "enum":
+        return (
+            not_text(value)
+            or f"未知的节假日处理方式 '{str(value).strip()}'，可选：{_HOLIDAY_HELP}"
+        )
+    if key == "link":
+        return not_text(value) or f"链接 '{str(value).strip()}' 应以 http:// 或 https:// 开头"
+    if loc[2:3] == ("to",):
+        return _target_message(error)
     return None
 
 
-def _parse_weekly(node: Field) -> WhenRule | None:
-    if not node.check_keys(WEEKLY_KEYS):
-        return None
-    weekday = _parse_weekday(node.child("weekday"))
-    at = _parse_time(node.child("at"))
-    if weekday is None or at is None:
-        return None
-    return Weekly(weekday, at)
+def _target_message(error: ModelError) -> str | None:
+    value = error.node.value
+    if error.node.path.endswith("].to"):
+        if value is None:
+            return "缺少必填字段（写 all 表示全部支部）"
+        if error.kind == "too_short":
+            return "至少指定一个支部"
+        if isinstance(value, str):
+            return not_text(value)
+        return f"应为 all、支部 id 列表或 {{tags: [...]}}，实际是 {describe(value)}"
+    if error.key == "tags" and error.kind == "too_short":
+        return "至少指定一个标签"
+    return None
 
 
-def _parse_cron(node: Field) -> WhenRule | None:
-    expression = node.text()
-    if expression is None:
-        return None
-    fields = expression.split()
-    if len(fields) != 5:
-        node.error(
-            f"cron 表达式 '{expression}' 应有 5 个字段（分 时 日 月 星期），"
-            f"实际有 {len(fields)} 个"
-        )
-        return None
-    if any(ch.isdigit() for ch in fields[4]):
-        node.error(
-            f"cron 表达式 '{expression}' 的星期字段请用英文缩写（如 mon-fri、sat,sun），不要用数字"
-        )
-        return None
-    error = Cron.validate(expression)
-    if error is not None:
-        node.error(f"cron 表达式 '{expression}' 无效：{error}")
-        return None
-    return Cron(expression)
+_ONCE_EXAMPLE = '应写成 "YYYY-MM-DD HH:MM"，例如 "2026-12-01 09:00"'
 
 
-def _parse_once(node: Field, tz: ZoneInfo) -> WhenRule | None:
-    text = node.text()
-    if text is None:
-        return None
-    match = _ONCE_PATTERN.match(text)
-    example = '应写成 "YYYY-MM-DD HH:MM"，例如 "2026-12-01 09:00"'
-    if match is None:
-        node.error(f"时间 '{text}' 格式不对，{example}")
-        return None
-    year, month, day, hour, minute = (int(part) for part in match.groups())
-    try:
-        moment = datetime(year, month, day, hour, minute, tzinfo=tz)
-    except ValueError:
-        node.error(f"时间 '{text}' 不存在，{example}")
-        return None
-    return Once(moment)
-
-
-def _parse_time(node: Field) -> time | None:
-    value = node.value
+def _time_message(value: object) -> str:
     if value is None:
-        node.error('缺少必填字段（写成 "HH:MM"，例如 "09:00"）')
-        return None
+        return '缺少必填字段（写成 "HH:MM"，例如 "09:00"）'
     if isinstance(value, int) and not isinstance(value, bool) and 60 <= value < 100 * 60:
         hours, minutes = divmod(value, 60)
         written = f"{hours}:{minutes:02d}"
         if hours >= 24:
-            node.error(f'时间 {written} 无效，应为 24 小时制的 "HH:MM"，并加引号，例如 "09:00"')
-        else:
-            node.error(
-                f'时间请加引号写成 "{hours:02d}:{minutes:02d}"：不加引号的 {written} '
-                f"会被 YAML 当成六十进制数字 {value}"
-            )
-        return None
-    if not isinstance(value, str):
-        node.error(f'应为带引号的时间 "HH:MM"，例如 "09:00"，实际是 {describe(value)}')
-        return None
-    match = _TIME_PATTERN.match(value.strip())
-    if match is not None:
-        hour, minute = int(match.group(1)), int(match.group(2))
-        if hour < 24 and minute < 60:
-            return time(hour, minute)
-    node.error(f"时间 '{value}' 无效，应为 24 小时制的 \"HH:MM\"，例如 \"09:00\"")
-    return None
-
-
-def _parse_weekday(node: Field) -> int | None:
-    value = node.value
-    if value is None:
-        node.error("缺少必填字段")
-        return None
-    text = str(value).strip()
-    number = WEEKDAY_NAMES.get(text.lower()) if isinstance(value, str) else None
-    if number is None:
-        node.error(f"未知的星期 '{text}'，应写 一 二 三 四 五 六 日（或 周一、星期一、mon）")
-    return number
-
-
-def _parse_nth(node: Field) -> int | None:
-    value = node.value
-    if value is None:
-        node.error("缺少必填字段（1、2、3、4 表示第几个，-1 表示最后一个）")
-        return None
-    if isinstance(value, bool) or value not in (1, 2, 3, 4, -1):
-        node.error(f"应为 1、2、3、4 或 -1（最后一个），实际是 {describe(value)}")
-        return None
-    return int(value)
-
-
-def _parse_holidays(node: Field) -> HolidayPolicy | None:
-    if node.value is None:
-        return HolidayPolicy.NEXT_WORKDAY
-    text = node.text()
-    if text is None:
-        return None
-    try:
-        return HolidayPolicy(text)
-    except ValueError:
-        node.error(f"未知的节假日处理方式 '{text}'，可选：{_HOLIDAY_HELP}")
-        return None
-
-
-# ---------------------------------------------------------------- to
-
-
-def _parse_target(node: Field, branches: Sequence[Branch]) -> Target | None:
-    value = node.value
-    if value is None:
-        node.error("缺少必填字段（写 all 表示全部支部）")
-        return None
-    if value == "all":
-        return Target(everyone=True)
-    if isinstance(value, dict):
-        if not node.check_keys(TARGET_KEYS):
-            return None
-        tags = _parse_tags(node.child("tags"), branches)
-        return Target(everyone=False, tags=frozenset(tags)) if tags else None
-    if isinstance(value, str):
-        # A single branch id written without brackets.
-        ids = _known_branch_ids([node], branches)
-    elif isinstance(value, list):
-        items = node.sequence()
-        if not items:
-            node.error("至少指定一个支部")
-            return None
-        ids = _known_branch_ids(items, branches)
-    else:
-        node.error(
-            f"应为 all、支部 id 列表或 {{tags: [...]}}，实际是 {describe(value)}"
+            return f'时间 {written} 无效，应为 24 小时制的 "HH:MM"，并加引号，例如 "09:00"'
+        return (
+            f'时间请加引号写成 "{hours:02d}:{minutes:02d}"：不加引号的 {written} '
+            f"会被 YAML 当成六十进制数字 {value}"
         )
-        return None
-    return Target(everyone=False, branch_ids=frozenset(ids)) if ids else None
+    if not isinstance(value, str):
+        return f'应为带引号的时间 "HH:MM"，例如 "09:00"，实际是 {describe(value)}'
+    return f'时间 \'{value}\' 无效，应为 24 小时制的 "HH:MM"，例如 "09:00"'
 
 
-def _known_branch_ids(items: list[Field], branches: Sequence[Branch]) -> list[str] | None:
-    declared = [branch.id for branch in branches]
-    return _declared_names(items, declared, "未知的支部 '{name}'，已声明的支部：{declared}")
+_BRANCH_IN_TO = re.compile(r"\.to(\[\d+\])?$")
 
 
-def _parse_tags(node: Field, branches: Sequence[Branch]) -> list[str] | None:
-    declared = sorted({tag for branch in branches for tag in branch.tags})
-    items = [node] if isinstance(node.value, str) else node.sequence()
-    if not items:
-        if isinstance(node.value, list):
-            node.error("至少指定一个标签")
-        return None
-    return _declared_names(items, declared, "没有支部带有标签 '{name}'，已声明的标签：{declared}")
+def worded_after(error: ModelError, document: dict[str, Any]) -> bool:
+    """Whether the checks after the model word this error instead (or it is not reported):
+    one action, one when kind, day or weekday, and the whole of `to`."""
+    loc = error.loc
+    if loc[:1] != ("schedules",) or len(loc) < 2:
+        return False
+    rest = loc[2:]
+    if not rest:
+        return error.kind == "value_error"  # not exactly one action
+    if rest[0] == "to":  # a branch id not declared, as the checks after the model say
+        value = error.node.value
+        return _BRANCH_IN_TO.search(error.node.path) is not None and not not_text(value)
+    if rest[0] == "when" and error.kind == "value_error":
+        return True
+    item = document["schedules"][loc[1]]
+    when = item.get("when") if isinstance(item, dict) else None
+    if rest[0] != "when" or not isinstance(when, dict) or len(rest) < 2:
+        return False
+    if len([kind for kind in WHEN_KINDS if kind in when]) > 1:
+        return True  # only "choose one" is said
+    if len(rest) < 3:
+        return False
+    monthly = when.get("monthly")
+    if rest[1] != "monthly" or not isinstance(monthly, dict):
+        return False
+    field = rest[2]
+    if "day" in monthly and "weekday" in monthly:
+        return field in ("day", "weekday", "nth")
+    if "day" in monthly:
+        return field in ("nth", "weekday")
+    return field in ("nth", "day") and "weekday" not in monthly
 
 
-def _declared_names(items: list[Field], declared: Sequence[str], unknown: str) -> list[str] | None:
-    """The texts of `items` when every one is declared; otherwise report each stray and None."""
-    names: list[str] = []
-    ok = True
+# ---------------------------------------------------------------- checks after the model
+
+
+def check_schedules(
+    node: Field,
+    branches: Sequence[Branch],
+    refused: set[tuple[int | str, ...]],
+    reported: set[str],
+) -> None:
+    """What the model cannot see in `schedules:`; problems go to `node.problems`.
+
+    `refused` holds the locations of the model's errors, whose values are not judged again,
+    and `reported` the paths of those it words.
+    """
+    if not isinstance(node.value, list):
+        return
+    seen: set[str] = set()
+    for index, item in enumerate(node.items()):
+        if not isinstance(item.value, dict):
+            continue
+        where = ("schedules", index)
+        id_field = item.child("id")
+        schedule_id = None if not_text(id_field.value) else str(id_field.value).strip()
+        if schedule_id is not None and schedule_id in seen:
+            id_field.error(f"计划 id '{schedule_id}' 重复")
+        elif schedule_id is not None:
+            seen.add(schedule_id)
+        _check_when(item.child("when"), (*where, "when"), refused)
+        _check_target(item.child("to"), branches, reported)
+        _check_actions(item, where, refused)
+
+
+def _check_when(
+    node: Field, where: tuple[int | str, ...], refused: set[tuple[int | str, ...]]
+) -> None:
+    if not isinstance(node.value, dict):
+        return
+    kinds = [kind for kind in WHEN_KINDS if kind in node.value]
+    if len(kinds) > 1:
+        node.error(f"{'、'.join(kinds)} 只能选一种")
+        return
+    if not node.value:
+        node.error("需要 monthly、weekly、cron、once 之一")
+    if kinds == ["monthly"]:
+        _check_monthly(node.child("monthly"))
+    elif kinds == ["cron"] and (*where, "cron") not in refused:
+        _check_cron(node.child("cron"))
+    elif kinds == ["once"] and (*where, "once") not in refused:
+        text = str(node.child("once").value).strip()
+        if _once(text, DEFAULT_TIMEZONE) is None:
+            node.child("once").error(f"时间 '{text}' 不存在，{_ONCE_EXAMPLE}")
+
+
+def _check_monthly(node: Field) -> None:
+    monthly = node.value
+    if not isinstance(monthly, dict):
+        return
+    if "day" in monthly and "weekday" in monthly:
+        node.error("day 与 weekday 只能选一个")
+    elif "day" in monthly:
+        if monthly["day"] is None:
+            node.child("day").error("缺少必填字段")
+        if "nth" in monthly:
+            node.child("nth").error("nth 只能与 weekday 一起使用")
+    elif "weekday" in monthly:
+        if monthly["weekday"] is None:
+            node.child("weekday").error("缺少必填字段")
+        if monthly.get("nth") is None:
+            node.child("nth").error("缺少必填字段（1、2、3、4 表示第几个，-1 表示最后一个）")
+    else:
+        node.error("需要 day（每月几号），或 weekday 加 nth（每月第几个星期几）")
+
+
+def _check_cron(node: Field) -> None:
+    expression = str(node.value).strip()
+    if any(ch.isdigit() for ch in expression.split()[4]):
+        node.error(
+            f"cron 表达式 '{expression}' 的星期字段请用英文缩写（如 mon-fri、sat,sun），不要用数字"
+        )
+        return
+    error = Cron.validate(expression)
+    if error is not None:
+        node.error(f"cron 表达式 '{expression}' 无效：{error}")
+
+
+def _check_target(node: Field, branches: Sequence[Branch], reported: set[str]) -> None:
+    """Each branch id and tag `to` names must be declared (a branch refused is not).
+
+    A number alone is not taken for a name here, though the model reads it as one: `to: 7`
+    is more likely a count than branch 7.
+    """
+    value = node.value
+    if isinstance(value, dict):
+        tags = node.child("tags")
+        if _is_number(tags.value) and tags.path not in reported:
+            tags.error(f"应为列表，实际是 {describe(tags.value)}")
+            return
+        declared = sorted({tag for branch in branches for tag in branch.tags})
+        items = tags.sequence() if isinstance(tags.value, list) else [tags]
+        unknown = "没有支部带有标签 '{name}'，已声明的标签：{declared}"
+        _check_declared([item for item in items if item.path not in reported], declared, unknown)
+    elif node.path in reported or value == "all":
+        return
+    elif _is_number(value):
+        node.error(f"应为 all、支部 id 列表或 {{tags: [...]}}，实际是 {describe(value)}")
+    else:
+        items = node.sequence() if isinstance(value, list) else [node]
+        ids = [branch.id for branch in branches]
+        items = [item for item in items if item.path not in reported]
+        _check_declared(items, ids, "未知的支部 '{name}'，已声明的支部：{declared}")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _check_declared(items: list[Field], declared: Sequence[str], unknown: str) -> None:
     for item in items:
-        name = item.text()
-        if name is None:
-            ok = False
-        elif name not in declared:
-            item.error(unknown.format(name=name, declared=_listing(declared)))
-            ok = False
-        else:
-            names.append(name)
-    return names if ok else None
+        if not_text(item.value) is not None:
+            continue  # the model has said so
+        name = str(item.value).strip()
+        if name not in declared:
+            item.error(unknown.format(name=name, declared="、".join(declared) or "（无）"))
 
 
-def _listing(names: Sequence[str]) -> str:
-    return "、".join(names) or "（无）"
-
-
-# ---------------------------------------------------------------- actions
-
-
-def _parse_action(node: Field) -> Action | None:
-    present = [key for key in ACTION_KEYS if key in node.value]
+def _check_actions(
+    node: Field, where: tuple[int | str, ...], refused: set[tuple[int | str, ...]]
+) -> None:
+    present = [key for key in schema.ACTION_KEYS if key in node.value]
     if not present:
         node.error("需要 prompt（提示消息）、study（学习任务）、quiz（测验）三者之一")
-        return None
+    for key in present:  # written but empty: the model takes that for not written
+        if node.value[key] is None:
+            node.child(key).error(
+                "缺少必填字段" if key == "prompt" else "应为键值对（mapping），实际是 空值"
+            )
     for extra in present[1:]:
         node.child(extra).error(
             f"已经有 {present[0]}，每个计划只能有 prompt、study、quiz 中的一个"
         )
-    actions: list[Action | None] = []
-    for key in present:
-        child = node.child(key)
-        if key == "prompt":
-            actions.append(_parse_prompt(child))
-        elif key == "study":
-            actions.append(_parse_study(child))
-        else:
-            actions.append(_parse_quiz(child))
-    return actions[0] if len(actions) == 1 else None
+    if "prompt" in present and (*where, "prompt") not in refused:
+        check_template(node.child("prompt"), str(node.value["prompt"]).strip())
+    study = node.child("study")
+    if "study" in present and isinstance(study.value, dict):
+        due, remind = study.value.get("due_days"), study.child("remind_before_days")
+        judged = {(*where, "study", "due_days"), (*where, "study", "remind_before_days")}
+        valid = remind.value is not None and due is not None and not judged & refused
+        if valid and remind.value >= due:
+            remind.error(f"应小于 due_days（{due}），实际是 {remind.value}")
 
 
-def _parse_prompt(node: Field) -> PromptAction | None:
-    template = node.text(max_length=MAX_PROMPT_LENGTH)
-    if template is None:
-        return None
-    return PromptAction(template) if check_template(node, template) else None
-
-
-def check_template(node: Field, template: str) -> bool:
+def check_template(node: Field, template: str) -> None:
     """Report malformed braces and placeholders other than {branch} {month} {date}."""
-    allowed = "、".join(f"{{{name}}}" for name in PLACEHOLDERS)
+    allowed = "、".join(f"{{{name}}}" for name in schema.PLACEHOLDERS)
     try:
         parsed = list(string.Formatter().parse(template))
     except ValueError:
-        node.error(
-            f"花括号不配对：占位符只能写 {allowed}；要显示花括号本身，请写成 {{{{ 或 }}}}"
-        )
-        return False
+        node.error(f"花括号不配对：占位符只能写 {allowed}；要显示花括号本身，请写成 {{{{ 或 }}}}")
+        return
     unknown = [
-        f"{{{name}}}" for _, name, _, _ in parsed if name is not None and name not in PLACEHOLDERS
+        f"{{{name}}}"
+        for _, name, _, _ in parsed
+        if name is not None and name not in schema.PLACEHOLDERS
     ]
     if unknown:
         node.error(f"未知的占位符 {'、'.join(unknown)}，只能用 {allowed}")
-        return False
+        return
     try:
         PromptAction(template).render("示例党支部", datetime(2026, 1, 1, tzinfo=DEFAULT_TIMEZONE))
     except (ValueError, KeyError, IndexError, AttributeError) as error:
         node.error(f"占位符写法有误（{error}），只能用 {allowed}")
-        return False
-    return True
 
 
-def _parse_study(node: Field) -> StudyAction | None:
-    if not node.check_keys(STUDY_KEYS):
-        return None
-    title = node.child("title").text(max_length=MAX_TITLE_LENGTH)
-    body = node.child("body").text(max_length=MAX_BODY_LENGTH)
-    link_field = node.child("link")
-    link = link_field.text(required=False)
-    link_ok = True
-    if link is not None and not link.startswith(("http://", "https://")):
-        link_field.error(f"链接 '{link}' 应以 http:// 或 https:// 开头")
-        link_ok = False
-    due_days = node.child("due_days").integer(1, 90)
-    remind_field = node.child("remind_before_days")
-    remind = remind_field.integer(1, 89, required=False)
-    remind_ok = remind_field.value is None or remind is not None
-    if remind is not None and due_days is not None and remind >= due_days:
-        remind_field.error(f"应小于 due_days（{due_days}），实际是 {remind}")
-        remind_ok = False
-    if title is None or body is None or due_days is None or not (link_ok and remind_ok):
-        return None
-    return StudyAction(title, body, link, due_days, remind)
+# ---------------------------------------------------------------- the frozen schedules
 
 
-def _parse_quiz(node: Field) -> QuizAction | None:
-    if not node.check_keys(QUIZ_KEYS):
+def build_schedule(shape: schema.Schedule, tz: ZoneInfo) -> Schedule:
+    """The schedule the bot runs, from one the model and the checks after it accepted."""
+    holidays = shape.holidays or HolidayPolicy.NEXT_WORKDAY
+    return Schedule(shape.id, _when(shape.when, tz), holidays, _target(shape.to), _action(shape))
+
+
+def _when(shape: schema.When, tz: ZoneInfo) -> WhenRule:
+    if shape.monthly is not None:
+        at = _time(shape.monthly.at)
+        if shape.monthly.day is not None:
+            return MonthlyOnDay(shape.monthly.day, at)
+        nth = shape.monthly.nth
+        assert nth is not None  # the model holds weekday and nth together
+        return MonthlyOnWeekday(_weekday(shape.monthly.weekday), nth, at)
+    if shape.weekly is not None:
+        return Weekly(_weekday(shape.weekly.weekday), _time(shape.weekly.at))
+    if shape.cron is not None:
+        return Cron(shape.cron.strip())
+    moment = _once(str(shape.once).strip(), tz)
+    assert moment is not None  # checked after the model
+    return Once(moment)
+
+
+def _time(text: str) -> time:
+    hour, minute = text.strip().split(":")
+    return time(int(hour), int(minute))
+
+
+def _weekday(text: str | None) -> int:
+    return WEEKDAY_NAMES[str(text)]  # the model has made it lower-case
+
+
+def _once(text: str, tz: ZoneInfo) -> datetime | None:
+    day, moment = re.split(r"[ T]", text)
+    year, month, date_ = (int(part) for part in day.split("-"))
+    hour, minute = (int(part) for part in moment.split(":"))
+    try:
+        return datetime(year, month, date_, hour, minute, tzinfo=tz)
+    except ValueError:
         return None
-    bank = node.child("bank").text(max_length=64)
-    count = node.child("count").integer(1, 20)
-    open_hours = node.child("open_hours").integer(1, 168)
-    if bank is None or count is None or open_hours is None:
-        return None
-    return QuizAction(bank, count, open_hours)
+
+
+def _target(to: str | list[str] | schema.TargetTags) -> Target:
+    if to == "all":
+        return Target(everyone=True)
+    if isinstance(to, schema.TargetTags):
+        tags = [to.tags] if isinstance(to.tags, str) else to.tags
+        return Target(everyone=False, tags=frozenset(tags))
+    ids = [to] if isinstance(to, str) else to
+    return Target(everyone=False, branch_ids=frozenset(ids))
+
+
+def _action(shape: schema.Schedule) -> Action:
+    if shape.prompt is not None:
+        return PromptAction(shape.prompt)
+    if shape.study is not None:
+        study = shape.study
+        link = study.link.strip() if study.link is not None else None
+        return StudyAction(study.title, study.body, link, study.due_days, study.remind_before_days)
+    assert shape.quiz is not None
+    return QuizAction(shape.quiz.bank, shape.quiz.count, shape.quiz.open_hours)
 
 
 # ---------------------------------------------------------------- calendar
 
 
-def parse_calendar(node: Field) -> DeclaredDays:
+def parse_calendar(node: Field, refused: frozenset[str] = frozenset()) -> DeclaredDays:
     """Validate the optional `calendar:` section: the State Council's days off and 调休 days.
 
-    Each list holds days (`2027-10-09`) or ranges (`2027-10-01..2027-10-07`); YAML may hand
-    a day over as a date or as text. A day in both lists is an error.
+    Each list holds days (`2027-10-09`) or ranges (`2027-10-01..2027-10-07`) as the model
+    took them, save the entries at the paths in `refused`, which are left out; PyYAML's own
+    loaders hand a day over as a date. A day in both lists is an error.
     """
-    if node.value is None or not node.check_keys(CALENDAR_KEYS):
+    if not isinstance(node.value, dict):
         return NO_DECLARED_DAYS
-    holidays = _declared_days(node.child("holidays"))
+    holidays = _declared_days(node.child("holidays"), refused)
     workdays: set[date] = set()
-    for item, days in _declared_entries(node.child("workdays")):
+    for item, days in _declared_entries(node.child("workdays"), refused):
         clash = sorted(days & holidays)
         if clash:
             shown = "、".join(day.isoformat() for day in clash[:3])
@@ -546,21 +506,21 @@ def parse_calendar(node: Field) -> DeclaredDays:
     return DeclaredDays(frozenset(holidays), frozenset(workdays - holidays))
 
 
-def _declared_days(node: Field) -> set[date]:
+def _declared_days(node: Field, refused: frozenset[str]) -> set[date]:
     days: set[date] = set()
-    for _, found in _declared_entries(node):
+    for _, found in _declared_entries(node, refused):
         days |= found
     return days
 
 
-def _declared_entries(node: Field) -> list[tuple[Field, set[date]]]:
+def _declared_entries(node: Field, refused: frozenset[str]) -> list[tuple[Field, set[date]]]:
     """Each valid entry of a `calendar:` list with its days (one value is a one-item list)."""
     if node.value is None:
         return []
     items = node.sequence() if isinstance(node.value, list) else [node]
     entries = []
     for item in items:
-        span = _parse_day_span(item)
+        span = None if item.path in refused else _parse_day_span(item)
         if span is not None:
             entries.append((item, set(days_between(*span))))
     return entries
@@ -573,14 +533,8 @@ def _parse_day_span(node: Field) -> tuple[date, date] | None:
         return None
     if isinstance(value, date):
         return value, value
-    if not isinstance(value, str) or not value.strip():
-        node.error(f"应为日期，实际是 {describe(value)}；{_DAY_EXAMPLE}")
-        return None
-    text = value.strip()
+    text = str(value).strip()
     parts = [part.strip() for part in text.split("..")]
-    if len(parts) > 2 or not all(_DAY_PATTERN.match(part) for part in parts):
-        node.error(f"日期 '{text}' 格式不对，{_DAY_EXAMPLE}")
-        return None
     days: list[date] = []
     for part in parts:
         day = _parse_day(node, part)
@@ -592,9 +546,9 @@ def _parse_day_span(node: Field) -> tuple[date, date] | None:
         node.error(f"日期范围 '{text}' 的结束日早于开始日，应写成 {_RANGE_EXAMPLE}")
         return None
     length = (last - first).days + 1
-    if length > MAX_DECLARED_RUN_DAYS:
+    if length > schema.MAX_DECLARED_RUN_DAYS:
         node.error(
-            f"日期范围 '{text}' 共 {length} 天，一段最长 {MAX_DECLARED_RUN_DAYS} 天，"
+            f"日期范围 '{text}' 共 {length} 天，一段最长 {schema.MAX_DECLARED_RUN_DAYS} 天，"
             "请检查是否写错"
         )
         return None

@@ -5,11 +5,10 @@ come the JSON Schemas in `docs/schema/` (completion and inline errors in an edit
 `check-jsonschema` in CI) and the reference tables in `docs/schedules.md` and
 `docs/quiz-bank-format.md`; `python bot.py schema` writes all of them.
 
-A bank is validated by its model (`banks.parse_bank`, through `yaml_loader.validate_document`,
-which places each error at its file, line and field); the bank limits are declared here.
-`schedules.yaml` is still validated field by field (agency, schedules, points_rule), with the
-limits below taken from those modules' constants; `tests/core/config/test_config_schema.py`
-holds its models and those validators to the same keys and to accepting the same files.
+Each file is validated by its model (`banks.parse_bank` and `agency.parse_agency_config`,
+through `yaml_loader.validate_document`, which places each error at its file, line and field);
+the limits are declared here. What one field cannot show (repeated ids, branches named in `to`,
+an answer against the options…) is checked after the model, in those modules.
 """
 
 from __future__ import annotations
@@ -33,8 +32,35 @@ from pydantic import (
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema
 
-from core.config import agency, points_rule, schedules
+from core.config import points_rule
 from core.dates.recurrence import HolidayPolicy
+
+BRANCH_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+SCHEDULE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+DEFAULT_CATCH_UP_HOURS = 12
+ACTION_KEYS = ("prompt", "study", "quiz")
+PLACEHOLDERS = ("branch", "month", "date")
+MAX_PROMPT_LENGTH, MAX_TITLE_LENGTH, MAX_BODY_LENGTH = 2000, 64, 2000
+# core.dates.recurrence.ADJUST_MARGIN (21 days) bounds how far a push may move: a declared run of
+# days off, with the weekends around it, must stay well inside it.
+MAX_DECLARED_RUN_DAYS = 15
+_WEEKDAY_NUMBERS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
+_ENGLISH_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_ENGLISH_LONG = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+def _weekday_names() -> dict[str, int]:
+    names: dict[str, int] = {}
+    for char, number in _WEEKDAY_NUMBERS.items():
+        for prefix in ("", "周", "星期"):
+            names[prefix + char] = number
+    for number, (short, long) in enumerate(zip(_ENGLISH_WEEKDAYS, _ENGLISH_LONG, strict=True)):
+        names[short] = names[long] = number
+    return names
+
+
+WEEKDAY_NAMES = _weekday_names()
+"""Every accepted spelling of a weekday (English ones lower-case) -> 0=Monday..6=Sunday."""
 
 # Bank and question ids alike; progress is stored under "bank/question", so never a "/".
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -69,6 +95,11 @@ def _number_as_text(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
     return value
+
+
+def _stripped(value: Any) -> Any:
+    """A text without the spaces around it: the loader keeps them in a quoted ' 对 '."""
+    return value.strip() if isinstance(value, str) else value
 
 
 _Text = Annotated[
@@ -108,13 +139,13 @@ BankOrQuestionId = Annotated[
 ]
 BranchId = Annotated[
     str,
-    StringConstraints(pattern=agency.BRANCH_ID_PATTERN.pattern),
+    StringConstraints(strip_whitespace=True, pattern=BRANCH_ID_PATTERN.pattern),
     _AlsoWholeNumber,
     BeforeValidator(_number_as_text),
 ]
 ScheduleId = Annotated[
     str,
-    StringConstraints(pattern=schedules.SCHEDULE_ID_PATTERN.pattern),
+    StringConstraints(strip_whitespace=True, pattern=SCHEDULE_ID_PATTERN.pattern),
     _AlsoWholeNumber,
     BeforeValidator(_number_as_text),
 ]
@@ -166,7 +197,7 @@ class Calendar(_Shape):
     holidays: DaySpans | None = Field(
         None,
         description="放假的日子：单日写 2027-10-08，连续几天写成 起..止，如 "
-        f"2027-10-01..2027-10-07，一段最长 {schedules.MAX_DECLARED_RUN_DAYS} 天",
+        f"2027-10-01..2027-10-07，一段最长 {MAX_DECLARED_RUN_DAYS} 天",
     )
     workdays: DaySpans | None = Field(
         None, description="调休上班的日子（通常是周六或周日），不能与 holidays 重复"
@@ -190,15 +221,30 @@ class Branch(_Shape):
 
 
 Clock = Annotated[str, StringConstraints(pattern=r"^\s*([01]?\d|2[0-3]):[0-5]\d\s*$")]
-# The loader ignores case: Mon and MON are mon.
+# Mon and MON are mon: the editors' schema lists each spelling.
 _WEEKDAYS = tuple(
     dict.fromkeys(
         spelling
         for case in (str.lower, str.title, str.upper)
-        for spelling in map(case, schedules.WEEKDAY_NAMES)
+        for spelling in map(case, WEEKDAY_NAMES)
     )
 )
-Weekday = Literal[_WEEKDAYS]  # type: ignore[valid-type]
+
+
+def _weekday_spelling(value: Any) -> Any:
+    """A weekday as the loader takes it: spaces around it and the case of its letters ignored."""
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+Weekday = Annotated[Literal[_WEEKDAYS], BeforeValidator(_weekday_spelling)]  # type: ignore[valid-type]
+
+
+def _bool_as_text(value: Any) -> Any:
+    """A boolean as the text YAML read it from (yes is true), which a number would take for 1."""
+    return str(value) if isinstance(value, bool) else value
+
+
+Nth = Annotated[Literal[1, 2, 3, 4, -1], BeforeValidator(_bool_as_text)]
 
 
 class Monthly(_Shape):
@@ -219,9 +265,7 @@ class Monthly(_Shape):
     weekday: Weekday | None = Field(
         None, description="星期几：一 二 三 四 五 六 日（天），也可写 周一、星期一 或 mon"
     )
-    nth: Literal[1, 2, 3, 4, -1] | None = Field(
-        None, description="第几个：1～4，-1 表示最后一个；只与 weekday 一起写"
-    )
+    nth: Nth | None = Field(None, description="第几个：1～4，-1 表示最后一个；只与 weekday 一起写")
     at: Clock = Field(description='24 小时制的 "HH:MM"，请加引号，例如 "09:00"')
 
     @model_validator(mode="after")
@@ -284,8 +328,8 @@ class TargetTags(_Shape):
 class Study(_Shape):
     """学习任务，群里带“学完了”按钮。"""
 
-    title: Annotated[_Text, MaxLen(schedules.MAX_TITLE_LENGTH)] = Field(description="标题")
-    body: Annotated[_Text, MaxLen(schedules.MAX_BODY_LENGTH)] = Field(description="内容")
+    title: Annotated[_Text, MaxLen(MAX_TITLE_LENGTH)] = Field(description="标题")
+    body: Annotated[_Text, MaxLen(MAX_BODY_LENGTH)] = Field(description="内容")
     link: Annotated[str, StringConstraints(pattern=r"^\s*https?://")] | None = Field(
         None, description="原文链接，以 http:// 或 https:// 开头"
     )
@@ -307,16 +351,14 @@ class Quiz(_Shape):
     open_hours: Hours = Field(description="测验开放几小时")
 
 
-_PLACEHOLDERS = "、".join(f"{{{name}}}" for name in schedules.PLACEHOLDERS)
+_PLACEHOLDERS = "、".join(f"{{{name}}}" for name in PLACEHOLDERS)
 
 
 class Schedule(_Shape):
     """一个推送计划：何时、发给谁，以及 prompt、study、quiz 三者之一。"""
 
     model_config = ConfigDict(
-        json_schema_extra={
-            "oneOf": [{"required": [action]} for action in schedules.ACTION_KEYS]
-        }
+        json_schema_extra={"oneOf": [{"required": [action]} for action in ACTION_KEYS]}
     )
 
     id: ScheduleId = Field(
@@ -324,7 +366,7 @@ class Schedule(_Shape):
         "推送记录按 id 区分，推送过的计划不要再改 id"
     )
     when: When = Field(description="什么时候推送")
-    holidays: HolidayPolicy | None = Field(
+    holidays: Annotated[HolidayPolicy, BeforeValidator(_stripped)] | None = Field(
         None,
         description="推送日不是工作日时怎么办：next_workday 顺延（默认）、"
         "previous_workday 提前、skip 跳过、ignore 照常推送",
@@ -332,7 +374,7 @@ class Schedule(_Shape):
     to: Literal["all"] | BranchId | Annotated[list[BranchId], Field(min_length=1)] | TargetTags = (
         Field(description="推送给哪些支部：all、支部 id 列表，或 {tags: [...]}")
     )
-    prompt: Annotated[_Text, MaxLen(schedules.MAX_PROMPT_LENGTH)] | None = Field(
+    prompt: Annotated[_Text, MaxLen(MAX_PROMPT_LENGTH)] | None = Field(
         None,
         description=f"在支部群里发一条提示；占位符 {_PLACEHOLDERS}："
         "支部名称、月份、推送当天的日期",
@@ -342,7 +384,7 @@ class Schedule(_Shape):
 
     @model_validator(mode="after")
     def _one_action(self) -> Schedule:
-        actions = [key for key in schedules.ACTION_KEYS if getattr(self, key) is not None]
+        actions = [key for key in ACTION_KEYS if getattr(self, key) is not None]
         if len(actions) != 1:
             raise ValueError("prompt、study、quiz 只能且必须写一种")
         return self
@@ -359,7 +401,7 @@ class SchedulesFile(_Shape):
     catch_up_hours: Annotated[StrictInt, Field(ge=0, le=168)] | None = Field(
         None,
         description="补发时限（小时）：停机后错过不超过这么多小时的推送仍会补发，默认 "
-        f"{agency.DEFAULT_CATCH_UP_HOURS}",
+        f"{DEFAULT_CATCH_UP_HOURS}",
     )
     points: Points | None = Field(None, description="积分规则，不写时用默认值")
     calendar: Calendar | None = Field(None, description="国务院公布的放假和调休安排")
@@ -372,11 +414,6 @@ class SchedulesFile(_Shape):
 # ---------------------------------------------------------------- quizzes/*.yaml
 
 Letter = Annotated[str, StringConstraints(pattern=r"^\s*[A-Fa-f]\s*$")]
-
-
-def _stripped(value: Any) -> Any:
-    """A text without the spaces around it: the loader keeps them in a quoted ' 对 '."""
-    return value.strip() if isinstance(value, str) else value
 
 
 JudgeAnswer = Annotated[Literal[JUDGE_OPTIONS], BeforeValidator(_stripped)]  # type: ignore[valid-type]

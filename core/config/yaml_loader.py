@@ -13,13 +13,15 @@ from __future__ import annotations
 import difflib
 import re
 import typing
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import annotated_types
 import yaml
 from pydantic import BaseModel, ValidationError
+from pydantic.fields import FieldInfo
 
 MAX_FILE_BYTES = 32_000_000
 MAX_UPLOAD_BYTES = 1_000_000
@@ -262,52 +264,13 @@ class Field:
         line = lines[index] if index < len(lines) else self.line
         return Field(self.file, f"{self.path}[{index}]", line, self.value[index], self.problems)
 
-    def check_keys(self, allowed: Collection[str]) -> bool:
-        """Report unknown keys (with a 'did you mean'); False if this is not a mapping.
-
-        Missing required keys are reported by the getter that reads them.
-        """
-        if not isinstance(self.value, dict):
-            self.error(f"应为键值对（mapping），实际是 {describe(self.value)}")
-            return False
-        for key in self.value:
-            if key not in allowed:
-                hint = difflib.get_close_matches(key, sorted(allowed), n=1)
-                suggestion = f"，是否想写 '{hint[0]}'？" if hint else ""
-                self.child(key).error(f"未知的字段 '{key}'{suggestion}")
-        return True
-
-    def text(self, *, required: bool = True, max_length: int | None = None) -> str | None:
+    def text(self) -> str | None:
         """A non-empty string (numbers are accepted and converted)."""
-        if self.value is None:
-            if required:
-                self.error("缺少必填字段")
+        problem = not_text(self.value)
+        if problem is not None:
+            self.error(problem)
             return None
-        if isinstance(self.value, bool) or not isinstance(self.value, str | int | float):
-            self.error(f"应为文本，实际是 {describe(self.value)}")
-            return None
-        text = str(self.value).strip()
-        if not text:
-            self.error("不能为空")
-            return None
-        if max_length is not None and len(text) > max_length:
-            self.error(f"太长（{len(text)} 字），最多 {max_length} 字")
-            return None
-        return text
-
-    def integer(self, low: int, high: int, *, required: bool = True) -> int | None:
-        """An integer within [low, high]."""
-        if self.value is None:
-            if required:
-                self.error("缺少必填字段")
-            return None
-        if isinstance(self.value, bool) or not isinstance(self.value, int):
-            self.error(f"应为整数，实际是 {describe(self.value)}")
-            return None
-        if not low <= self.value <= high:
-            self.error(f"应在 {low} 到 {high} 之间，实际是 {self.value}")
-            return None
-        return self.value
+        return str(self.value).strip()
 
     def sequence(self, *, required: bool = True) -> list[Field]:
         """The items of a list (a missing optional list is empty)."""
@@ -319,25 +282,6 @@ class Field:
             self.error(f"应为列表，实际是 {describe(self.value)}")
             return []
         return list(self.items())
-
-    def text_list(self) -> list[str]:
-        """An optional list of strings (a single string counts as a one-item list)."""
-        if isinstance(self.value, str):
-            return [self.value.strip()] if self.value.strip() else []
-        return [t for item in self.sequence(required=False) if (t := item.text()) is not None]
-
-
-def document_root(file: str, document: Any, allowed: Collection[str], required: str) -> Field:
-    """The cursor on a whole file, refusing at once an empty file or unknown top-level keys.
-
-    `required` names what the file must at least declare, for the empty-file message.
-    """
-    root = Field.root(file, document)
-    if document is None:
-        root.error(f"文件为空，至少需要声明 {required}")
-    elif root.check_keys(allowed):
-        return root
-    raise ConfigErrors(root.problems)
 
 
 def describe(value: Any) -> str:
@@ -395,6 +339,10 @@ class ModelError:
             return f"太长（{len(text)} 字），最多 {context['max_length']} 字"
         if value is None:
             return "缺少必填字段"
+        if kind == "int_type":
+            return f"应为整数，实际是 {describe(value)}"
+        if kind in ("greater_than_equal", "less_than_equal"):
+            return f"应在 {context['ge']} 到 {context['le']} 之间，实际是 {value}"
         if kind == "list_type":
             return f"应为列表，实际是 {describe(value)}"
         if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -436,9 +384,10 @@ def _placed_errors(
 ) -> list[ModelError]:
     """Each error at its place; of a union's alternatives only the one for the value's kind."""
     root = Field.root(file, document)
-    placed: list[tuple[ModelError, tuple[str, str] | None]] = []
+    placed: list[tuple[ModelError, list[tuple[str, str]]]] = []
     for details in refused.errors(include_url=False):
-        node, branch, key = root, None, None
+        node, key = root, None
+        branches: list[tuple[str, str]] = []  # the union alternatives taken, by path
         loc = details["loc"]
         for index, step in enumerate(loc):
             if isinstance(step, int) and isinstance(node.value, list):
@@ -447,22 +396,27 @@ def _placed_errors(
                 step in node.value or (index == len(loc) - 1 and details["type"] == "missing")
             ):
                 node, key = node.child(str(step)), str(step)
-            elif branch is None:  # a union's alternative, named by pydantic
-                branch = (node.path, str(step))
+            elif not branches or branches[-1][0] != node.path:  # named by pydantic
+                branches.append((node.path, str(step)))
         context = dict(details.get("ctx") or {})
         if details["type"] == "extra_forbidden":
             context["allowed"] = sorted(_fields_at(model, loc[:-1]))
+        if details["type"] in ("greater_than_equal", "less_than_equal"):
+            context.update(_bounds_at(model, loc))
         error = ModelError(node, loc, details["type"], context, details["msg"], key)
-        placed.append((error, branch))
+        placed.append((error, branches))
     alternatives: dict[str, list[str]] = {}
-    for _, branch in placed:
-        if branch is not None and branch[1] not in alternatives.setdefault(branch[0], []):
-            alternatives[branch[0]].append(branch[1])
+    for _, branches in placed:
+        for path, name in branches:
+            if name not in alternatives.setdefault(path, []):
+                alternatives[path].append(name)
     chosen = {
         path: _alternative_for(node_at(root, path).value, names)
         for path, names in alternatives.items()
     }
-    return [error for error, branch in placed if branch is None or chosen[branch[0]] == branch[1]]
+    return [
+        error for error, branches in placed if all(chosen[path] == name for path, name in branches)
+    ]
 
 
 def _alternative_for(value: Any, names: list[str]) -> str:
@@ -494,6 +448,31 @@ def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
         if current is not None and step in current.model_fields:
             current = _model_in(current.model_fields[str(step)].annotation)
     return list(current.model_fields) if current is not None else []
+
+
+def _bounds_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> dict[str, Any]:
+    """Both declared bounds (ge and le) of the number at `loc`: an error names only one."""
+    found: Any = None
+    current: type[BaseModel] | None = model
+    for step in loc:
+        if current is not None and step in current.model_fields:
+            found = current.model_fields[str(step)]
+            current = _model_in(found.annotation) or current
+    bounds: dict[str, Any] = {}
+    _collect_bounds([found], bounds)
+    return bounds
+
+
+def _collect_bounds(items: typing.Iterable[Any], bounds: dict[str, Any]) -> None:
+    for item in items:
+        if isinstance(item, annotated_types.Ge):
+            bounds["ge"] = item.ge
+        elif isinstance(item, annotated_types.Le):
+            bounds["le"] = item.le
+        elif isinstance(item, FieldInfo):
+            _collect_bounds([*item.metadata, item.annotation], bounds)
+        else:
+            _collect_bounds(typing.get_args(item), bounds)
 
 
 def _model_in(annotation: Any) -> type[BaseModel] | None:
