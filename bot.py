@@ -103,8 +103,9 @@ def run() -> int:
     for problem in configuration.warnings:  # the admins hear of these in post_init too
         log.warning("Refused: %s", problem)
     timezone = configuration.agency.timezone or settings.timezone
+    clock = file_clock(settings.fake_clock_file, timezone) if settings.fake_clock_file else None
     try:
-        store = Store(settings.data_dir, timezone)
+        store = Store(settings.data_dir, timezone, clock=clock)
     except DataFileError as error:
         print(
             f"Refusing to start: data file {error.path} cannot be used ({error.reason}). "
@@ -112,7 +113,6 @@ def run() -> int:
             file=sys.stderr,
         )
         return 3
-    clock = file_clock(settings.fake_clock_file, timezone) if settings.fake_clock_file else None
     application = build_application(settings, timezone, store)
     install_services(
         application, settings, configuration, store, clock or system_clock(timezone), timezone

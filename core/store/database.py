@@ -34,6 +34,7 @@ from zoneinfo import ZoneInfo
 from tinydb import Query, TinyDB
 from tinydb.table import Document, Table
 
+from core.clock import Clock, system_clock
 from core.errors import DataFileError
 from core.store.atomic_files import (
     TEMP_SUFFIX,
@@ -70,7 +71,15 @@ Result = TypeVar("Result")
 class Store:
     """Owns TinyDB; every read and write of the bot's records goes through here."""
 
-    def __init__(self, data_dir: Path, timezone: ZoneInfo, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        data_dir: Path,
+        timezone: ZoneInfo,
+        *,
+        read_only: bool = False,
+        clock: Clock | None = None,
+    ) -> None:
+        """`clock` says which month's files to check at start (the system clock if None)."""
         self._dir = data_dir
         self._timezone = timezone
         self._lock = threading.RLock()
@@ -89,7 +98,7 @@ class Store:
         self._shards: OrderedDict[Path, TinyDB] = OrderedDict()
         self._push_index: dict[str, dict[str, int]] = {}
         self._group_quizzes: _GroupQuizIndex | None = None
-        self._check_readable()
+        self._check_readable((clock or system_clock(timezone))())
 
     def close(self) -> None:
         """Release every file; the store is unusable afterwards."""
@@ -544,11 +553,11 @@ class Store:
             oldest.close()
         return shard
 
-    def _check_readable(self) -> None:
+    def _check_readable(self, now: datetime) -> None:
         """Refuse to start on an unreadable state file or current-month shard."""
         self._state.storage.read()
         self._scheduler.storage.read()
-        month = f"{datetime.now(self._timezone):%Y-%m}"
+        month = f"{now.astimezone(self._timezone):%Y-%m}"
         current = [
             *sorted((self._dir / EVENTS_DIR / month).glob("*/*.json")),
             self._dir / PUSHES_DIR / f"{month}.json",

@@ -18,7 +18,7 @@ from core.errors import DataFileError
 from core.store.database import Store
 from core.store.quiz_records import GroupQuestion, GroupQuiz
 from core.store.records import Binding, Event, Membership, Person
-from tests.conftest import PROJECT, SHANGHAI
+from tests.conftest import PROJECT, SHANGHAI, FakeClock
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
 
@@ -79,13 +79,12 @@ def test_unreadable_state_file_is_refused_and_left_untouched(tmp_path: Path) -> 
     assert (tmp_path / "state.json").read_bytes() == broken
 
 
-def test_unreadable_event_shard_is_refused_at_start(tmp_path: Path) -> None:
-    month = f"{datetime.now(SHANGHAI):%Y-%m}"
-    shard = tmp_path / "events" / month / "office" / "01.json"
+def test_unreadable_event_shard_is_refused_at_start(tmp_path: Path, clock: FakeClock) -> None:
+    shard = tmp_path / "events" / f"{clock():%Y-%m}" / "office" / "01.json"
     shard.parent.mkdir(parents=True)
     shard.write_text('{"events": {"1": ')
     with pytest.raises(DataFileError, match=r"01\.json"):
-        Store(tmp_path, SHANGHAI)
+        Store(tmp_path, SHANGHAI, clock=clock)
     assert shard.read_text() == '{"events": {"1": '
 
 
