@@ -241,23 +241,27 @@ class Store:
 
     def last_tick(self) -> datetime | None:
         """When the scheduler last finished a round: the bot was alive until then."""
-        doc = self._scheduler.table("heartbeat").get(doc_id=1)
-        return datetime.fromisoformat(doc["at"]) if isinstance(doc, dict) else None
+        return self._scheduler_moment("heartbeat")
 
     def set_last_tick(self, at: datetime) -> None:
         """Remember that the scheduler finished a round at `at`."""
-        with self._lock:
-            _put(self._scheduler.table("heartbeat"), 1, {"at": at.isoformat()})
+        self._set_scheduler_moment("heartbeat", at)
 
     def last_holiday_warning(self) -> datetime | None:
-        """When the admins were last told next year's holidays are missing (core/holiday_data)."""
-        doc = self._scheduler.table("holiday_warning").get(doc_id=1)
-        return datetime.fromisoformat(doc["at"]) if isinstance(doc, dict) else None
+        """When the admins were last told holidays are missing (scheduling/holiday_warning)."""
+        return self._scheduler_moment("holiday_warning")
 
     def set_last_holiday_warning(self, at: datetime) -> None:
         """Remember that the missing-holidays warning went out at `at`."""
+        self._set_scheduler_moment("holiday_warning", at)
+
+    def _scheduler_moment(self, name: str) -> datetime | None:
+        doc = self._scheduler.table(name).get(doc_id=1)
+        return datetime.fromisoformat(doc["at"]) if isinstance(doc, dict) else None
+
+    def _set_scheduler_moment(self, name: str, at: datetime) -> None:
         with self._lock:
-            _put(self._scheduler.table("holiday_warning"), 1, {"at": at.isoformat()})
+            _put(self._scheduler.table(name), 1, {"at": at.isoformat()})
 
     # --- updates being handled (handlers/polling.py) ------------------------
 
@@ -304,10 +308,7 @@ class Store:
         """Move the stored push (or `record`, if none is stored yet) to `status`, changing
         only the named fields, in one step; return what is stored now."""
         with self._lock:
-            table, index = self._push_table(record.nominal)
-            doc_id = index.get(record.key)
-            doc = table.get(doc_id=doc_id) if doc_id is not None else None
-            current = converter.structure(doc, PushRecord) if isinstance(doc, dict) else record
+            current = self.push(record.key, record.nominal) or record
             updated = replace(current, status=status, **fields)
             self.save_push(updated)
             return updated
@@ -361,11 +362,11 @@ class Store:
         with self._lock:
             table = self._task_table(task_id)
             doc = table.get(Query().id == task_id)
-            if not isinstance(doc, dict):
+            if not isinstance(doc, Document):
                 return None
             changed, result = change(converter.structure(doc, StudyTask))
             if changed is not None:
-                _put_keyed(table, "id", task_id, converter.unstructure(changed))
+                _put(table, doc.doc_id, converter.unstructure(changed))
             return result
 
     def open_study_tasks(self, now: datetime) -> list[StudyTask]:
@@ -601,15 +602,6 @@ def _put(table: Table, doc_id: int, doc: dict[str, Any]) -> None:
         table.update(replace_fields, doc_ids=[doc_id])
     else:
         table.insert(Document(doc, doc_id=doc_id))
-
-
-def _put_keyed(table: Table, field: str, key: str, doc: dict[str, Any]) -> None:
-    """Insert or wholly replace the one document whose `field` equals `key`, in one write."""
-    found = table.get(Query()[field] == key)
-    if isinstance(found, Document):
-        _put(table, found.doc_id, doc)
-    else:
-        table.insert(doc)
 
 
 def _person(user_id: int, doc: dict[str, Any]) -> Person:
