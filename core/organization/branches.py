@@ -22,8 +22,7 @@ from core.store.database import Store
 from core.store.records import Binding, Event, Membership, Person
 
 REAL_NAME_PATTERN = re.compile(r"^[\u4e00-\u9fffA-Za-z·\- ]{1,20}$")
-# 撤销绑定 under the admins' notice of a bind: "undo-bind:<branch id>:<chat id>" (at most
-# 10 + 32 + 1 + 15 bytes, inside Telegram's 64).
+# 撤销绑定 under the admins' notice of a bind (see undo_bind_data).
 UNDO_BIND_PREFIX = "undo-bind:"
 
 
@@ -109,12 +108,12 @@ class Organization:
             raise UserError(
                 messages.BIND_BRANCH_TAKEN.format(branch=branch.name, branch_id=branch.id)
             )
-        now = self._clock()
-        self.store.bind(Binding(branch.id, chat_id, chat_title, now))
-        self.store.record_event(Event("bound", branch.id, now, actor, {"chat_id": chat_id}))
-        who = messages.BIND_ACTOR.format(name=actor_name or actor, user_id=actor)
+        binding = Binding(branch.id, chat_id, chat_title, self._clock())
+        self.store.bind(binding)
+        bound_event = Event("bound", branch.id, binding.bound_at, actor, {"chat_id": chat_id})
+        self.store.record_event(bound_event)
+        who = _actor(actor, actor_name)
         where = {"branch": branch.name, "branch_id": branch.id, "chat": chat_title}
-        binding = Binding(branch.id, chat_id, chat_title, now)
         undo = Button(messages.UNDO_BIND_BUTTON, undo_bind_data(binding))
         if previous is not None:
             moved = messages.ADMIN_BIND_MOVED.format(
@@ -136,7 +135,7 @@ class Organization:
         self._record("unbound", binding.branch_id, actor, {"chat_id": chat_id})
         branch = self._name(binding.branch_id)
         notice = messages.ADMIN_UNBOUND.format(
-            actor=messages.BIND_ACTOR.format(name=actor_name or actor, user_id=actor),
+            actor=_actor(actor, actor_name),
             chat=binding.chat_title,
             chat_id=chat_id,
             branch=branch,
@@ -269,3 +268,8 @@ class Organization:
         self, kind: str, branch_id: str, user_id: int | None, data: dict[str, int]
     ) -> None:
         self.store.record_event(Event(kind, branch_id, self._clock(), user_id, dict(data)))
+
+
+def _actor(user_id: int, name: str) -> str:
+    """Who changed a binding, as the admins read it."""
+    return messages.BIND_ACTOR.format(name=name or user_id, user_id=user_id)

@@ -126,7 +126,7 @@ class Dispatcher:
             return notices
 
     def holiday_reminders(self) -> list[Notice]:
-        """From 1 November, once a week: next year's holidays are unknown (holiday_warning)."""
+        """Once a week while this or (from November) next year's holidays are unknown."""
         return missing_holidays_notices(self._clock(), self._workdays, self._store)
 
     def due_pushes(self, now: datetime) -> tuple[list[PlannedPush], list[PlannedPush]]:
