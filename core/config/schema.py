@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -79,16 +80,26 @@ MAX_LISTED_VALUES = 8
 # ---------------------------------------------------------------- value types
 
 
-class _AlsoNumber:
-    """In the JSON Schema a text may also be a number: the loader reads `title: 2024` as '2024'."""
+@dataclass(frozen=True)
+class _AlsoWritten:
+    """In the JSON Schema a text may also be written as a number: the loader reads
+    `title: 2024` as '2024' (and an id `101` as '101', a whole number from 0)."""
 
-    @classmethod
+    as_type: str
+    minimum: int | None = None
+
     def __get_pydantic_json_schema__(
-        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+        self, core_schema: CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
         schema = handler(core_schema)
-        schema["type"] = ["string", "number"]
+        schema["type"] = ["string", self.as_type]
+        if self.minimum is not None:
+            schema["minimum"] = self.minimum
         return schema
+
+
+_AlsoNumber = _AlsoWritten("number")
+_AlsoWholeNumber = _AlsoWritten("integer", minimum=0)
 
 
 def _number_as_text(value: Any) -> Any:
@@ -114,19 +125,6 @@ Text = _Text
 Tag = _Text
 # A tag, or several: the loader takes a single text as a one-item list.
 Tags = Tag | list[Tag]
-
-
-class _AlsoWholeNumber:
-    """In the JSON Schema an id may also be a whole number: the loader reads `id: 101` as '101'."""
-
-    @classmethod
-    def __get_pydantic_json_schema__(
-        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
-    ) -> JsonSchemaValue:
-        schema = handler(core_schema)
-        schema["type"] = ["string", "integer"]
-        schema["minimum"] = 0
-        return schema
 
 
 # One alias each, written out: pydantic keeps a pattern in the JSON Schema only when it comes
