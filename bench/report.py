@@ -35,6 +35,7 @@ from core.reports.month_report import (
     rank_branches,
     task_months,
 )
+from core.roster.members import branch_members
 from core.store.database import Store
 from core.store.quiz_sessions import ANSWER_EVENT_KIND, AnswerRecord
 from core.store.records import Membership, Person, StudyTask
@@ -169,10 +170,7 @@ def load_report(
         people = store.people()
     if tasks is None:
         tasks = month_tasks(store, month)
-    roster = sorted(
-        (p for p in people if p.is_active_in(branch_id)),
-        key=lambda p: (p.report_name, p.user_id),
-    )
+    roster = branch_members(branch_id, people, store.branch_roster(branch_id))
     answers = [
         AnswerRecord.from_event(e)
         for e in store.events(branch_id, month)

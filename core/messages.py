@@ -169,6 +169,7 @@ STUDY_SUMMARY = (
     "📋 {branch}学习任务“{title}”已截止。\n"
     "已完成 {done_count} 人：{done}\n未完成 {pending_count} 人：{pending}"
 )
+STUDY_SUMMARY_EXCUSED = "请假：{names}"
 STUDY_SUMMARY_UNDELIVERED = (
     "⚠️ {branch}没有能私聊联系的书记（请书记先私聊机器人发送 /start），总结如下：\n{summary}"
 )
@@ -265,6 +266,9 @@ REPORT_MEMBER = "{name} 学习 {done}/{assigned} · {quiz} · 积分 {points}"
 REPORT_QUIZ = "答题 {answered} 题 正确率 {rate}"
 REPORT_QUIZ_NONE = "答题 0 题"
 REPORT_LEFT_MARK = "（已离开）"
+REPORT_UNREPORTED_MARK = "（未报到）"
+REPORT_LEAVE_MARK = "（请假：{reason}）"
+REPORT_EXCUSED = "请假（不计入参与率）：{names}"
 REPORT_NO_MEMBERS = "花名册上还没有成员。"
 REPORT_NOT_YET = "尚未参与：{names}"
 REPORT_ALL_TOOK_PART = "全员已参与。"
@@ -355,6 +359,7 @@ NUDGE_PRIVATE = (
 NUDGE_DONE = "已提醒 {count} 位尚未参与的同志：群里点名 {mentioned} 人，私聊送达 {private} 人。"
 NUDGE_TOO_SOON = "本支部 {last} 已经提醒过，每小时最多提醒一次，请在 {next} 以后再试。"
 NUDGE_NOBODY = "本月全员已参与，无需提醒。"
+NUDGE_UNREPORTED = "另有 {count} 人尚未报到，机器人无法联系，请当面通知他们在群里点“报到”。"
 
 # --- /me and /top
 ME_NO_BRANCH = "您还不在任何支部名单中。请在本支部群里发言，或在群里发送 /join 姓名。"

@@ -13,16 +13,21 @@ What counts, decided once here:
   `task_months` lists the months a task finished in `month` can come from.
 - A member took part (参与) if they finished one of the month's tasks, or answered a
   question, or finished any task during the month.
-- Members are the given roster (the current active members) plus anyone who acted in
-  the branch that month but is no longer on it, shown as 已离开. Participation rate is
-  participants on the roster / roster size, so leavers never inflate it.
+- Members are the branch's members (`core/roster/members.py`: its 名单 entries, claimed
+  or not, and the accounts on its roster no entry holds) plus anyone who acted in the
+  branch that month but is no longer on it, shown as 已离开. An entry nobody has claimed
+  is 未报到 and has not taken part.
+- A member on leave (请假) for any day of the month who did not take part is excused: left
+  out of the rate, the 尚未参与 list and the nudge. Participation rate is participants
+  among the counted members (on the roster, not excused) / their number, so leavers and
+  leave never move it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core import messages
@@ -30,8 +35,10 @@ from core.config.points_rule import PointsRule
 from core.organization.names import name_order
 from core.quizzes.statistics import member_totals
 from core.reports.points import points_by_day
+from core.roster.members import Member
 from core.store.quiz_sessions import AnswerRecord
 from core.store.records import Person, StudyTask
+from core.store.roster_records import Leave, ListEntry, account_key
 
 TELEGRAM_TEXT_LIMIT = 4096
 # Weeks of a month as the reports show them: 1–7, 8–14, 15–21, 22–28, 29–end.
@@ -43,7 +50,7 @@ TASK_LOOKBACK_MONTHS = 3  # a task is due at most 90 days after it is pushed
 class MemberMonth:
     """One member's month in one branch."""
 
-    user_id: int
+    user_id: int | None  # None: a 名单 entry nobody has claimed (未报到)
     name: str
     tasks_assigned: int
     tasks_done: int
@@ -53,6 +60,24 @@ class MemberMonth:
     points: int
     on_roster: bool = True
     acted: bool = False  # did something during the month (a completion or an answer)
+    key: str = ""  # the member key (`core/roster/members.py`)
+    entry: ListEntry | None = None  # their 名单 entry, if the branch listed them
+    leave: Leave | None = None  # leave overlapping the month
+
+    @property
+    def reported(self) -> bool:
+        """Whether an account answers for this member (报到)."""
+        return self.user_id is not None
+
+    @property
+    def excused(self) -> bool:
+        """On leave this month and did not take part: left out of the counts."""
+        return self.leave is not None and not self.participated
+
+    @property
+    def counted(self) -> bool:
+        """On the roster and not excused: in the rate's denominator."""
+        return self.on_roster and not self.excused
 
     @property
     def rate(self) -> float:
@@ -109,25 +134,40 @@ class BranchMonthReport:
         return tuple(m for m in self.members if m.on_roster)
 
     @property
+    def counted(self) -> tuple[MemberMonth, ...]:
+        """Members the rate is about: on the roster, not excused by leave."""
+        return tuple(m for m in self.members if m.counted)
+
+    @property
     def participants(self) -> int:
-        """Roster members who took part."""
-        return sum(1 for m in self.roster if m.participated)
+        """Counted members who took part."""
+        return sum(1 for m in self.counted if m.participated)
 
     @property
     def participation_rate(self) -> float:
-        """Participants on the roster / roster size, 0.0–1.0 (0.0 with an empty roster)."""
-        roster = len(self.roster)
-        return self.participants / roster if roster else 0.0
+        """Participants / counted members, 0.0–1.0 (0.0 with nobody counted)."""
+        counted = len(self.counted)
+        return self.participants / counted if counted else 0.0
 
     @property
     def non_participants(self) -> tuple[MemberMonth, ...]:
-        """Roster members who have done nothing this month yet."""
-        return tuple(m for m in self.roster if not m.participated)
+        """Counted members who have done nothing this month yet (未报到 included)."""
+        return tuple(m for m in self.counted if not m.participated)
+
+    @property
+    def unreported(self) -> tuple[MemberMonth, ...]:
+        """名单 entries nobody has claimed yet (未报到)."""
+        return tuple(m for m in self.roster if not m.reported)
+
+    @property
+    def excused(self) -> tuple[MemberMonth, ...]:
+        """Members on leave this month who are left out of the counts."""
+        return tuple(m for m in self.roster if m.excused)
 
     @property
     def tasks_expected(self) -> int:
-        """Completions there would be if every member finished every task."""
-        return len(self.tasks) * len(self.members)
+        """Completions there would be if every member not excused finished every task."""
+        return len(self.tasks) * sum(1 for m in self.members if not m.excused)
 
     @property
     def tasks_done(self) -> int:
@@ -157,6 +197,10 @@ class BranchMonthReport:
     def member(self, user_id: int) -> MemberMonth | None:
         """One member's line, if they are in the report."""
         return next((m for m in self.members if m.user_id == user_id), None)
+
+    def names(self) -> dict[int, str]:
+        """Report name of every account in the report."""
+        return {m.user_id: m.name for m in self.members if m.user_id is not None}
 
 
 @dataclass(frozen=True)
@@ -195,6 +239,12 @@ def month_bounds(month: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return start, _shift_month(start, 1)
 
 
+def month_days(month: str, tz: ZoneInfo) -> tuple[date, date]:
+    """The first and the last day of a month ('YYYY-MM')."""
+    start, end = month_bounds(month, tz)
+    return start.date(), (end - timedelta(days=1)).date()
+
+
 def month_of(at: datetime, tz: ZoneInfo) -> str:
     """'YYYY-MM' of a moment in `tz`."""
     return f"{at.astimezone(tz):%Y-%m}"
@@ -224,17 +274,19 @@ def build_report(
     branch_id: str,
     branch_name: str,
     month: str,
-    roster: Sequence[Person],
+    roster: Sequence[Member],
     tasks: Sequence[StudyTask],
     answers: Sequence[AnswerRecord],
     rule: PointsRule,
     tz: ZoneInfo,
     former: Iterable[Person] = (),
+    leave: Mapping[str, Leave] | None = None,
 ) -> BranchMonthReport:
     """The branch's month; records of other branches or months in the inputs are ignored.
 
-    `roster` gives the members and their order; `former` (optional) names people who
-    acted this month but have left the branch.
+    `roster` gives the members and their order (`core.roster.members.branch_members`);
+    `former` (optional) names people who acted this month but have left the branch;
+    `leave` the leave overlapping the month, by member key.
     """
     start, end = month_bounds(month, tz)
     branch_tasks = [t for t in tasks if t.branch_id == branch_id]
@@ -271,29 +323,38 @@ def build_report(
     acted = {a.user_id for a in activity}
 
     names = {p.user_id: p.report_name for p in former}
-    on_roster = [p.user_id for p in roster]
-    names.update((p.user_id, p.report_name) for p in roster)
-    listed = set(on_roster)
+    listed = {m.user_id for m in roster if m.user_id is not None}
     leavers = sorted((acted | set(done)) - listed)
     unknown = messages.REPORT_UNKNOWN_NAME
     leavers.sort(key=lambda u: (name_order(names.get(u, unknown.format(user_id=u))), u))
+    leave = leave or {}
 
-    def line(user_id: int, is_on_roster: bool) -> MemberMonth:
-        totals = quiz.get(user_id)
+    def line(member: Member, is_on_roster: bool) -> MemberMonth:
+        user_id = member.user_id
+        totals = quiz.get(user_id) if user_id is not None else None
         return MemberMonth(
             user_id=user_id,
-            name=names.get(user_id) or messages.REPORT_UNKNOWN_NAME.format(user_id=user_id),
+            name=member.name,
             tasks_assigned=len(month_tasks),
-            tasks_done=done.get(user_id, 0),
-            tasks_on_time=on_time.get(user_id, 0),
+            tasks_done=done.get(user_id, 0) if user_id is not None else 0,
+            tasks_on_time=on_time.get(user_id, 0) if user_id is not None else 0,
             answered=totals.answered if totals else 0,
             correct=totals.right if totals else 0,
-            points=points.get(user_id, 0),
+            points=points.get(user_id, 0) if user_id is not None else 0,
             on_roster=is_on_roster,
             acted=user_id in acted,
+            key=member.key,
+            entry=member.entry,
+            leave=leave.get(member.key),
         )
 
-    members = [line(u, True) for u in on_roster] + [line(u, False) for u in leavers]
+    def former_member(user_id: int) -> Member:
+        name = names.get(user_id) or unknown.format(user_id=user_id)
+        return Member(account_key(user_id), name, user_id)
+
+    members = [line(m, True) for m in roster]
+    members += [line(former_member(u), False) for u in leavers]
+    expected_members = sum(1 for m in members if not m.excused)
     task_lines = tuple(
         TaskLine(
             task_id=task.id,
@@ -302,7 +363,7 @@ def build_report(
             due_at=task.due_at,
             done=len(task.done),
             on_time=sum(1 for at in task.done.values() if at <= task.due_at),
-            members=len(members),
+            members=expected_members,
         )
         for task in month_tasks
     )
@@ -322,7 +383,8 @@ def weekly_series(report: BranchMonthReport, tz: ZoneInfo) -> list[WeekPoint]:
     start, end = month_bounds(report.month, tz)
     days_in_month = (end - start).days
     weeks = (days_in_month + WEEK_DAYS - 1) // WEEK_DAYS
-    roster_ids = {m.user_id for m in report.roster}
+    counted = report.counted
+    roster_ids = {m.user_id for m in counted if m.user_id is not None}
     active: list[set[int]] = [set() for _ in range(weeks)]
     answered = [0] * weeks
     correct = [0] * weeks
@@ -338,7 +400,7 @@ def weekly_series(report: BranchMonthReport, tz: ZoneInfo) -> list[WeekPoint]:
             first_day=week * WEEK_DAYS + 1,
             last_day=min((week + 1) * WEEK_DAYS, days_in_month),
             active=len(active[week]),
-            roster=len(roster_ids),
+            roster=len(counted),
             answered=answered[week],
             correct=correct[week],
         )
@@ -372,7 +434,13 @@ def _quiz_text(answered: int, rate: float) -> str:
 
 
 def _display_name(member: MemberMonth) -> str:
-    return member.name if member.on_roster else member.name + messages.REPORT_LEFT_MARK
+    if not member.on_roster:
+        return member.name + messages.REPORT_LEFT_MARK
+    if not member.reported:
+        return member.name + messages.REPORT_UNREPORTED_MARK
+    if member.leave is not None:
+        return member.name + messages.REPORT_LEAVE_MARK.format(reason=member.leave.reason)
+    return member.name
 
 
 def format_report_text(report: BranchMonthReport, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
@@ -382,7 +450,7 @@ def format_report_text(report: BranchMonthReport, limit: int = TELEGRAM_TEXT_LIM
     )
     totals = messages.REPORT_TOTALS.format(
         participants=report.participants,
-        roster=len(report.roster),
+        roster=len(report.counted),
         rate=percent(report.participation_rate),
         done=report.tasks_done,
         expected=report.tasks_expected,
@@ -391,13 +459,7 @@ def format_report_text(report: BranchMonthReport, limit: int = TELEGRAM_TEXT_LIM
     )
     if not report.members:
         return "\n".join([header, totals, messages.REPORT_NO_MEMBERS])
-    missing = report.non_participants
-    if missing:
-        footer = messages.REPORT_NOT_YET.format(
-            names=messages.REPORT_NAME_SEPARATOR.join(m.name for m in missing)
-        )
-    else:
-        footer = messages.REPORT_ALL_TOOK_PART
+    footer = _footer(report)
     lines = [
         messages.REPORT_MEMBER.format(
             name=_display_name(m),
@@ -421,6 +483,22 @@ def format_report_text(report: BranchMonthReport, limit: int = TELEGRAM_TEXT_LIM
         if len(text) <= limit:
             return text
     return text[: limit - 1] + "…"
+
+
+def _footer(report: BranchMonthReport) -> str:
+    """尚未参与 (未报到 marked), then who is excused by leave."""
+    separator = messages.REPORT_NAME_SEPARATOR
+    missing = report.non_participants
+    if missing:
+        footer = messages.REPORT_NOT_YET.format(
+            names=separator.join(_display_name(m) for m in missing)
+        )
+    else:
+        footer = messages.REPORT_ALL_TOOK_PART
+    if report.excused:
+        names = separator.join(_display_name(m) for m in report.excused)
+        footer += "\n" + messages.REPORT_EXCUSED.format(names=names)
+    return footer
 
 
 def format_member_month(member: MemberMonth, review_size: int) -> str:
@@ -451,7 +529,7 @@ def leaderboard(report: BranchMonthReport, top: int = 10) -> list[tuple[int, Mem
     """(rank, member) for the `top` members with points; equal points share a rank (1, 2, 2, 4)."""
     ranked = sorted(
         (m for m in report.members if m.points > 0),
-        key=lambda m: (-m.points, -m.correct, name_order(m.name), m.user_id),
+        key=lambda m: (-m.points, -m.correct, name_order(m.name), m.user_id or 0),
     )[: max(top, 0)]
     rows: list[tuple[int, MemberMonth]] = []
     for position, member in enumerate(ranked, start=1):
@@ -490,7 +568,7 @@ def format_ranking(ranked: Sequence[BranchMonthReport]) -> str:
                 branch=report.branch_name,
                 rate=percent(report.participation_rate),
                 participants=report.participants,
-                roster=len(report.roster),
+                roster=len(report.counted),
             )
         )
     return "\n".join([header, *lines])

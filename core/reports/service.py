@@ -27,19 +27,20 @@ from core.config.branches import Branch
 from core.delivery import Button, ChatGone, DeliveryError, Messenger
 from core.errors import UserError
 from core.organization.branches import Organization
-from core.organization.names import name_order
 from core.quizzes.statistics import question_facility
 from core.reports.month_report import (
     BranchMonthReport,
     build_report,
     format_leaderboard,
     format_member_month,
+    month_days,
     month_label,
     month_of,
     percent,
     rank_branches,
     task_months,
 )
+from core.roster.members import branch_members, leave_of
 from core.store.database import Store
 from core.store.quiz_sessions import ANSWER_EVENT_KIND, AnswerRecord
 from core.store.records import Person, StudyTask
@@ -228,10 +229,10 @@ class Reports:
     def _build(
         self, branch: Branch, month: str, people: Sequence[Person], tasks: Sequence[StudyTask]
     ) -> BranchMonthReport:
-        roster = sorted(
-            (p for p in people if p.is_active_in(branch.id)),
-            key=lambda p: (name_order(p.report_name), p.user_id),
-        )
+        kept = self._store.branch_roster(branch.id)
+        roster = branch_members(branch.id, people, kept)
+        first, last = month_days(month, self._timezone)
+        leave = {m.key: found for m in roster if (found := leave_of(kept, m.key, first, last))}
         former = [p for p in people if p.membership(branch.id) and not p.is_active_in(branch.id)]
         answers = [
             AnswerRecord.from_event(event)
@@ -240,8 +241,9 @@ class Reports:
         ]
         rule = self._organization.config.points
         return build_report(
-            branch.id, branch.name, month, roster, tasks, answers, rule, self._timezone, former
-        )
+            branch.id, branch.name, month, roster, tasks, answers, rule, self._timezone, former,
+            leave,
+        )  # fmt: skip
 
     # --- question statistics ------------------------------------------------------------
 
@@ -320,8 +322,11 @@ class Reports:
             return messages.NUDGE_TOO_SOON.format(last=f"{local:%H:%M}", next=f"{after:%H:%M}")
         label = month_label(month)
         mentioned = 0
+        unreported = len(missing)
+        missing = tuple(m for m in missing if m.user_id is not None)  # 未报到: no one to tell
+        unreported -= len(missing)
         binding = self._store.binding_for_branch(branch.id)
-        if binding is not None:
+        if binding is not None and missing:
             shown = missing[:NUDGE_MENTIONS_SHOWN]
             mentions = "、".join(
                 f'<a href="tg://user?id={m.user_id}">{html.escape(m.name)}</a>' for m in shown
@@ -340,7 +345,7 @@ class Reports:
         private = 0
         text = messages.NUDGE_PRIVATE.format(branch=branch.name, month=label)
         for member in missing:
-            person = self._store.person(member.user_id)
+            person = self._store.person(member.user_id) if member.user_id else None
             if person is None or not person.private_chat:
                 continue
             await messenger.wait_turn(person.user_id)
@@ -351,4 +356,7 @@ class Reports:
                 self._organization.private_chat_closed(person.user_id)
             except DeliveryError:
                 pass
-        return messages.NUDGE_DONE.format(count=len(missing), mentioned=mentioned, private=private)
+        done = messages.NUDGE_DONE.format(count=len(missing), mentioned=mentioned, private=private)
+        if unreported:
+            done += "\n" + messages.NUDGE_UNREPORTED.format(count=unreported)
+        return done

@@ -225,9 +225,7 @@ class Dispatcher:
                     schedule=schedule.id, branch=branch.name, reason=error, branch_id=branch.id
                 )
             )
-        self._store.set_push_status(
-            claim, "sent", message_id=message_id, updated_at=self._clock()
-        )
+        self._store.set_push_status(claim, "sent", message_id=message_id, updated_at=self._clock())
         return None
 
     async def _perform(self, schedule: Schedule, branch: Branch, claim: PushRecord) -> int:
@@ -370,9 +368,9 @@ class Dispatcher:
                 task.chat_id, self.study.reminder_text(task, pending), html=True
             )
         text = self.study.private_reminder_text(task)
-        for person in pending:
-            if person.private_chat:
-                await self._send_private(person.user_id, text)
+        for member in pending:
+            if member.private_chat and member.user_id is not None:
+                await self._send_private(member.user_id, text)
 
     async def _summarize(self, task_id: str) -> Notice | None:
         task = self._mark_once(task_id, "summarized")
@@ -398,8 +396,10 @@ class Dispatcher:
         def mark(task: StudyTask) -> tuple[StudyTask | None, StudyTask | None]:
             if getattr(task, flag):
                 return None, None
-            marked = replace(task, reminded=True) if flag == "reminded" else replace(
-                task, summarized=True
+            marked = (
+                replace(task, reminded=True)
+                if flag == "reminded"
+                else replace(task, summarized=True)
             )
             return marked, marked
 

@@ -14,7 +14,9 @@ from core.config.schedules import StudyAction
 from core.dates.workdays import WorkCalendar
 from core.errors import UserError
 from core.organization.branches import ChatUser, Organization
-from core.store.records import Person, StudyTask
+from core.roster.members import Member, branch_members, leave_of
+from core.store.records import StudyTask
+from core.store.roster_records import account_key
 
 CALLBACK_PREFIX = "study:"
 
@@ -108,21 +110,46 @@ class StudyTasks:
         assert completion is not None  # read above, and tasks are never deleted
         return completion
 
-    def members(self, task: StudyTask) -> list[Person]:
-        """Who the task is for: the branch roster, plus anyone who finished and has since left."""
-        roster = self._organization.roster(task.branch_id)
-        on_roster = {p.user_id for p in roster}
-        leavers = [
-            person
-            for user_id in task.done
-            if user_id not in on_roster and (person := self._organization.store.person(user_id))
+    def members(self, task: StudyTask) -> list[Member]:
+        """Who the task is for: the branch's members (`core/roster/members.py`) but those
+        excused by leave, plus anyone who finished and has since left."""
+        store = self._organization.store
+        roster = store.branch_roster(task.branch_id)
+        members = branch_members(task.branch_id, store.people(), roster)
+        first, last = task.assigned_at.date(), task.due_at.date()
+        members = [
+            m
+            for m in members
+            if (m.user_id is not None and task.is_done_by(m.user_id))
+            or leave_of(roster, m.key, first, last) is None
         ]
-        return roster + leavers
+        listed = {m.user_id for m in members if m.user_id is not None}
+        leavers = [
+            Member(account_key(user_id), person.report_name, user_id)
+            for user_id in task.done
+            if user_id not in listed and (person := store.person(user_id))
+        ]
+        return members + leavers
 
-    def pending(self, task: StudyTask) -> list[Person]:
-        """Members on the roster who have not pressed 学完了."""
-        roster = self._organization.roster(task.branch_id)
-        return [p for p in roster if not task.is_done_by(p.user_id)]
+    def pending(self, task: StudyTask) -> list[Member]:
+        """Members the reminder is for: reachable (报到), not done, not on leave."""
+        return [
+            m
+            for m in self.members(task)
+            if m.user_id is not None and not task.is_done_by(m.user_id)
+        ]
+
+    def excused(self, task: StudyTask) -> list[Member]:
+        """Members left out of the task for leave (and not done)."""
+        store = self._organization.store
+        roster = store.branch_roster(task.branch_id)
+        first, last = task.assigned_at.date(), task.due_at.date()
+        return [
+            m
+            for m in branch_members(task.branch_id, store.people(), roster)
+            if not (m.user_id is not None and task.is_done_by(m.user_id))
+            and leave_of(roster, m.key, first, last) is not None
+        ]
 
     def task_text(self, task: StudyTask) -> str:
         """The group message of a task, with its live count."""
@@ -136,10 +163,10 @@ class StudyTasks:
             total=len(self.members(task)),
         )
 
-    def reminder_text(self, task: StudyTask, pending: list[Person]) -> str:
+    def reminder_text(self, task: StudyTask, pending: list[Member]) -> str:
         """The group reminder, mentioning (HTML) each member not done."""
         mentions = "、".join(
-            f'<a href="tg://user?id={p.user_id}">{html.escape(p.report_name)}</a>' for p in pending
+            f'<a href="tg://user?id={m.user_id}">{html.escape(m.name)}</a>' for m in pending
         )
         return messages.STUDY_REMIND_GROUP.format(
             title=html.escape(task.title), due=messages.format_due(task.due_at), mentions=mentions
@@ -154,9 +181,13 @@ class StudyTasks:
     def summary_text(self, task: StudyTask) -> str:
         """Who did and who did not, for the secretary after the due date."""
         members = self.members(task)
-        done = [p.report_name for p in members if task.is_done_by(p.user_id)]
-        pending = [p.report_name for p in members if not task.is_done_by(p.user_id)]
-        return messages.STUDY_SUMMARY.format(
+        done = [m.name for m in members if m.user_id is not None and task.is_done_by(m.user_id)]
+        pending = [
+            m.name + ("" if m.reported else messages.REPORT_UNREPORTED_MARK)
+            for m in members
+            if m.user_id is None or not task.is_done_by(m.user_id)
+        ]
+        summary = messages.STUDY_SUMMARY.format(
             branch=self._branch_name(task),
             title=task.title,
             done_count=len(done),
@@ -164,6 +195,11 @@ class StudyTasks:
             pending_count=len(pending),
             pending="、".join(pending) or messages.NOBODY,
         )
+        excused = self.excused(task)
+        if excused:
+            names = "、".join(m.name for m in excused)
+            summary += "\n" + messages.STUDY_SUMMARY_EXCUSED.format(names=names)
+        return summary
 
     def _branch_name(self, task: StudyTask) -> str:
         branch = self._organization.config.branch(task.branch_id)

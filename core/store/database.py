@@ -6,6 +6,7 @@ Layout (all JSON, all written atomically through `AtomicJSONStorage`):
     data/events/2026-11/<branch>/22.json     events of one branch on one local day
     data/quiz/members/<user_id>.json         one member's quiz session, progress and outbox
     data/quiz/group/2026-11/<quiz_id>.json   one group quiz, with its answers
+    data/rosters/<branch>.json               a branch's 名单, leave and roll call
     data/updates_in_flight.json              updates being handled (the crash-loop guard)
 
 Events are sharded by branch and day so the cost of recording one depends on
@@ -46,6 +47,7 @@ from core.store.atomic_files import (
 from core.store.documents import converter
 from core.store.quiz_records import UNFINISHED_STATUSES, GroupQuiz, MemberQuizState
 from core.store.records import Binding, Event, Person, PushRecord, StudyTask
+from core.store.roster_records import BranchRoster
 
 STATE_FILE = "state.json"
 SCHEDULER_FILE = "scheduler.json"
@@ -55,6 +57,8 @@ PUSHES_DIR = "pushes"
 TASKS_DIR = "tasks"
 QUIZ_MEMBERS_DIR = "quiz/members"
 QUIZ_GROUP_DIR = "quiz/group"
+ROSTERS_DIR = "rosters"
+ROSTER_DOC = 1  # a branch's roster is one document in a file of its own
 LOCK_FILE = ".lock"
 UNAFFILIATED = "_none"
 OPEN_SHARDS = 16
@@ -180,6 +184,26 @@ class Store:
     def people(self) -> list[Person]:
         """Everyone the bot has seen."""
         return [_person(doc.doc_id, doc) for doc in self._state.table("people").all()]
+
+    # --- branch rosters (名单, leave, roll call) ---------------------------
+
+    def branch_roster(self, branch_id: str) -> BranchRoster:
+        """A branch's 名单, leave and roll call (empty for a branch that has none)."""
+        with self._lock:
+            doc = self._roster_table(branch_id).get(doc_id=ROSTER_DOC)
+        if not isinstance(doc, dict):
+            return BranchRoster(branch_id)
+        return converter.structure({**doc, "branch_id": branch_id}, BranchRoster)
+
+    def change_branch_roster(
+        self, branch_id: str, change: Callable[[BranchRoster], tuple[BranchRoster | None, Result]]
+    ) -> Result:
+        """Read, change and write a branch's roster in one step (see `change_study_task`)."""
+        with self._lock:
+            changed, result = change(self.branch_roster(branch_id))
+            if changed is not None:
+                _put(self._roster_table(branch_id), ROSTER_DOC, converter.unstructure(changed))
+            return result
 
     # --- events -----------------------------------------------------------
 
@@ -524,6 +548,10 @@ class Store:
                         index.add(doc["id"], doc["status"], polls)
             self._group_quizzes = index
         return self._group_quizzes
+
+    def _roster_table(self, branch_id: str) -> Table:
+        folder = self._folder(self._dir / ROSTERS_DIR)
+        return self._open_shard(folder / f"{branch_id}.json").table("roster")
 
     def _member_quiz_table(self, user_id: int) -> Table:
         folder = self._folder(self._dir / QUIZ_MEMBERS_DIR)

@@ -87,9 +87,7 @@ def test_core_never_imports_telegram() -> None:
 def test_only_the_shared_modules_sit_directly_in_core() -> None:
     loose = {p.stem for p in CORE.glob("*.py")} - {"__init__"}
     assert loose == SHARED
-    assert sorted(p.name for p in CORE.iterdir() if (p / "__init__.py").exists()) == sorted(
-        LAYERS
-    )
+    assert sorted(p.name for p in CORE.iterdir() if (p / "__init__.py").exists()) == sorted(LAYERS)
 
 
 @pytest.mark.parametrize("package", LAYERS)

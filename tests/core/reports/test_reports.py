@@ -22,12 +22,14 @@ from core.reports.month_report import (
     task_months,
     weekly_series,
 )
+from core.roster.members import account_member
 from core.store.quiz_sessions import AnswerRecord
 from core.store.records import Person, StudyTask
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RULE = PointsRule(study_on_time=2, correct_answer=1, daily_cap=5)
-ROSTER = [Person(1, "zs", real_name="张三"), Person(2, "李四"), Person(3, "王五")]
+PEOPLE = [Person(1, "zs", real_name="张三"), Person(2, "李四"), Person(3, "王五")]
+ROSTER = [account_member(p) for p in PEOPLE]
 FORMER = [Person(4, "赵六")]  # left the branch, but answered once this month
 
 
@@ -210,7 +212,9 @@ def test_unknown_leaver_gets_a_placeholder_name() -> None:
 
 
 def test_long_report_is_cut_to_fit_one_message() -> None:
-    roster = [Person(1000 + i, f"很长很长的名字第{i:03d}号同志") for i in range(200)]
+    roster = [
+        account_member(Person(1000 + i, f"很长很长的名字第{i:03d}号同志")) for i in range(200)
+    ]
     answers = [answer(1000 + i, at(11, 3), True) for i in range(150)]
     report = build_report("office", "办公室党支部", "2026-11", roster, [], answers, RULE, SHANGHAI)
     text = format_report_text(report)
