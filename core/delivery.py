@@ -55,9 +55,16 @@ class Messenger(Protocol):
         """Wait until a message to `chat_id` fits Telegram's rate limits."""
 
     async def send(
-        self, chat_id: int, text: str, *, buttons: Sequence[Button] = (), html: bool = False
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        buttons: Sequence[Button] = (),
+        html: bool = False,
+        reply_to: int | None = None,
     ) -> int:
-        """Send a message; return its message id."""
+        """Send a message (as a reply to message `reply_to` of the chat, if it is still
+        there); return its message id."""
 
     async def edit(
         self,

@@ -106,6 +106,92 @@ ROSTER_NO_REAL_NAME = "（未登记姓名）"
 ROSTER_EMPTY = "{branch}名单暂时为空。成员在群里发言或点按钮后会自动加入。"
 ROSTER_PRIVATE_USAGE = "请写上支部 ID，例如：/roster {example}"
 ROSTER_NOT_YOURS = "您不是“{branch}”的书记，不能查看该支部名单。"
+ROSTER_TITLE = "{branch}名单"
+ROSTER_LIST_COUNTS = "名单 {listed} 人 · 已报到 {reported} 人"
+ROSTER_UNREPORTED = "未报到：{names}"
+ROSTER_UNLISTED = "群内未在名单：{names}"
+ROSTER_NO_LIST = (
+    "还没有上传本支部名单，目前按群里见过的 {count} 人统计。"
+    "请私聊我发送名单表格（.xlsx 或 .csv），或发送 /roster add 张三 李四。"
+)
+ROSTER_ACCOUNTS = "成员：{names}"
+ROSTER_UNNAMED = "未登记姓名：{names}（请发送 /join 姓名）"
+ROSTER_GROUP_GAP = "群成员 {members} 人，机器人已知 {reported} 人（其余请点群里的“报到”）"
+ROSTER_ON_LEAVE = "今日请假：{names}"
+ROSTER_ADD_USAGE = "请写上姓名，例如：/roster add 张三 李四"
+NAMES_MORE = " 等 {count} 人"
+
+# --- the 名单: uploading it, claiming an entry
+LIST_REPLACED = (
+    "✅ 已更新{branch}名单：共 {count} 人（{categories}）。\n"
+    "已报到 {claimed} 人，未报到 {unclaimed} 人。发送 /roster 查看详情。"
+)
+LIST_ADDED = (
+    "✅ 已加入{branch}名单 {count} 人：{names}（类别记为正式党员；需要修改请上传名单表格）"
+)
+LIST_ADD_SKIPPED = "已在名单中，未重复加入：{names}"
+LIST_NOT_SECRETARY = "只有支部书记或管理员可以上传名单。"
+LIST_PICK_BRANCH = "您负责多个支部，请在文件说明（caption）里写上支部 ID，例如：{example}"
+LIST_NO_BRANCH = (
+    "请先在支部群里绑定支部（/bind 支部ID），或在文件说明（caption）里写上支部 ID。"
+)
+CLAIM_DONE = "✅ 已将您登记为{branch}名单中的“{name}”。"
+CLAIM_WHICH = "名单中有不止一位“{name}”，请选择您自己："
+CLAIM_PICK_LABEL = "{name}（{note}）"
+CLAIM_TAKEN = "{branch}名单中的“{name}”已由另一个账号报到。如有误，请联系支部书记。"
+CLAIM_NOT_LISTED = "“{name}”不在{branch}名单中，请核对姓名，或请书记把您加入名单。"
+CLAIM_GONE = "名单已更新，这个选项已失效。请重新发送 /join 姓名。"
+CLAIM_PICK_PROMPT = "请在下面选择您的姓名（或发送 /join 姓名）："
+
+# --- roll call (报到)
+ROLL_CALL = (
+    "📋 {branch}报到\n"
+    "本群已绑定“{branch}”。机器人在工作日推送主题党日、三会一课提醒和理论学习任务，"
+    "记录大家的学习和答题情况，自动生成台账，不必另行填报。\n"
+    "请每位同志点一下“报到”（只需一次）。\n{count}"
+)
+ROLL_CALL_COUNT = "已报到 {reported} / 群成员 {members} 人"
+ROLL_CALL_COUNT_ONLY = "已报到 {reported} 人"
+ROLL_CALL_BUTTON = "报到"
+ROLL_CALL_PRIVATE_BUTTON = "私聊机器人"
+ROLL_CALL_DONE = "✅ 已报到，谢谢！"
+ROLL_CALL_ALREADY = "您已报到过了。"
+ROLL_CALL_DONE_NAME_NEEDED = (
+    "✅ 已报到。请再登记真实姓名：点“私聊机器人”选择姓名，或在群里发送 /join 姓名。"
+)
+ROLL_CALL_REPLACED = "📋 这次报到已结束，请在最新的报到消息中报到。"
+ROLL_CALL_USAGE = "请在支部群里发送 /rollcall。"
+
+# --- dates on the 名单 (政治生日, 预备期)
+BIRTHDAY_GREETING = (
+    "🎂 今天是 {names} 同志的政治生日。{branch}祝您政治生日快乐！不忘初心、牢记使命。"
+)
+BIRTHDAY_LIST = (
+    "📅 {branch}{month}月政治生日名单：\n{lines}\n机器人会在当天（遇休息日顺延）在群里祝贺。"
+)
+BIRTHDAY_LIST_LINE = "{name}：{month}月{day}日，入党 {years} 周年"
+PROBATION_REMINDER = (
+    "📌 {branch}预备党员 {name}（{joined} 入党）的预备期将于 {end} 期满。"
+    "请提前准备转正：本人提交转正申请，支部征求意见、进行审查，提交支部党员大会讨论。"
+)
+
+# --- leave (请假)
+LEAVE_USAGE = (
+    "请这样写：/leave 姓名 月份 事由，例如 /leave 张三 2026-11 病假；"
+    "或写起止日期：/leave 张三 2026-11-03 2026-11-20 外出学习。"
+    "常用事由：病假、产假、外出学习、因公出差。撤销请写：/leave 张三 2026-11 取消"
+)
+LEAVE_BAD_DAYS = "“{word}”不是月份或日期，请写成 2026-11 或 2026-11-03。"
+LEAVE_BACKWARDS = "结束日期 {last} 早于开始日期 {first}。"
+LEAVE_TOO_LONG = "一次请假最长 {days} 天，请分开登记。"
+LEAVE_REASON_TOO_LONG = "事由最多 {limit} 个字。"
+LEAVE_UNKNOWN_NAME = "本支部没有“{name}”。成员有：{names}"
+LEAVE_NAME_SHARED = "本支部有不止一位“{name}”，请先让他们登记不同的姓名（如加科室），再登记请假。"
+LEAVE_DONE = (
+    "✅ 已登记：{name} {first} 至 {last} 请假（{reason}）。期间不计入参与率，也不会收到提醒。"
+)
+LEAVE_CANCELLED = "✅ 已撤销 {name} 的 {count} 条请假记录。"
+LEAVE_NOTHING_TO_CANCEL = "{name} 在这段时间没有请假记录。"
 BRANCHES_HEADER = "全部支部（{count} 个）："
 BRANCHES_BOUND = "✅ {name}（{branch_id}）— 已绑定群“{chat}”，名单 {members} 人"
 BRANCHES_UNBOUND = "⛔ {name}（{branch_id}）— 未绑定"
@@ -170,6 +256,11 @@ STUDY_SUMMARY = (
     "已完成 {done_count} 人：{done}\n未完成 {pending_count} 人：{pending}"
 )
 STUDY_SUMMARY_EXCUSED = "请假：{names}"
+FOR_SECRETARY_IN_GROUP = (
+    "{mentions}：书记还没有私聊过机器人，消息只好发在群里（私聊机器人发送 /start 后，"
+    "以后会私下发给您）。\n\n{text}"
+)
+SECRETARY_WORD = "书记"
 STUDY_SUMMARY_UNDELIVERED = (
     "⚠️ {branch}没有能私聊联系的书记（请书记先私聊机器人发送 /start），总结如下：\n{summary}"
 )

@@ -6,7 +6,7 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, ReplyParameters
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -79,15 +79,25 @@ class TelegramMessenger:
         await self._pacer.wait_turn(chat_id)
 
     async def send(
-        self, chat_id: int, text: str, *, buttons: Sequence[Button] = (), html: bool = False
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        buttons: Sequence[Button] = (),
+        html: bool = False,
+        reply_to: int | None = None,
     ) -> int:
         """Send a message; return its id."""
+        reply = (
+            ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        )
         try:
             message = await self._bot.send_message(
                 chat_id,
                 text,
                 reply_markup=button_rows(buttons),
                 parse_mode=ParseMode.HTML if html else None,
+                reply_parameters=reply,
             )
         except TelegramError as error:
             raise translate(error) from error

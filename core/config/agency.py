@@ -9,6 +9,7 @@ checked after it, on the same document, so every problem names its line.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -42,6 +43,15 @@ BRANCH_KEYS = tuple(schema.Branch.model_fields)
 
 
 @dataclass(frozen=True)
+class Greetings:
+    """What the bot sends from the dates on the 名单 (`greetings:`), and when."""
+
+    political_birthday: bool = True
+    probation: bool = True
+    at: time = time(9, 0)
+
+
+@dataclass(frozen=True)
 class AgencyConfig:
     """Everything `schedules.yaml` declares."""
 
@@ -54,6 +64,7 @@ class AgencyConfig:
     points: PointsRule = DEFAULT_POINTS
     # Days off and 调休 workdays the admins declared; they win over chinesecalendar.
     calendar: DeclaredDays = NO_DECLARED_DAYS
+    greetings: Greetings = Greetings()
 
     def branch(self, branch_id: str) -> Branch | None:
         """The branch with this id, if declared."""
@@ -104,6 +115,7 @@ def parse_agency_config(document: object, file: str) -> AgencyConfig:
         ),
         points=_points(shape.points),
         calendar=calendar,
+        greetings=_greetings(shape.greetings),
     )
 
 
@@ -161,6 +173,18 @@ def _points(shape: schema.Points | None) -> PointsRule:
     return replace(DEFAULT_POINTS, **written)
 
 
+def _greetings(shape: schema.Greetings | None) -> Greetings:
+    """The greetings declared, each one not written on (at 09:00 unless `at` says)."""
+    if shape is None:
+        return Greetings()
+    hour, minute = (shape.at or "09:00").strip().split(":")
+    return Greetings(
+        political_birthday=shape.political_birthday is not False,
+        probation=shape.probation is not False,
+        at=time(int(hour), int(minute)),
+    )
+
+
 def _paths(item: Field, *keys: str) -> list[str]:
     return [item.child(key).path for key in keys]
 
@@ -173,4 +197,5 @@ def _branch(shape: schema.Branch) -> Branch:
         name=shape.name,
         tags=frozenset(tags),
         secretary_ids=frozenset(shape.secretaries or ()),
+        quiz_exempt=bool(shape.quiz_exempt),
     )

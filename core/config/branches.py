@@ -13,3 +13,4 @@ class Branch:
     name: str
     tags: frozenset[str] = frozenset()
     secretary_ids: frozenset[int] = frozenset()
+    quiz_exempt: bool = False  # 免答题: no group quizzes are pushed to it

@@ -26,6 +26,7 @@ from pydantic import (
     ConfigDict,
     Field,
     GetJsonSchemaHandler,
+    StrictBool,
     StrictInt,
     StringConstraints,
     model_validator,
@@ -216,6 +217,11 @@ class Branch(_Shape):
     secretaries: list[Annotated[StrictInt, Field(ge=1, le=10**15)]] | None = Field(
         None, description="即使不是群管理员也按支部书记对待的 Telegram 用户 ID"
     )
+    quiz_exempt: StrictBool | None = Field(
+        None,
+        description="免答题（如离退休干部党支部）：true 时不向本支部推送群内测验"
+        "（成员仍可私聊答题），默认 false",
+    )
 
 
 Clock = Annotated[str, StringConstraints(pattern=r"^\s*([01]?\d|2[0-3]):[0-5]\d\s*$")]
@@ -388,6 +394,20 @@ class Schedule(_Shape):
         return self
 
 
+class Greetings(_Shape):
+    """按名单中的日期发送的问候和提醒。"""
+
+    political_birthday: StrictBool | None = Field(
+        None,
+        description="政治生日：入党纪念日（遇休息日顺延到下一个工作日）在群里祝贺，"
+        "每月第一个工作日把本月名单发给书记，默认 true",
+    )
+    probation: StrictBool | None = Field(
+        None, description="预备党员预备期满前一个月提醒书记准备转正，默认 true"
+    )
+    at: Clock | None = Field(None, description='发送时间，24 小时制，默认 "09:00"')
+
+
 class SchedulesFile(_Shape):
     """schedules.yaml：本机关的时区、支部、推送计划、积分规则和放假安排。"""
 
@@ -403,6 +423,9 @@ class SchedulesFile(_Shape):
     )
     points: Points | None = Field(None, description="积分规则，不写时用默认值")
     calendar: Calendar | None = Field(None, description="国务院公布的放假和调休安排")
+    greetings: Greetings | None = Field(
+        None, description="政治生日祝贺和预备党员转正提醒，不写时都开启"
+    )
     branches: Annotated[list[Branch], Field(min_length=1)] = Field(
         description="支部列表，至少一个"
     )

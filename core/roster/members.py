@@ -29,6 +29,7 @@ class Member:
     user_id: int | None  # None: a 名单 entry nobody has claimed (未报到)
     entry: ListEntry | None = None  # None: in the group, not on the 名单
     private_chat: bool = False
+    named: bool = True  # False: an account that has not told its real name (/join)
 
     @property
     def reported(self) -> bool:
@@ -52,7 +53,8 @@ def branch_members(branch_id: str, people: Iterable[Person], roster: BranchRoste
 def account_member(person: Person) -> Member:
     """A member who is an account no 名单 entry holds."""
     key = account_key(person.user_id)
-    return Member(key, person.report_name, person.user_id, None, person.private_chat)
+    named = person.real_name is not None
+    return Member(key, person.report_name, person.user_id, None, person.private_chat, named)
 
 
 def leave_of(roster: BranchRoster, key: str, first: date, last: date) -> Leave | None:

@@ -38,7 +38,9 @@ from core.delivery import (
 )
 from core.organization.branches import Notice, Organization
 from core.scheduling.holiday_warning import missing_holidays_notices
+from core.scheduling.member_dates import MemberDates
 from core.scheduling.planner import PlannedPush, plan
+from core.scheduling.secretaries import Secretaries
 from core.scheduling.study_tasks import CALLBACK_PREFIX, StudyTasks, new_task
 from core.store.database import Store
 from core.store.records import PushRecord, StudyTask
@@ -88,6 +90,8 @@ class Dispatcher:
         self._timezone = timezone
         self._quizzes = quizzes
         self.study = StudyTasks(organization, clock)
+        self.secretaries = Secretaries(organization, messenger)
+        self.member_dates = MemberDates(organization, messenger, self.secretaries, clock, timezone)
         self._lock = asyncio.Lock()
         self._monotonic = monotonic
         self._count_edited_at: dict[str, float] = {}
@@ -122,6 +126,7 @@ class Dispatcher:
             now = self._clock()
             notices = await self._deliver_due_pushes(now)
             notices += await self._upkeep_study_tasks(now)
+            await self.member_dates.run(self._workdays)
             self._store.set_last_tick(now)
             return notices
 
@@ -370,7 +375,7 @@ class Dispatcher:
         text = self.study.private_reminder_text(task)
         for member in pending:
             if member.private_chat and member.user_id is not None:
-                await self._send_private(member.user_id, text)
+                await self.secretaries.send_private(member.user_id, text)
 
     async def _summarize(self, task_id: str) -> Notice | None:
         task = self._mark_once(task_id, "summarized")
@@ -378,11 +383,9 @@ class Dispatcher:
             return None
         summary = self.study.summary_text(task)
         branch = self._config.branch(task.branch_id)
-        recipients = set(branch.secretary_ids) if branch else set()
-        with contextlib.suppress(DeliveryError):
-            recipients |= set(await self._messenger.group_admin_ids(task.chat_id))
-        delivered = [r for r in sorted(recipients) if await self._send_private(r, summary)]
-        if delivered:
+        if branch is not None and await self.secretaries.tell(
+            branch, summary, chat_id=task.chat_id, reply_to=task.message_id
+        ):
             return None
         name = branch.name if branch else task.branch_id
         return Notice(messages.STUDY_SUMMARY_UNDELIVERED.format(branch=name, summary=summary))
@@ -404,16 +407,6 @@ class Dispatcher:
             return marked, marked
 
         return self._store.change_study_task(task_id, mark)
-
-    async def _send_private(self, user_id: int, text: str) -> bool:
-        try:
-            await self._messenger.send(user_id, text)
-        except ChatGone:
-            self._organization.private_chat_closed(user_id)
-            return False
-        except DeliveryError:
-            return False
-        return True
 
     # --- helpers --------------------------------------------------------
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from core.config.agency import AgencyConfig
+from core.config.schedules import QuizAction
 from core.dates.recurrence import next_occurrence, occurrences
 from core.dates.workdays import WorkCalendar
 
@@ -50,6 +51,8 @@ def plan(
     pushes: list[PlannedPush] = []
     for schedule in config.schedules:
         targets = [b for b in config.branches if schedule.target.includes(b)]
+        if isinstance(schedule.action, QuizAction):
+            targets = [b for b in targets if not b.quiz_exempt]  # 免答题
         if not targets:
             continue
         found = occurrences(schedule.when, schedule.holidays, calendar, tz, start, end)

@@ -65,6 +65,7 @@ class RollCall:
     chat_id: int
     message_id: int
     posted_at: datetime
+    request_id: int = 0  # the /rollcall or /bind message it answers: one roll call per request
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,8 @@ class BranchRoster:
     entries: tuple[ListEntry, ...] = ()
     leaves: tuple[Leave, ...] = ()
     roll_call: RollCall | None = None
+    # Greetings and reminders from the list's dates already sent ("<key>@<day claimed>").
+    sent: frozenset[str] = frozenset()
 
     def entry(self, entry_key: str) -> ListEntry | None:
         """An entry by id."""

@@ -364,7 +364,13 @@ class TimingOutMessenger(TelegramMessenger):
     """Every send times out: Telegram may or may not have the message."""
 
     async def send(
-        self, chat_id: int, text: str, *, buttons: Sequence[Button] = (), html: bool = False
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        buttons: Sequence[Button] = (),
+        html: bool = False,
+        reply_to: int | None = None,
     ) -> int:
         raise MaybeDelivered("Timed out")
 

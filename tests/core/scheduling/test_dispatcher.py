@@ -44,6 +44,7 @@ class Sent:
     text: str
     buttons: Sequence[Button] = ()
     html: bool = False
+    reply_to: int | None = None
 
 
 @dataclass
@@ -60,14 +61,20 @@ class FakeMessenger:
         return None
 
     async def send(
-        self, chat_id: int, text: str, *, buttons: Sequence[Button] = (), html: bool = False
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        buttons: Sequence[Button] = (),
+        html: bool = False,
+        reply_to: int | None = None,
     ) -> int:
         pending = self.failures.get(chat_id)
         if pending:
             raise pending.pop(0)
         if chat_id > 0 and chat_id not in self.reachable:
             raise ChatGone("bot can't initiate conversation with a user")
-        self.sent.append(Sent(chat_id, text, buttons, html))
+        self.sent.append(Sent(chat_id, text, buttons, html, reply_to))
         return len(self.sent)
 
     async def edit(
@@ -131,15 +138,21 @@ async def test_a_month_of_pushes_lands_on_workdays_exactly_once(
     notices = await run_until(
         engine, clock, datetime(2026, 11, 2, 18, 0, tzinfo=SHANGHAI), timedelta(minutes=30)
     )
-    # Nobody can be reached privately, so the study summary goes to the admins instead.
-    assert notices == [
-        "⚠️ 办公室党支部没有能私聊联系的书记（请书记先私聊机器人发送 /start），总结如下：\n"
-        "📋 办公室党支部学习任务“学习条例第一章”已截止。\n已完成 0 人：无\n未完成 0 人：无"
-    ]
+    # No secretary can be reached privately, so the study summary is posted in the group,
+    # as a reply to the task, and the admins hear nothing.
+    assert notices == []
     office = messenger.texts(OFFICE_CHAT)
     assert office[0] == "办公室党支部：请于10月内召开主题党日。"
     assert office[1].startswith("📖 理论学习任务：学习条例第一章")
-    assert office[2] == "办公室党支部：请于11月内召开主题党日。"
+    office_messages = [m for m in messenger.sent if m.chat_id == OFFICE_CHAT]
+    assert office[2] == (
+        '<a href="tg://user?id=900">书记</a>：书记还没有私聊过机器人，消息只好发在群里'
+        "（私聊机器人发送 /start 后，"
+        "以后会私下发给您）。\n\n"
+        "📋 办公室党支部学习任务“学习条例第一章”已截止。\n已完成 0 人：无\n未完成 0 人：无"
+    )
+    assert office_messages[2].reply_to == messenger.sent.index(office_messages[1]) + 1
+    assert office[3] == "办公室党支部：请于11月内召开主题党日。"
     assert messenger.texts(POLICY_CHAT) == [
         "政策法规处党支部：请于10月内召开主题党日。",
         "政策法规处党支部：请于11月内召开主题党日。",

@@ -93,7 +93,13 @@ class SilentMessenger:
         raise AssertionError("nothing is sent to groups")
 
     async def send(
-        self, chat_id: int, text: str, *, buttons: Sequence[Button] = (), html: bool = False
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        buttons: Sequence[Button] = (),
+        html: bool = False,
+        reply_to: int | None = None,
     ) -> int:
         raise AssertionError("nothing is sent to groups")
 

@@ -46,7 +46,13 @@ class SlowMessenger(FakeMessenger):
             await asyncio.sleep(0)
 
     async def send(
-        self, chat_id: int, text: str, *, buttons: Sequence[Button] = (), html: bool = False
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        buttons: Sequence[Button] = (),
+        html: bool = False,
+        reply_to: int | None = None,
     ) -> int:
         if buttons:
             self.sending.set()

@@ -1,0 +1,382 @@
+"""A branch's roster as its secretary keeps it: the 名单, who claimed which entry, roll
+call (报到) and leave (请假). No Telegram here; handlers call these and send the texts.
+
+Every change is one `Store.change_branch_roster` step on the roster as stored, so two
+members claiming at once, or a 名单 uploaded while someone presses 报到, never lose a
+claim. Every change is also idempotent: doing it again (Telegram redelivers an update a
+crash left unconfirmed) finds it done and changes nothing.
+
+Claiming: an account claims the 名单 entry of its real name (/join 姓名, or the name
+picked from buttons). A name two entries share is told apart by their 备注 (buttons).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from core import messages
+from core.clock import Clock
+from core.config.branches import Branch
+from core.delivery import Button
+from core.errors import UserError
+from core.organization.branches import ChatUser, Organization
+from core.roster.leave import LeaveRequest
+from core.roster.members import Member, branch_members, on_leave
+from core.store.database import Store
+from core.store.roster_records import (
+    CATEGORIES,
+    BranchRoster,
+    Leave,
+    ListEntry,
+    RollCall,
+    account_key,
+    entry_id,
+)
+
+PICK_PREFIX = "rpick:"  # rpick:<branch>:<entry id>: "this entry is me"
+ROLL_CALL_PREFIX = "rollcall:"  # rollcall:<branch>: 报到
+DEFAULT_CATEGORY = CATEGORIES[0]  # names pasted with /roster add
+NAMES_SHOWN = 30  # names listed in one line of /roster, the rest counted
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What claiming an entry by name came to: a reply, and buttons when it is ambiguous."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class RollCallText:
+    """The roll call message as it should read now."""
+
+    text: str
+    buttons: tuple[Button, ...]
+
+
+class Rosters:
+    """The 名单, claims, roll call and leave of every branch."""
+
+    def __init__(self, organization: Organization, clock: Clock) -> None:
+        self._organization = organization
+        self._clock = clock
+
+    @property
+    def _store(self) -> Store:
+        return self._organization.store
+
+    def members(self, branch_id: str) -> list[Member]:
+        """The branch's members now (see `core/roster/members.py`)."""
+        return branch_members(
+            branch_id, self._store.people(), self._store.branch_roster(branch_id)
+        )
+
+    # --- the 名单 ------------------------------------------------------------
+
+    def replace_list(self, branch: Branch, entries: Sequence[ListEntry]) -> str:
+        """A secretary's 名单 file: it replaces the list; entries kept keep their claims.
+
+        Then every account on the roster whose real name is on the list claims its entry.
+        """
+
+        def upload(roster: BranchRoster) -> tuple[BranchRoster, None]:
+            claims = {e.id: e.user_id for e in roster.entries}
+            kept = tuple(replace(e, user_id=claims.get(e.id)) for e in entries)
+            return replace(roster, entries=kept), None
+
+        self._store.change_branch_roster(branch.id, upload)
+        self._claim_known_names(branch.id)
+        roster = self._store.branch_roster(branch.id)
+        counts = Counter(e.category for e in roster.entries)
+        categories = "，".join(f"{c} {counts[c]}" for c in CATEGORIES if counts[c])
+        claimed = sum(1 for e in roster.entries if e.user_id is not None)
+        return messages.LIST_REPLACED.format(
+            branch=branch.name,
+            count=len(roster.entries),
+            categories=categories,
+            claimed=claimed,
+            unclaimed=len(roster.entries) - claimed,
+        )
+
+    def add_names(self, branch: Branch, names: Sequence[str]) -> str:
+        """/roster add 张三 李四: new entries (as 正式党员); names already listed are skipped."""
+
+        def add(roster: BranchRoster) -> tuple[BranchRoster | None, list[str]]:
+            listed = {e.name for e in roster.entries}
+            new = [n for n in names if n not in listed]
+            if not new:
+                return None, []
+            added = tuple(ListEntry(entry_id(n, ""), n, DEFAULT_CATEGORY) for n in new)
+            return replace(roster, entries=roster.entries + added), new
+
+        added = self._store.change_branch_roster(branch.id, add)
+        self._claim_known_names(branch.id)
+        skipped = [n for n in names if n not in added]
+        lines = []
+        if added:
+            lines.append(
+                messages.LIST_ADDED.format(
+                    branch=branch.name, count=len(added), names="、".join(added)
+                )
+            )
+        if skipped:
+            lines.append(messages.LIST_ADD_SKIPPED.format(names="、".join(skipped)))
+        return "\n".join(lines)
+
+    def _claim_known_names(self, branch_id: str) -> None:
+        """Accounts on the roster whose real name matches exactly one free entry claim it."""
+        accounts = [
+            p for p in self._store.people() if p.is_active_in(branch_id) and p.real_name
+        ]
+
+        def claim_all(roster: BranchRoster) -> tuple[BranchRoster | None, None]:
+            changed = roster
+            for person in accounts:
+                if changed.entry_of(person.user_id) is not None:
+                    continue
+                free = _free_entries(changed, person.real_name or "")
+                if len(free) == 1:
+                    changed = _claimed(changed, free[0], person.user_id)
+            return (changed if changed != roster else None), None
+
+        self._store.change_branch_roster(branch_id, claim_all)
+
+    # --- claiming an entry ------------------------------------------------------
+
+    def claim_by_name(self, branch: Branch, user_id: int, name: str) -> Claim | None:
+        """After /join 姓名: claim the entry of that name; None if the branch has no 名单."""
+        roster = self._store.branch_roster(branch.id)
+        if not roster.entries:
+            return None
+        mine = roster.entry_of(user_id)
+        if mine is not None and mine.name == name:
+            return Claim(messages.CLAIM_DONE.format(name=name, branch=branch.name))
+        free = _free_entries(roster, name)
+        if len(free) > 1:
+            buttons = tuple(
+                Button(_entry_label(e, roster), pick_data(branch.id, e.id)) for e in free
+            )
+            return Claim(messages.CLAIM_WHICH.format(name=name), buttons)
+        if len(free) == 1:
+            return Claim(self.pick(branch, user_id, free[0].id))
+        if any(e.name == name for e in roster.entries):
+            return Claim(messages.CLAIM_TAKEN.format(name=name, branch=branch.name))
+        return Claim(messages.CLAIM_NOT_LISTED.format(name=name, branch=branch.name))
+
+    def pick(self, branch: Branch, user_id: int, entry_key: str) -> str:
+        """The account claims this entry (a button says which); a second press is a no-op."""
+
+        def claim(roster: BranchRoster) -> tuple[BranchRoster | None, str]:
+            entry = roster.entry(entry_key)
+            if entry is None:
+                return None, messages.CLAIM_GONE
+            if entry.user_id == user_id:
+                return None, messages.CLAIM_DONE.format(name=entry.name, branch=branch.name)
+            if entry.user_id is not None:
+                return None, messages.CLAIM_TAKEN.format(name=entry.name, branch=branch.name)
+            done = messages.CLAIM_DONE.format(name=entry.name, branch=branch.name)
+            return _claimed(roster, entry, user_id), done
+
+        return self._store.change_branch_roster(branch.id, claim)
+
+    def name_choices(self, branch: Branch) -> tuple[Button, ...]:
+        """Buttons of the entries nobody has claimed yet, for a member to pick their own."""
+        roster = self._store.branch_roster(branch.id)
+        return tuple(
+            Button(_entry_label(e, roster), pick_data(branch.id, e.id))
+            for e in roster.entries
+            if e.user_id is None
+        )
+
+    # --- roll call ----------------------------------------------------------------
+
+    def report_in(self, chat_id: int, user: ChatUser) -> str:
+        """报到 pressed: the account is on the roster (again: nothing changes)."""
+        branch = self._organization.branch_for_chat(chat_id)
+        if branch is None:
+            raise UserError(messages.NOT_A_BRANCH_GROUP)
+        person = self._store.person(user.user_id)
+        already = person is not None and person.is_active_in(branch.id)
+        self._organization.seen_in_group(chat_id, user)
+        roster = self._store.branch_roster(branch.id)
+        person = self._store.person(user.user_id)
+        named = roster.entry_of(user.user_id) is not None or (
+            not roster.entries and person is not None and person.real_name
+        )
+        if already and named:
+            return messages.ROLL_CALL_ALREADY
+        if named:
+            return messages.ROLL_CALL_DONE
+        return messages.ROLL_CALL_DONE_NAME_NEEDED
+
+    def roll_call_posted_for(self, branch: Branch, request_id: int) -> bool:
+        """Whether the message `request_id` (a /rollcall or /bind) already got its roll call:
+        the same update delivered again posts nothing."""
+        current = self._store.branch_roster(branch.id).roll_call
+        return current is not None and current.request_id == request_id
+
+    def replace_roll_call(self, branch: Branch, posted: RollCall) -> RollCall | None:
+        """Store the roll call just posted; return the one it replaces, if any."""
+
+        def swap(roster: BranchRoster) -> tuple[BranchRoster, RollCall | None]:
+            return replace(roster, roll_call=posted), roster.roll_call
+
+        return self._store.change_branch_roster(branch.id, swap)
+
+    def roll_call_text(self, branch: Branch, group_members: int | None) -> RollCallText:
+        """The 报到 message with its live count (群成员 from Telegram, when it answered)."""
+        accounts = sum(1 for p in self._store.people() if p.is_active_in(branch.id))
+        count = (
+            messages.ROLL_CALL_COUNT.format(reported=accounts, members=group_members)
+            if group_members is not None
+            else messages.ROLL_CALL_COUNT_ONLY.format(reported=accounts)
+        )
+        text = messages.ROLL_CALL.format(branch=branch.name, count=count)
+        button = Button(messages.ROLL_CALL_BUTTON, f"{ROLL_CALL_PREFIX}{branch.id}")
+        return RollCallText(text, (button,))
+
+    def roll_call(self, branch_id: str) -> RollCall | None:
+        """The branch's current roll call message, if any."""
+        return self._store.branch_roster(branch_id).roll_call
+
+    # --- leave ------------------------------------------------------------------
+
+    def set_leave(self, branch: Branch, request: LeaveRequest, actor: int) -> str:
+        """/leave 张三 2026-11 病假: record the leave (the same leave again adds nothing)."""
+        members = self.members(branch.id)
+        found = [m for m in members if m.name == request.name]
+        if not found:
+            names = "、".join(m.name for m in members[:NAMES_SHOWN]) or messages.NOBODY
+            raise UserError(messages.LEAVE_UNKNOWN_NAME.format(name=request.name, names=names))
+        if len(found) > 1:
+            raise UserError(messages.LEAVE_NAME_SHARED.format(name=request.name))
+        member = found[0]
+        if request.cancel:
+            return self._cancel_leave(branch, member, request)
+        leave = Leave(
+            member.key, request.first_day, request.last_day, request.reason, actor, self._clock()
+        )
+
+        def record(roster: BranchRoster) -> tuple[BranchRoster | None, None]:
+            same = any(_same_leave(existing, leave) for existing in roster.leaves)
+            return (None if same else replace(roster, leaves=(*roster.leaves, leave))), None
+
+        self._store.change_branch_roster(branch.id, record)
+        return messages.LEAVE_DONE.format(
+            name=member.name,
+            first=f"{request.first_day:%Y-%m-%d}",
+            last=f"{request.last_day:%Y-%m-%d}",
+            reason=request.reason,
+        )
+
+    def _cancel_leave(self, branch: Branch, member: Member, request: LeaveRequest) -> str:
+        """Remove the member's leave overlapping the days (none left: nothing to do)."""
+
+        def cancel(roster: BranchRoster) -> tuple[BranchRoster | None, int]:
+            kept = tuple(
+                leave
+                for leave in roster.leaves
+                if leave.member != member.key
+                or not leave.covers(request.first_day, request.last_day)
+            )
+            removed = len(roster.leaves) - len(kept)
+            return (replace(roster, leaves=kept) if removed else None), removed
+
+        removed = self._store.change_branch_roster(branch.id, cancel)
+        if not removed:
+            return messages.LEAVE_NOTHING_TO_CANCEL.format(name=member.name)
+        return messages.LEAVE_CANCELLED.format(name=member.name, count=removed)
+
+    # --- /roster -------------------------------------------------------------------
+
+    def overview(self, branch: Branch, today: date, group_members: int | None) -> str:
+        """/roster: 名单 x 人 · 已报到 y · 未报到（names）· 群内未在名单（names）, and leave."""
+        roster = self._store.branch_roster(branch.id)
+        members = branch_members(branch.id, self._store.people(), roster)
+        if not members:
+            return messages.ROSTER_EMPTY.format(branch=branch.name)
+        away = on_leave(roster, today)
+        listed = [m for m in members if m.entry is not None]
+        lines = [messages.ROSTER_TITLE.format(branch=branch.name)]
+        if listed:
+            unreported = [m.name for m in listed if not m.reported]
+            unlisted = [m.name for m in members if m.entry is None]
+            lines.append(
+                messages.ROSTER_LIST_COUNTS.format(
+                    listed=len(listed), reported=len(listed) - len(unreported)
+                )
+            )
+            lines.append(messages.ROSTER_UNREPORTED.format(names=_names(unreported)))
+            lines.append(messages.ROSTER_UNLISTED.format(names=_names(unlisted)))
+        else:
+            lines.append(messages.ROSTER_NO_LIST.format(count=len(members)))
+            unnamed = [m.name for m in members if not m.named]
+            lines.append(messages.ROSTER_ACCOUNTS.format(names=_names([m.name for m in members])))
+            if unnamed:
+                lines.append(messages.ROSTER_UNNAMED.format(names=_names(unnamed)))
+        if group_members is not None:
+            reported = sum(1 for m in members if m.reported)
+            gap = messages.ROSTER_GROUP_GAP.format(members=group_members, reported=reported)
+            lines.append(gap)
+        if away:
+            names = [m.name for m in members if m.key in away]
+            lines.append(messages.ROSTER_ON_LEAVE.format(names=_names(names)))
+        return "\n".join(lines)
+
+
+def pick_data(branch_id: str, entry_key: str) -> str:
+    """The callback data of a name button (at most 51 bytes: ids are short)."""
+    return f"{PICK_PREFIX}{branch_id}:{entry_key}"
+
+
+def parse_pick(data: str) -> tuple[str, str] | None:
+    """(branch id, entry id) of a name button; None for anything else."""
+    branch_id, _, entry_key = data.removeprefix(PICK_PREFIX).partition(":")
+    return (branch_id, entry_key) if branch_id and entry_key else None
+
+
+def _same_leave(one: Leave, other: Leave) -> bool:
+    return (one.member, one.first_day, one.last_day, one.reason) == (
+        other.member,
+        other.first_day,
+        other.last_day,
+        other.reason,
+    )
+
+
+def _free_entries(roster: BranchRoster, name: str) -> list[ListEntry]:
+    return [e for e in roster.entries if e.name == name and e.user_id is None]
+
+
+def _claimed(roster: BranchRoster, entry: ListEntry, user_id: int) -> BranchRoster:
+    """`entry` claimed by `user_id`: any other entry of theirs freed, their leave moved."""
+    entries = tuple(
+        replace(e, user_id=None) if e.user_id == user_id else e for e in roster.entries
+    )
+    freed = replace(roster, entries=entries).with_entry(replace(entry, user_id=user_id))
+    old_key = account_key(user_id)
+    leaves = tuple(
+        replace(leave, member=entry.id) if leave.member == old_key else leave
+        for leave in roster.leaves
+    )
+    return replace(freed, leaves=leaves)
+
+
+def _entry_label(entry: ListEntry, roster: BranchRoster) -> str:
+    shared = sum(1 for e in roster.entries if e.name == entry.name) > 1
+    if shared and entry.note:
+        return messages.CLAIM_PICK_LABEL.format(name=entry.name, note=entry.note)
+    return entry.name
+
+
+def _names(names: Sequence[str]) -> str:
+    if not names:
+        return messages.NOBODY
+    shown = "、".join(names[:NAMES_SHOWN])
+    if len(names) > NAMES_SHOWN:
+        shown += messages.NAMES_MORE.format(count=len(names))
+    return shown

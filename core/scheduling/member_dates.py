@@ -1,0 +1,164 @@
+"""Each round, what the 名单's dates call for (`core/roster/member_dates.py`), sent once:
+
+- on a workday, from `greetings.at`: the group's 政治生日 greeting of that day's members
+  (one message for all of them);
+- from the first workday of a month: the month's 政治生日 list to the secretaries;
+- from the workday a month before a 预备党员's probation ends, until it ends: the
+  secretary's reminder to prepare 转正.
+
+Each is claimed in the branch's roster (`BranchRoster.sent`) before it is sent, like a
+reminder: after a crash it is missed rather than sent twice. A greeting is for its day
+only; the list and the reminder are sent on a later day if the bot was down.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+from dataclasses import replace
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from core import messages
+from core.clock import Clock
+from core.config.branches import Branch
+from core.dates.workdays import WorkCalendar
+from core.delivery import DeliveryError, Messenger
+from core.organization.branches import Organization
+from core.roster.member_dates import (
+    Anniversary,
+    greeted_on,
+    in_month,
+    probation_end,
+    probation_reminder_day,
+)
+from core.scheduling.secretaries import Secretaries
+from core.store.roster_records import BranchRoster, ListEntry
+
+SENT_KEPT_DAYS = 400  # claims older than this are dropped: none can come back
+
+
+class MemberDates:
+    """Sends the greetings and reminders the 名单's dates call for, once each."""
+
+    def __init__(
+        self,
+        organization: Organization,
+        messenger: Messenger,
+        secretaries: Secretaries,
+        clock: Clock,
+        timezone: ZoneInfo,
+    ) -> None:
+        self._organization = organization
+        self._messenger = messenger
+        self._secretaries = secretaries
+        self._clock = clock
+        self._timezone = timezone
+
+    async def run(self, calendar: WorkCalendar) -> None:
+        """One round: every bound branch with a 名单."""
+        now = self._clock().astimezone(self._timezone)
+        greetings = self._organization.config.greetings
+        today = now.date()
+        if not calendar.is_workday(today) or now.time() < greetings.at:
+            return
+        for branch in self._organization.config.branches:
+            binding = self._organization.store.binding_for_branch(branch.id)
+            roster = self._organization.store.branch_roster(branch.id)
+            if binding is None or not roster.entries:
+                continue
+            if greetings.political_birthday:
+                await self._greet(branch, binding.chat_id, roster, today, calendar)
+                await self._month_list(branch, binding.chat_id, roster, today, calendar)
+            if greetings.probation:
+                await self._probation(branch, binding.chat_id, roster, today, calendar)
+
+    async def _greet(
+        self,
+        branch: Branch,
+        chat_id: int,
+        roster: BranchRoster,
+        today: date,
+        calendar: WorkCalendar,
+    ) -> None:
+        due = greeted_on(roster.entries, today, calendar)
+        if not due or not self._claim(branch, f"birthday:{today}", now=today):
+            return
+        names = "、".join(_mention(a.entry) for a in due)
+        text = messages.BIRTHDAY_GREETING.format(names=names, branch=html.escape(branch.name))
+        await self._messenger.wait_turn(chat_id)
+        # Missed rather than sent twice, if it fails: the month's list has it.
+        with contextlib.suppress(DeliveryError):
+            await self._messenger.send(chat_id, text, html=True)
+
+    async def _month_list(
+        self,
+        branch: Branch,
+        chat_id: int,
+        roster: BranchRoster,
+        today: date,
+        calendar: WorkCalendar,
+    ) -> None:
+        first = calendar.workday_on_or_after(today.replace(day=1))
+        if today < first:
+            return
+        month = in_month(roster.entries, today.year, today.month)
+        if not month or not self._claim(branch, f"birthdays:{today:%Y-%m}", now=today):
+            return
+        lines = [messages.BIRTHDAY_LIST_LINE.format(**_line(a)) for a in month]
+        text = messages.BIRTHDAY_LIST.format(
+            branch=branch.name, month=today.month, lines="\n".join(lines)
+        )
+        await self._secretaries.tell(branch, text, chat_id=chat_id)
+
+    async def _probation(
+        self,
+        branch: Branch,
+        chat_id: int,
+        roster: BranchRoster,
+        today: date,
+        calendar: WorkCalendar,
+    ) -> None:
+        for entry in roster.entries:
+            end = probation_end(entry)
+            remind = probation_reminder_day(entry, calendar)
+            if end is None or remind is None or not remind <= today < end:
+                continue
+            if not self._claim(branch, f"probation:{entry.id}:{end}", now=today):
+                continue
+            text = messages.PROBATION_REMINDER.format(
+                branch=branch.name, name=entry.name, joined=entry.joined, end=end
+            )
+            await self._secretaries.tell(branch, text, chat_id=chat_id)
+
+    def _claim(self, branch: Branch, key: str, *, now: date) -> bool:
+        """Record `key` as sent; False if it was already."""
+        stamp = f"{key}@{now}"
+
+        def claim(roster: BranchRoster) -> tuple[BranchRoster | None, bool]:
+            if any(sent.partition("@")[0] == key for sent in roster.sent):
+                return None, False
+            kept = {s for s in roster.sent if _age_days(s, now) <= SENT_KEPT_DAYS}
+            return replace(roster, sent=frozenset({*kept, stamp})), True
+
+        return self._organization.store.change_branch_roster(branch.id, claim)
+
+
+def _age_days(stamp: str, now: date) -> int:
+    return (now - date.fromisoformat(stamp.rpartition("@")[2])).days
+
+
+def _mention(entry: ListEntry) -> str:
+    name = html.escape(entry.name)
+    if entry.user_id is None:
+        return name
+    return f'<a href="tg://user?id={entry.user_id}">{name}</a>'
+
+
+def _line(anniversary: Anniversary) -> dict[str, object]:
+    return {
+        "name": anniversary.entry.name,
+        "month": anniversary.day.month,
+        "day": anniversary.day.day,
+        "years": anniversary.years,
+    }
