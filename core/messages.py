@@ -496,3 +496,40 @@ UPLOAD_INSTALLED_SCHEDULES = (
     "✅ schedules.yaml 已更新：{branches} 个支部，{schedules} 个推送计划。"
 )
 UPLOAD_BACKUP = "原文件已备份为 {backup}。"
+
+# --- 名单 files (core/roster/member_list.py)
+MEMBER_LIST_COLUMN_NAME = "姓名"
+MEMBER_LIST_COLUMN_CATEGORY = "类别"
+MEMBER_LIST_COLUMN_JOINED = "入党日期"
+MEMBER_LIST_COLUMN_CONFIRMED = "转正日期"
+MEMBER_LIST_COLUMN_NOTE = "备注"
+MEMBER_LIST_REFUSED = (
+    "⛔ 名单“{file}”有 {count} 处问题，未做任何改动。请改正后重新发送：\n{problems}"
+)
+MEMBER_LIST_MORE = "……另有 {count} 处"
+MEMBER_LIST_AT_CELL = "第 {row} 行，{column}：{problem}"
+MEMBER_LIST_AT_ROW = "第 {row} 行：{problem}"
+MEMBER_LIST_NOT_A_SHEET = (
+    "不是 .xlsx 或 .csv 文件。请在 Excel 中“另存为” .xlsx 或 CSV 后重新发送。"
+)
+MEMBER_LIST_UNREADABLE_XLSX = (
+    "无法打开：文件已损坏，或不是真正的 .xlsx 文件。请用 Excel 重新另存为 .xlsx。"
+)
+MEMBER_LIST_UNREADABLE_CSV = "无法读取：既不是 UTF-8 也不是 GBK 编码的 CSV 文件。"
+MEMBER_LIST_EMPTY_FILE = "表格是空的：第一行应为表头（姓名、类别，选填入党日期、转正日期、备注）。"
+MEMBER_LIST_NO_ROWS = "表头下面没有成员，至少要有一行。"
+MEMBER_LIST_TOO_MANY_ROWS = "成员超过 {limit} 行的上限，请按支部分开发送。"
+MEMBER_LIST_MISSING_COLUMN = "缺少“{column}”列（表头应为第一个非空行，现有的列：{found}）"
+MEMBER_LIST_NO_COLUMNS = "无"
+MEMBER_LIST_SEPARATOR = "、"
+MEMBER_LIST_REPEATED_COLUMN = "“{column}”列出现了不止一次"
+MEMBER_LIST_EMPTY_VALUE = "没有填写"
+MEMBER_LIST_BAD_NAME = "“{value}”不是有效的姓名（1 到 20 个字，只含汉字、字母、空格、“·”或“-”）"
+MEMBER_LIST_BAD_CATEGORY = "“{value}”不是可选值（{choices}）"
+MEMBER_LIST_BAD_DATE = "“{value}”不是日期，请写成 2020-07-01"
+MEMBER_LIST_CONFIRMED_TOO_EARLY = "{confirmed} 早于入党日期 {joined}"
+MEMBER_LIST_PROBATIONARY_NO_JOINED = "预备党员须填写入党日期（用于预备期满前的提醒）"
+MEMBER_LIST_DUPLICATE = "“{name}”与第 {first} 行重名，请在备注中注明区别（如科室）"
+MEMBER_NAMES_EMPTY = "请写上姓名，多个姓名用空格或顿号隔开，例如：张三 李四"
+MEMBER_NAMES_BAD = "以下姓名无效（1 到 20 个字，只含汉字、字母、“·”或“-”）：{names}"
+MEMBER_NAMES_QUOTED = "“{name}”"
