@@ -43,6 +43,7 @@ from core.organization.roles import Role
 from core.quizzes.group_quiz import GroupQuizzes
 from core.quizzes.private_quiz import PrivateQuizzes
 from core.reports.service import Reports
+from core.roster.service import Rosters
 from core.scheduling.dispatcher import Dispatcher
 from core.store.database import Store
 from handlers import unknown_buttons
@@ -55,6 +56,8 @@ from handlers.polling import LedgerApplication, LedgerBot, UpdateLedger
 from handlers.quizzes import group_quiz, private_quiz
 from handlers.quizzes.group_quiz_sender import TelegramGroupQuizzes
 from handlers.reports import report_requests
+from handlers.roster import leave, member_list, roll_call
+from handlers.roster.roll_call_message import RollCallCounts
 from handlers.scheduling import resend, study_tasks
 from handlers.scheduling.rounds import start_scheduler
 from handlers.services import SERVICES_KEY, Services
@@ -140,6 +143,7 @@ def install_services(
     dispatcher = Dispatcher(
         organization, messenger, WorkCalendar(), clock, timezone, group_quizzes
     )
+    rosters = Rosters(organization, clock)
     found = Services(
         settings,
         organization,
@@ -150,6 +154,8 @@ def install_services(
         group_quizzes,
         Reports(organization, clock, timezone),
         messenger,
+        rosters,
+        RollCallCounts(rosters),
         configuration.warnings,
     )
     application.bot_data[SERVICES_KEY] = found
@@ -180,6 +186,10 @@ def build_application(settings: Settings, timezone: ZoneInfo, store: Store) -> A
     # Group 0: commands and membership changes.
     application.add_handlers(people.HANDLERS)
     application.add_handlers(branches.HANDLERS)
+    # The roster: /rollcall and 报到, /roster, 名单 files, name buttons, /leave.
+    application.add_handlers(roll_call.HANDLERS)
+    application.add_handlers(member_list.HANDLERS)
+    application.add_handlers(leave.HANDLERS)
     application.add_handlers(study_tasks.HANDLERS)
     # Quizzes: /quiz, /review, /groupquiz, their buttons and poll answers.
     application.add_handlers(private_quiz.HANDLERS)

@@ -38,7 +38,10 @@ JOIN_DONE_IN_BRANCH = "已登记您的姓名：{name}，并加入{branch}名单�
 BIND_USAGE = "请写上支部 ID，例如：/bind {example}\n可用的支部 ID：{ids}"
 BIND_UNKNOWN_BRANCH = "没有 ID 为“{branch_id}”的支部。可用的支部 ID：{ids}"
 BIND_NOT_ALLOWED = "只有本群的群主、群管理员或机器人管理员可以绑定支部。"
-BIND_DONE = "✅ 本群已绑定到“{branch}”。群成员发言、点按钮或答题后会自动加入支部名单。"
+BIND_DONE = (
+    "✅ 本群已绑定到“{branch}”。请大家点下面报到消息里的“报到”。"
+    "书记请点“私聊机器人”，以后学习总结和名单提醒会私下发给您。"
+)
 BIND_ALREADY = "本群已经绑定到“{branch}”，无需重复绑定。"
 BIND_CHAT_TAKEN = "本群已绑定到“{branch}”。如需改绑，请先发送 /unbind 解除绑定。"
 BIND_BRANCH_TAKEN = (
@@ -111,11 +114,9 @@ ROSTER_LIST_COUNTS = "名单 {listed} 人 · 已报到 {reported} 人"
 ROSTER_UNREPORTED = "未报到：{names}"
 ROSTER_UNLISTED = "群内未在名单：{names}"
 ROSTER_NO_LIST = (
-    "还没有上传本支部名单，目前按群里见过的 {count} 人统计。"
-    "请私聊我发送名单表格（.xlsx 或 .csv），或发送 /roster add 张三 李四。"
+    "（以上是群里见过的人。上传本支部名单后，从未发言的同志也会计入：私聊我发送名单表格"
+    "（.xlsx 或 .csv），或发送 /roster add 张三 李四）"
 )
-ROSTER_ACCOUNTS = "成员：{names}"
-ROSTER_UNNAMED = "未登记姓名：{names}（请发送 /join 姓名）"
 ROSTER_GROUP_GAP = "群成员 {members} 人，机器人已知 {reported} 人（其余请点群里的“报到”）"
 ROSTER_ON_LEAVE = "今日请假：{names}"
 ROSTER_ADD_USAGE = "请写上姓名，例如：/roster add 张三 李四"
@@ -130,7 +131,8 @@ LIST_ADDED = (
     "✅ 已加入{branch}名单 {count} 人：{names}（类别记为正式党员；需要修改请上传名单表格）"
 )
 LIST_ADD_SKIPPED = "已在名单中，未重复加入：{names}"
-LIST_NOT_SECRETARY = "只有支部书记或管理员可以上传名单。"
+LIST_TOO_BIG = "文件“{name}”超过 {limit} MB，名单表格不应这么大，请检查后重新发送。"
+LIST_NOT_SECRETARY = "只有支部书记或管理员可以管理名单。"
 LIST_PICK_BRANCH = "您负责多个支部，请在文件说明（caption）里写上支部 ID，例如：{example}"
 LIST_NO_BRANCH = (
     "请先在支部群里绑定支部（/bind 支部ID），或在文件说明（caption）里写上支部 ID。"
@@ -155,12 +157,14 @@ ROLL_CALL_COUNT_ONLY = "已报到 {reported} 人"
 ROLL_CALL_BUTTON = "报到"
 ROLL_CALL_PRIVATE_BUTTON = "私聊机器人"
 ROLL_CALL_DONE = "✅ 已报到，谢谢！"
-ROLL_CALL_ALREADY = "您已报到过了。"
 ROLL_CALL_DONE_NAME_NEEDED = (
     "✅ 已报到。请再登记真实姓名：点“私聊机器人”选择姓名，或在群里发送 /join 姓名。"
 )
 ROLL_CALL_REPLACED = "📋 这次报到已结束，请在最新的报到消息中报到。"
-ROLL_CALL_USAGE = "请在支部群里发送 /rollcall。"
+BOT_NOT_ADMIN = (
+    "⚠️ 机器人还不是本群管理员，看不到群里的普通消息和新成员入群，名单会不完整。"
+    "请群主设置：群设置 → 管理员 → 添加管理员 → 选择本机器人（不需要任何额外权限）。"
+)
 
 # --- dates on the 名单 (政治生日, 预备期)
 BIRTHDAY_GREETING = (
@@ -190,6 +194,8 @@ LEAVE_NAME_SHARED = "本支部有不止一位“{name}”，请先让他们登�
 LEAVE_DONE = (
     "✅ 已登记：{name} {first} 至 {last} 请假（{reason}）。期间不计入参与率，也不会收到提醒。"
 )
+LEAVE_WHICH_BRANCH = "您负责的几个支部都有“{name}”，请在该支部群里发送 /leave。"
+LEAVE_NOWHERE = "您负责的支部里都没有“{name}”，请核对姓名。"
 LEAVE_CANCELLED = "✅ 已撤销 {name} 的 {count} 条请假记录。"
 LEAVE_NOTHING_TO_CANCEL = "{name} 在这段时间没有请假记录。"
 BRANCHES_HEADER = "全部支部（{count} 个）："

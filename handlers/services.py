@@ -15,10 +15,12 @@ from core.delivery import Messenger
 from core.organization.branches import Organization
 from core.quizzes.private_quiz import PrivateQuizzes
 from core.reports.service import Reports
+from core.roster.service import Rosters
 from core.scheduling.dispatcher import Dispatcher
 from core.store.database import Store
 from handlers.organization.access import ChatAdminCache
 from handlers.quizzes.group_quiz_sender import TelegramGroupQuizzes
+from handlers.roster.roll_call_message import RollCallCounts
 
 SERVICES_KEY = "services"
 
@@ -36,6 +38,8 @@ class Services:
     group_quizzes: TelegramGroupQuizzes
     reports: Reports
     messenger: Messenger
+    rosters: Rosters
+    roll_call_counts: RollCallCounts
     config_warnings: tuple[ConfigProblem, ...] = ()
     # /reload and YAML uploads run beside other updates (block=False), one at a time.
     config_changes: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -40,6 +40,7 @@ PICK_PREFIX = "rpick:"  # rpick:<branch>:<entry id>: "this entry is me"
 ROLL_CALL_PREFIX = "rollcall:"  # rollcall:<branch>: 报到
 DEFAULT_CATEGORY = CATEGORIES[0]  # names pasted with /roster add
 NAMES_SHOWN = 30  # names listed in one line of /roster, the rest counted
+ROSTER_LINES_SHOWN = 100  # numbered lines of a roster without a 名单 (one message)
 
 
 @dataclass(frozen=True)
@@ -183,6 +184,10 @@ class Rosters:
 
         return self._store.change_branch_roster(branch.id, claim)
 
+    def claimed_entry(self, branch_id: str, user_id: int) -> ListEntry | None:
+        """The 名单 entry an account claimed in a branch, if any."""
+        return self._store.branch_roster(branch_id).entry_of(user_id)
+
     def name_choices(self, branch: Branch) -> tuple[Button, ...]:
         """Buttons of the entries nobody has claimed yet, for a member to pick their own."""
         roster = self._store.branch_roster(branch.id)
@@ -195,21 +200,18 @@ class Rosters:
     # --- roll call ----------------------------------------------------------------
 
     def report_in(self, chat_id: int, user: ChatUser) -> str:
-        """报到 pressed: the account is on the roster (again: nothing changes)."""
+        """报到 pressed: the account is on the roster (pressing again changes nothing).
+
+        The reply asks for a real name when neither the 名单 nor /join gave one."""
         branch = self._organization.branch_for_chat(chat_id)
         if branch is None:
             raise UserError(messages.NOT_A_BRANCH_GROUP)
-        person = self._store.person(user.user_id)
-        already = person is not None and person.is_active_in(branch.id)
         self._organization.seen_in_group(chat_id, user)
         roster = self._store.branch_roster(branch.id)
         person = self._store.person(user.user_id)
-        named = roster.entry_of(user.user_id) is not None or (
-            not roster.entries and person is not None and person.real_name
-        )
-        if already and named:
-            return messages.ROLL_CALL_ALREADY
-        if named:
+        if roster.entry_of(user.user_id) is not None:
+            return messages.ROLL_CALL_DONE
+        if not roster.entries and person is not None and person.real_name:
             return messages.ROLL_CALL_DONE
         return messages.ROLL_CALL_DONE_NAME_NEEDED
 
@@ -244,6 +246,20 @@ class Rosters:
         return self._store.branch_roster(branch_id).roll_call
 
     # --- leave ------------------------------------------------------------------
+
+    def branch_of_member(self, branches: Sequence[Branch], name: str) -> Branch:
+        """The one branch among `branches` with a member of this name (a `UserError` if
+        none or several: then say it in the branch's group)."""
+        if not branches:
+            raise UserError(messages.LIST_NOT_SECRETARY)
+        having = [b for b in branches if any(m.name == name for m in self.members(b.id))]
+        if len(having) == 1:
+            return having[0]
+        if having:
+            raise UserError(messages.LEAVE_WHICH_BRANCH.format(name=name))
+        if len(branches) == 1:
+            return branches[0]  # set_leave names who is there
+        raise UserError(messages.LEAVE_NOWHERE.format(name=name))
 
     def set_leave(self, branch: Branch, request: LeaveRequest, actor: int) -> str:
         """/leave 张三 2026-11 病假: record the leave (the same leave again adds nothing)."""
@@ -301,23 +317,25 @@ class Rosters:
             return messages.ROSTER_EMPTY.format(branch=branch.name)
         away = on_leave(roster, today)
         listed = [m for m in members if m.entry is not None]
-        lines = [messages.ROSTER_TITLE.format(branch=branch.name)]
         if listed:
             unreported = [m.name for m in listed if not m.reported]
             unlisted = [m.name for m in members if m.entry is None]
-            lines.append(
+            lines = [
+                messages.ROSTER_TITLE.format(branch=branch.name),
                 messages.ROSTER_LIST_COUNTS.format(
                     listed=len(listed), reported=len(listed) - len(unreported)
-                )
-            )
-            lines.append(messages.ROSTER_UNREPORTED.format(names=_names(unreported)))
-            lines.append(messages.ROSTER_UNLISTED.format(names=_names(unlisted)))
+                ),
+                messages.ROSTER_UNREPORTED.format(names=_names(unreported)),
+                messages.ROSTER_UNLISTED.format(names=_names(unlisted)),
+            ]
         else:
-            lines.append(messages.ROSTER_NO_LIST.format(count=len(members)))
-            unnamed = [m.name for m in members if not m.named]
-            lines.append(messages.ROSTER_ACCOUNTS.format(names=_names([m.name for m in members])))
-            if unnamed:
-                lines.append(messages.ROSTER_UNNAMED.format(names=_names(unnamed)))
+            lines = [messages.ROSTER_HEADER.format(branch=branch.name, count=len(members))]
+            for index, member in enumerate(members[:ROSTER_LINES_SHOWN], start=1):
+                note = "" if member.named else messages.ROSTER_NO_REAL_NAME
+                lines.append(messages.ROSTER_LINE.format(index=index, name=member.name, note=note))
+            if len(members) > ROSTER_LINES_SHOWN:
+                lines.append(messages.NAMES_MORE.format(count=len(members)))
+            lines.append(messages.ROSTER_NO_LIST)
         if group_members is not None:
             reported = sum(1 for m in members if m.reported)
             gap = messages.ROSTER_GROUP_GAP.format(members=group_members, reported=reported)

@@ -1,9 +1,9 @@
-"""Binding groups to branches and looking at branches: /bind, /unbind, /roster, /branches,
+"""Binding groups to branches and looking at branches: /bind, /unbind, /branches,
 and 撤销绑定 under the admins' notice of a bind."""
 
 from __future__ import annotations
 
-from telegram import Message, Update
+from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import (
     BaseHandler,
@@ -18,9 +18,10 @@ from core import messages
 from core.errors import UserError
 from core.organization.branches import UNDO_BIND_PREFIX, Changed
 from core.reports.month_report import format_ranking
-from core.store.records import Person
 from handlers.notify import notify_admins
-from handlers.organization.guard import caller_role, guarded_command, is_private, is_secretary_of
+from handlers.organization.guard import caller_role, guarded_command
+from handlers.roster.roll_call import post_roll_call
+from handlers.roster.roll_call_message import private_chat_button
 from handlers.services import services
 
 GONE = {ChatMemberStatus.LEFT, ChatMemberStatus.BANNED}
@@ -34,11 +35,23 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     branch_id = context.args[0] if context.args else None
     role = await caller_role(update, context)
     title = chat.title or str(chat.id)
-    organization = services(context).organization
-    changed = organization.bind(
+    found = services(context)
+    changed = found.organization.bind(
         chat.id, title, branch_id, role=role, actor=user.id, actor_name=user.full_name
     )
-    await _reply_and_notify(message, context, changed)
+    branch = found.organization.branch_for_chat(chat.id)
+    if changed.notice is None or branch is None:
+        await message.reply_text(changed.text)  # nothing changed
+        return
+    # Without admin rights, privacy mode hides ordinary messages and member joins from the
+    # bot: the roster would stay at whoever presses a button. The secretary must know.
+    text = changed.text
+    if not await found.chat_admins.is_admin(context.bot, chat.id, context.bot.id):
+        text += "\n\n" + messages.BOT_NOT_ADMIN
+    keyboard = InlineKeyboardMarkup([[private_chat_button(context, branch)]])
+    await message.reply_text(text, reply_markup=keyboard)
+    await notify_admins(context, changed.notice.text, changed.notice.buttons)
+    await post_roll_call(context, branch, chat.id, message.message_id)
 
 
 async def unbind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -70,42 +83,6 @@ async def undo_bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         raise UserError(messages.UNDO_BIND_NOT_ADMIN)
     text = found.organization.undo_bind(query.data, actor=query.from_user.id)
     await query.answer(text, show_alert=True)
-
-
-async def roster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/roster: in a branch group its roster; in private `/roster <branch-id>`."""
-    user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    if user is None or chat is None or message is None:
-        return
-    organization = services(context).organization
-    if is_private(update):
-        branch_id = context.args[0] if context.args else None
-        if branch_id is None:
-            example = organization.config.branches[0].id
-            raise UserError(messages.ROSTER_PRIVATE_USAGE.format(example=example))
-        branch = organization.config.branch(branch_id)
-        if branch is None:
-            ids = "、".join(b.id for b in organization.config.branches)
-            raise UserError(messages.BIND_UNKNOWN_BRANCH.format(branch_id=branch_id, ids=ids))
-        if not await is_secretary_of(user.id, branch.id, context):
-            raise UserError(messages.ROSTER_NOT_YOURS.format(branch=branch.name))
-    else:
-        found = organization.branch_for_chat(chat.id)
-        if found is None:
-            raise UserError(messages.NOT_A_BRANCH_GROUP)
-        branch = found
-    await message.reply_text(format_roster(branch.name, organization.roster(branch.id)))
-
-
-def format_roster(branch_name: str, members: list[Person]) -> str:
-    """The roster as a numbered list, flagging who has not registered a real name."""
-    if not members:
-        return messages.ROSTER_EMPTY.format(branch=branch_name)
-    lines = [messages.ROSTER_HEADER.format(branch=branch_name, count=len(members))]
-    for index, person in enumerate(members, start=1):
-        note = "" if person.real_name else messages.ROSTER_NO_REAL_NAME
-        lines.append(messages.ROSTER_LINE.format(index=index, name=person.report_name, note=note))
-    return "\n".join(lines)
 
 
 async def list_branches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -164,7 +141,6 @@ HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
     guarded_command("bind", bind),
     guarded_command("unbind", unbind),
     CallbackQueryHandler(undo_bind, pattern=f"^{UNDO_BIND_PREFIX}"),
-    guarded_command("roster", roster),
     guarded_command("branches", list_branches),
     ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
     MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),

@@ -14,9 +14,12 @@ from telegram.ext import (
 )
 
 from core import messages
+from core.config.branches import Branch
 from core.organization.branches import ChatUser
 from core.organization.commands import commands_for
 from handlers.organization.guard import caller_role, guarded_command, is_private
+from handlers.roster.member_list import name_keyboard
+from handlers.roster.roll_call_message import JOIN_PAYLOAD
 from handlers.services import services
 
 PRESENT = {
@@ -33,12 +36,23 @@ def chat_user(user: User) -> ChatUser:
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/start in private: register for direct messages."""
+    """/start in private: register for direct messages. From the roll call's link
+    (`?start=join-<branch>`), also offer the branch's unclaimed names to pick one's own."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    services(context).organization.register_private_chat(chat_user(user))
+    found = services(context)
+    found.organization.register_private_chat(chat_user(user))
     await message.reply_text(messages.WELCOME.format(name=user.full_name))
+    payload = (context.args or [""])[0]
+    branch = found.organization.config.branch(payload.removeprefix(JOIN_PAYLOAD))
+    if not payload.startswith(JOIN_PAYLOAD) or branch is None:
+        return
+    if found.rosters.claimed_entry(branch.id, user.id) is not None:
+        return  # already named on the 名单
+    choices = found.rosters.name_choices(branch)
+    if choices:
+        await message.reply_text(messages.CLAIM_PICK_PROMPT, reply_markup=name_keyboard(choices))
 
 
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -63,8 +77,33 @@ async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # other bots are never members
     group_id = None if is_private(update) else chat.id
     name = " ".join(context.args or [])
-    reply = services(context).organization.set_real_name(chat_user(user), name, group_id)
-    await message.reply_text(reply)
+    found = services(context)
+    reply = found.organization.set_real_name(chat_user(user), name, group_id)
+    claims = [
+        claim
+        for branch in _join_branches(update, context, user.id)
+        if (claim := found.rosters.claim_by_name(branch, user.id, " ".join(name.split())))
+    ]
+    if not claims:
+        await message.reply_text(reply)
+        return
+    for claim in claims:  # the 名单 speaks for the name: its answer replaces the generic one
+        await message.reply_text(claim.text, reply_markup=name_keyboard(claim.buttons))
+
+
+def _join_branches(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: int
+) -> list[Branch]:
+    """The branches whose 名单 a /join claims from: the group's, or in private every
+    branch whose roster the member is on."""
+    found = services(context)
+    chat = update.effective_chat
+    if chat is not None and not is_private(update):
+        branch = found.organization.branch_for_chat(chat.id)
+        return [branch] if branch else []
+    person = found.store.person(user_id)
+    active = [m.branch_id for m in person.memberships if m.active] if person else []
+    return [b for b in map(found.organization.config.branch, active) if b is not None]
 
 
 async def track_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

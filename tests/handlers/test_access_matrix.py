@@ -79,7 +79,12 @@ STRANGER = Caller("stranger", user(4, "路人"), Role.MEMBER, Role.MEMBER, False
 CALLERS = (ADMIN, OWNER, YAML_SECRETARY, OTHER_SECRETARY, MEMBER, STRANGER)
 
 # Valid arguments for each command; in private the branch-scoped ones name `office`.
-GROUP_TEXT = {"join": "/join 张三", "bind": "/bind office", "groupquiz": "/groupquiz basics 2"}
+GROUP_TEXT = {
+    "join": "/join 张三",
+    "bind": "/bind office",
+    "groupquiz": "/groupquiz basics 2",
+    "leave": "/leave 小王 2026-11 病假",
+}
 PRIVATE_TEXT = {
     "join": "/join 张三",
     "quiz": "/quiz basics 1",
@@ -87,6 +92,7 @@ PRIVATE_TEXT = {
     "roster": "/roster office",
     "report": "/report office",
     "export": "/export office",
+    "leave": "/leave 小王 2026-11 病假",
 }
 NOT_YOURS = {
     "roster": messages.ROSTER_NOT_YOURS,
@@ -157,6 +163,8 @@ def fake() -> Iterator[FakeBotApi]:
         server.set_member_status(OFFICE_GROUP, OWNER.id, "creator")
         server.set_member_status(POLICY_GROUP, OTHER_SECRETARY.id, "creator")
         server.set_member_status(SPARE_GROUP, MEMBER.id, "creator")
+        for group in (OFFICE_GROUP, POLICY_GROUP, SPARE_GROUP):  # it sees every message
+            server.set_member_status(group, server.bot_id, "administrator")
         for caller in (MEMBER, YAML_SECRETARY, OTHER_SECRETARY):
             server.set_member_status(OFFICE_GROUP, caller.id, "member")
         for caller in (OWNER, YAML_SECRETARY, MEMBER):
@@ -276,6 +284,16 @@ def check_answer(
         on_roster = {OWNER.id, MEMBER.id} | (set() if private else {caller.id})
         header = messages.ROSTER_HEADER.format(branch=OFFICE, count=len(on_roster))
         assert len(replies) == 1 and replies[0].startswith(header + "\n")
+    elif name == "rollcall":
+        assert len(replies) == 1 and replies[0].startswith(f"📋 {OFFICE}报到\n")
+    elif name == "leave":
+        if private and not caller.leads_office:  # their own branch has no 小王
+            assert replies == [messages.LEAVE_UNKNOWN_NAME.format(name="小王", names="政策书记")]
+        else:
+            done = messages.LEAVE_DONE.format(
+                name="小王", first="2026-11-01", last="2026-11-30", reason="病假"
+            )
+            assert replies == [done]
     elif name == "groupquiz":
         assert texts[0].startswith(f"📝 {OFFICE}知识测验")
         assert len([p for p in sent_since(bot, since, chat_id) if "question" in p]) == 2
@@ -349,7 +367,7 @@ async def test_commands_in_another_branchs_group_act_on_that_branch(bot: BotHarn
     assert documents_since(bot, since, POLICY_GROUP) == [f"{POLICY}-2026-11.xlsx"]
 
     roster = await bot.say(POLICY_GROUP, leader, "/roster office")
-    assert roster == [f"{POLICY}名单（共 1 人）：\n1. 政策书记（未登记姓名）"]
+    assert roster == [policy_roster()]
 
     since = len(bot.fake.requests)
     await bot.say(POLICY_GROUP, leader, "/groupquiz basics 1")
@@ -426,10 +444,20 @@ async def test_without_a_branch_a_secretary_gets_only_their_own(
     assert OFFICE not in "".join(texts_since(bot, since, caller.id))
 
 
+def policy_roster() -> str:
+    """/roster of the policy branch: its secretary alone, of the group's 4 people."""
+    return "\n".join(
+        [
+            f"{POLICY}名单（共 1 人）：",
+            "1. 政策书记（未登记姓名）",
+            messages.ROSTER_NO_LIST,
+            messages.ROSTER_GROUP_GAP.format(members=4, reported=1),
+        ]
+    )
+
+
 async def test_an_admin_may_name_any_branch_in_private(bot: BotHarness) -> None:
-    assert await bot.say(ADMIN.id, ADMIN.user, "/roster policy") == [
-        f"{POLICY}名单（共 1 人）：\n1. 政策书记（未登记姓名）"
-    ]
+    assert await bot.say(ADMIN.id, ADMIN.user, "/roster policy") == [policy_roster()]
     since = len(bot.fake.requests)
     await bot.say(ADMIN.id, ADMIN.user, "/export policy")
     assert documents_since(bot, since, ADMIN.id) == [f"{POLICY}-2026-11.xlsx"]
@@ -450,7 +478,9 @@ async def test_binding_an_unbound_group(bot: BotHarness) -> None:
     # A bot admin may move it.
     moved = await bot.say(SPARE_GROUP, ADMIN.user, "/bind office")
     assert moved[0] == messages.BIND_MOVED.format(branch=OFFICE, old_chat="办公室党支部群")
-    assert all("改绑到群“新建的群”" in text for text in moved[1:])  # to the admins
+    to_admins, roll_call = moved[1:-1], moved[-1]
+    assert to_admins and all("改绑到群“新建的群”" in text for text in to_admins)
+    assert roll_call.startswith(f"📋 {OFFICE}报到\n")
     assert bound_branches(bot) == {"office": SPARE_GROUP, "policy": POLICY_GROUP}
 
 

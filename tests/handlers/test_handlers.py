@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from telegram.error import BadRequest
 
+from core import messages
 from core.config.agency import AgencyConfig
 from core.store.quiz_sessions import AnswerRecord
 from handlers.errors import should_report
 from tests.conftest import FakeClock
-from tests.fakeapi import FakeBotApi
+from tests.fakeapi import Call, FakeBotApi
 from tests.harness import BotHarness, running_bot, user
 
 ADMIN = user(1, "管理员")
@@ -30,6 +31,8 @@ def fake() -> Iterator[FakeBotApi]:
         server.add_chat(POLICY_GROUP, title="政策法规处群")
         server.set_member_status(OFFICE_GROUP, OWNER["id"], "creator")
         server.set_member_status(OFFICE_GROUP, MEMBER["id"], "member")
+        server.set_member_status(OFFICE_GROUP, server.bot_id, "administrator")
+        server.set_member_status(POLICY_GROUP, server.bot_id, "administrator")
         yield server
 
 
@@ -42,9 +45,9 @@ async def bot(
 
 
 async def test_group_owner_binds_and_roster_builds(bot: BotHarness) -> None:
-    assert await bot.say(OFFICE_GROUP, OWNER, "/bind office") == [
-        "✅ 本群已绑定到“办公室党支部”。群成员发言、点按钮或答题后会自动加入支部名单。"
-    ]
+    bound, roll_call = await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    assert bound == messages.BIND_DONE.format(branch="办公室党支部")
+    assert roll_call.endswith("已报到 0 / 群成员 2 人")  # a roll call for everyone
     await bot.say(OFFICE_GROUP, MEMBER, "大家好")
     await bot.feed(bot.fake.member_joins(OFFICE_GROUP, NEWCOMER))
     assert await bot.say(OFFICE_GROUP, NEWCOMER, "/join 李 明") == [
@@ -52,7 +55,10 @@ async def test_group_owner_binds_and_roster_builds(bot: BotHarness) -> None:
     ]
     roster = await bot.say(OFFICE_GROUP, OWNER, "/roster")  # speaking puts the secretary on it too
     assert roster == [
-        "办公室党支部名单（共 3 人）：\n1. 李 明\n2. 书记（未登记姓名）\n3. 小王（未登记姓名）"
+        "办公室党支部名单（共 3 人）：\n1. 李 明\n2. 书记（未登记姓名）\n3. 小王（未登记姓名）\n"
+        + messages.ROSTER_NO_LIST
+        + "\n"
+        + messages.ROSTER_GROUP_GAP.format(members=3, reported=3)
     ]
 
 
@@ -94,7 +100,12 @@ async def test_yaml_secretary_sees_roster_in_private(bot: BotHarness) -> None:
     await bot.say(OFFICE_GROUP, MEMBER, "在")
     yaml_secretary = user(501, "组织委员")  # declared in the office branch's secretaries
     replies = await bot.say(501, yaml_secretary, "/roster office")
-    assert replies == ["办公室党支部名单（共 1 人）：\n1. 小王（未登记姓名）"]
+    assert replies == [
+        "办公室党支部名单（共 1 人）：\n1. 小王（未登记姓名）\n"
+        + messages.ROSTER_NO_LIST
+        + "\n"
+        + messages.ROSTER_GROUP_GAP.format(members=2, reported=1)
+    ]
     assert await bot.say(MEMBER["id"], MEMBER, "/roster office") == [
         "抱歉，/roster 仅限支部书记或群管理员使用。发送 /help 查看您可以使用的命令。"
     ]
@@ -228,14 +239,18 @@ def undo_button(call_markup: dict[str, object] | None) -> str:
     return str(button["callback_data"])
 
 
+def last_sent_to(bot: BotHarness, chat_id: int) -> Call:
+    """The bot's last message to a chat (a bind also posts the roll call in the group)."""
+    return [c for c in bot.fake.calls("sendMessage") if c.params["chat_id"] == chat_id][-1]
+
+
 async def test_admins_hear_of_a_first_bind_and_undo_it_with_one_press(bot: BotHarness) -> None:
     bot.fake.add_chat(HOSTILE_GROUP, title=HOSTILE_TITLE)
     bot.fake.set_member_status(HOSTILE_GROUP, OWNER["id"], "creator")
     await bot.say(ADMIN["id"], ADMIN, "你好")  # lets the admin receive messages
     replies = await bot.say(HOSTILE_GROUP, OWNER, "/bind office")
     assert replies[0].startswith("✅ 本群已绑定到“办公室党支部”")
-    notice = bot.fake.calls("sendMessage")[-1]
-    assert notice.params["chat_id"] == ADMIN["id"]
+    notice = last_sent_to(bot, ADMIN["id"])
     # Plain text, no parse mode: a title or name is shown as typed, never as markup.
     assert "parse_mode" not in notice.params
     assert notice.params["text"] == (
@@ -268,7 +283,7 @@ async def test_an_old_undo_button_leaves_a_newer_binding_alone(
 ) -> None:
     await bot.say(ADMIN["id"], ADMIN, "你好")
     await bot.say(OFFICE_GROUP, OWNER, "/bind office")
-    first = bot.fake.calls("sendMessage")[-1]
+    first = last_sent_to(bot, ADMIN["id"])
     data = undo_button(first.params.get("reply_markup"))
     await bot.say(OFFICE_GROUP, OWNER, "/unbind")
     assert bot.fake.sent_texts(ADMIN["id"])[-1] == (
@@ -290,7 +305,7 @@ async def test_an_old_undo_button_leaves_the_same_group_bound_again_alone(
 ) -> None:
     await bot.say(ADMIN["id"], ADMIN, "你好")
     await bot.say(OFFICE_GROUP, OWNER, "/bind office")
-    first = bot.fake.calls("sendMessage")[-1]
+    first = last_sent_to(bot, ADMIN["id"])
     data = undo_button(first.params.get("reply_markup"))
     await bot.say(OFFICE_GROUP, OWNER, "/unbind")
     clock.advance(minutes=1)
@@ -305,7 +320,7 @@ async def test_an_old_undo_button_leaves_the_same_group_bound_again_alone(
 async def test_an_undo_button_follows_its_group_to_a_supergroup(bot: BotHarness) -> None:
     await bot.say(ADMIN["id"], ADMIN, "你好")
     await bot.say(OFFICE_GROUP, OWNER, "/bind office")
-    first = bot.fake.calls("sendMessage")[-1]
+    first = last_sent_to(bot, ADMIN["id"])
     data = undo_button(first.params.get("reply_markup"))
     bot.services.organization.chat_migrated(OFFICE_GROUP, -1009999)
     before = len(bot.fake.requests)

@@ -62,7 +62,7 @@ def last_message(fake: FakeBotApi, chat_id: int) -> Call:
 
 def buttons(call: Call) -> dict[str, str]:
     rows = (call.params.get("reply_markup") or {}).get("inline_keyboard", [])
-    return {b["text"]: b["callback_data"] for row in rows for b in row}
+    return {b["text"]: b["callback_data"] for row in rows for b in row if "callback_data" in b}
 
 
 def shown_question(call: Call) -> Question:
@@ -220,12 +220,13 @@ async def test_group_quiz_polls_answers_and_summary(bot: BotHarness, clock: Fake
 
 async def test_group_quiz_with_buttons_for_long_questions(bot: BotHarness) -> None:
     await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    since = len(bot.fake.requests)
     await bot.say(OFFICE_GROUP, OWNER, "/groupquiz long")
     assert bot.fake.calls("sendPoll") == []
     questions = [
         c
-        for c in bot.fake.calls("sendMessage")
-        if c.params["chat_id"] == OFFICE_GROUP and buttons(c)
+        for c in bot.fake.requests[since:]
+        if c.method == "sendMessage" and c.params["chat_id"] == OFFICE_GROUP and buttons(c)
     ]
     assert len(questions) == 2
     single = next(c for c in questions if "提交" not in buttons(c))

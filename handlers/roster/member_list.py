@@ -1,0 +1,164 @@
+"""The branch's 名单: /roster (and /roster add), a 名单 file sent in private, and the name
+buttons a member picks their own entry from."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from core import messages
+from core.config.branches import Branch
+from core.delivery import Button
+from core.errors import UserError
+from core.roster.member_list import parse_member_list, parse_names
+from core.roster.service import PICK_PREFIX, parse_pick
+from handlers.organization.guard import branches_led, guarded_command, is_private, is_secretary_of
+from handlers.roster.roll_call_message import human_member_count
+from handlers.services import services
+
+log = logging.getLogger(__name__)
+
+MAX_LIST_BYTES = 2 * 1024 * 1024  # a 名单 of 2,000 rows is far smaller
+LIST_SUFFIXES = ("xlsx", "csv")
+
+
+def name_keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
+    """One name per row (a phone shows a name fully, and a finger hits the right one)."""
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data)] for b in buttons]
+    )
+
+
+async def roster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/roster [支部ID]: the 名单 against who reported; /roster add 张三 李四 adds names."""
+    message = update.effective_message
+    if message is None:
+        return
+    args = list(context.args or [])
+    adding = bool(args) and args[0] == "add"
+    if adding:
+        args = args[1:]
+    found = services(context)
+    branch_id = None if adding or not args else args[0]
+    branch = await branch_here(update, context, branch_id)
+    if adding:
+        if not args:
+            raise UserError(messages.ROSTER_ADD_USAGE)
+        names = parse_names(" ".join(args))
+        await message.reply_text(found.rosters.add_names(branch, names))
+        return
+    binding = found.store.binding_for_branch(branch.id)
+    members = await human_member_count(context, binding.chat_id) if binding else None
+    today = found.clock().astimezone(found.reports.timezone).date()
+    await message.reply_text(found.rosters.overview(branch, today, members))
+
+
+async def receive_member_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An .xlsx or .csv in private from a secretary: the branch's 名单, all of it or nothing."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or message.document is None:
+        return
+    document = message.document
+    name = document.file_name or ""
+    branch = await _upload_branch(update, context, (message.caption or "").strip())
+    if (document.file_size or 0) > MAX_LIST_BYTES:
+        raise UserError(messages.LIST_TOO_BIG.format(name=name, limit=MAX_LIST_BYTES // 2**20))
+    try:
+        file = await document.get_file()
+        content = bytes(await file.download_as_bytearray())
+    except TelegramError as error:
+        log.warning("Could not download %r sent by %s: %r", name, user.id, error)
+        failed = messages.UPLOAD_DOWNLOAD_FAILED.format(name=name, reason=error.message)
+        raise UserError(failed) from error
+    # Reading a spreadsheet takes a while: in a worker thread, the loop goes on meanwhile.
+    entries = await asyncio.to_thread(parse_member_list, name, content)
+    await message.reply_text(services(context).rosters.replace_list(branch, entries))
+
+
+async def pick_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A name button: "this entry is me" (pressing it again changes nothing)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    found = services(context)
+    picked = parse_pick(query.data)
+    branch = found.organization.config.branch(picked[0]) if picked else None
+    if picked is None or branch is None:
+        await query.answer(messages.CLAIM_GONE, show_alert=True)
+        return
+    reply = found.rosters.pick(branch, query.from_user.id, picked[1])
+    await query.answer(reply, show_alert=True)
+    if query.message is not None and is_private(update):
+        await context.bot.send_message(query.message.chat.id, reply)
+
+
+async def branch_here(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, branch_id: str | None
+) -> Branch:
+    """The group's branch; in private the one named, or the only one the caller leads."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    organization = services(context).organization
+    if not is_private(update):
+        branch = organization.branch_for_chat(chat.id)
+        if branch is None:
+            raise UserError(messages.NOT_A_BRANCH_GROUP)
+        return branch
+    if branch_id is not None:
+        named = organization.config.branch(branch_id)
+        if named is None:
+            ids = "、".join(b.id for b in organization.config.branches)
+            raise UserError(messages.BIND_UNKNOWN_BRANCH.format(branch_id=branch_id, ids=ids))
+        if not await is_secretary_of(user.id, named.id, context):
+            raise UserError(messages.ROSTER_NOT_YOURS.format(branch=named.name))
+        return named
+    led = await branches_led(user.id, context)
+    if len(led) == 1:
+        return led[0]
+    example = (led or organization.config.branches)[0].id
+    raise UserError(messages.ROSTER_PRIVATE_USAGE.format(example=example))
+
+
+async def _upload_branch(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, caption: str
+) -> Branch:
+    """The branch a 名单 file is for: named in its caption, or the only one the sender leads."""
+    user = update.effective_user
+    assert user is not None
+    organization = services(context).organization
+    if caption:
+        branch = organization.config.branch(caption)
+        if branch is None:
+            ids = "、".join(b.id for b in organization.config.branches)
+            raise UserError(messages.BIND_UNKNOWN_BRANCH.format(branch_id=caption, ids=ids))
+        if not await is_secretary_of(user.id, branch.id, context):
+            raise UserError(messages.ROSTER_NOT_YOURS.format(branch=branch.name))
+        return branch
+    led = await branches_led(user.id, context)
+    if not led:
+        raise UserError(messages.LIST_NOT_SECRETARY)
+    if len(led) > 1:
+        raise UserError(messages.LIST_PICK_BRANCH.format(example=led[0].id))
+    return led[0]
+
+
+def _list_file() -> filters.BaseFilter:
+    spreadsheet: filters.BaseFilter = filters.Document.FileExtension(LIST_SUFFIXES[0])
+    for suffix in LIST_SUFFIXES[1:]:
+        spreadsheet = spreadsheet | filters.Document.FileExtension(suffix)
+    return filters.ChatType.PRIVATE & spreadsheet
+
+
+# The file runs beside other updates (block=False): a press is not kept waiting while a
+# spreadsheet is read. The ledger confirms the update only when it is done.
+HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
+    guarded_command("roster", roster),
+    MessageHandler(_list_file(), receive_member_list, block=False),
+    CallbackQueryHandler(pick_name, pattern=f"^{PICK_PREFIX}"),
+]
