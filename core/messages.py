@@ -263,7 +263,7 @@ STUDY_SUMMARY = (
 )
 STUDY_SUMMARY_EXCUSED = "请假：{names}"
 FOR_SECRETARY_IN_GROUP = (
-    "{mentions}：书记还没有私聊过机器人，消息只好发在群里（私聊机器人发送 /start 后，"
+    "{mentions}：机器人无法私聊您，只好发在群里（私聊机器人发送 /start 后，"
     "以后会私下发给您）。\n\n{text}"
 )
 SECRETARY_WORD = "书记"

@@ -168,7 +168,7 @@ def test_polling_outlasts_500s_and_dropped_connections(fake: FakeBotApi, tmp_pat
     assert len(polls) <= 6  # backs off after each failure instead of asking again at once
 
 
-def test_a_secretary_who_blocked_the_bot_is_replaced_by_the_admins(
+def test_a_secretary_who_blocked_the_bot_is_told_in_the_group(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:
     fake.add_chat(GROUP, title="办公室党支部群")
@@ -180,15 +180,19 @@ def test_a_secretary_who_blocked_the_bot_is_replaced_by_the_admins(
     say(fake, GROUP, OWNER, "/bind office", "✅ 本群已绑定")
     fake.block_bot(OWNER["id"])
     set_clock(tmp_path / "now", "2026-11-02 09:31")
-    fake.wait_for(
+    task = fake.wait_for(
         "sendMessage", lambda c: c.params["chat_id"] == GROUP and "学完了" in str(c.params)
     )
     set_clock(tmp_path / "now", "2026-11-05 09:31")  # the task is due: time for the summary
     told = fake.wait_for(
-        "sendMessage", lambda c: c.params["chat_id"] == ADMIN["id"] and "⚠️" in c.params["text"]
+        "sendMessage", lambda c: c.params["chat_id"] == GROUP and "已截止" in c.params["text"]
     )
     say(fake, ADMIN["id"], ADMIN, "/help", "您可以使用")
     assert bot.stop() == 0, bot.log()
-    assert told.params["text"].startswith("⚠️ 办公室党支部没有能私聊联系的书记")
+    # In the group, mentioning the secretary, as a reply to the task it sums up; the
+    # admins, who cannot act on it, hear nothing.
+    assert told.params["text"].startswith(f'<a href="tg://user?id={OWNER["id"]}">')
+    assert told.params["reply_parameters"]["message_id"] == task.result["message_id"]
+    assert not any("已截止" in text for text in fake.sent_texts(ADMIN["id"]))
     to_owner = [c for c in fake.calls("sendMessage") if c.params["chat_id"] == OWNER["id"]]
     assert [c.error_code for c in to_owner][-1] == 403

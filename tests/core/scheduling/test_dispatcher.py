@@ -146,7 +146,7 @@ async def test_a_month_of_pushes_lands_on_workdays_exactly_once(
     assert office[1].startswith("📖 理论学习任务：学习条例第一章")
     office_messages = [m for m in messenger.sent if m.chat_id == OFFICE_CHAT]
     assert office[2] == (
-        '<a href="tg://user?id=900">书记</a>：书记还没有私聊过机器人，消息只好发在群里'
+        '<a href="tg://user?id=900">书记</a>：机器人无法私聊您，只好发在群里'
         "（私聊机器人发送 /start 后，"
         "以后会私下发给您）。\n\n"
         "📋 办公室党支部学习任务“学习条例第一章”已截止。\n已完成 0 人：无\n未完成 0 人：无"
