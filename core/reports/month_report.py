@@ -443,8 +443,12 @@ def _display_name(member: MemberMonth) -> str:
     return member.name
 
 
-def format_report_text(report: BranchMonthReport, limit: int = TELEGRAM_TEXT_LIMIT) -> str:
-    """The report as one Telegram message; members are cut with a note when it would not fit."""
+def format_report_text(
+    report: BranchMonthReport, limit: int = TELEGRAM_TEXT_LIMIT, notes: Sequence[str] = ()
+) -> str:
+    """The report as one Telegram message; members are cut with a note when it would not fit.
+
+    `notes` follow the totals (what the group looks like to the bot, from Telegram)."""
     header = messages.REPORT_HEADER.format(
         branch=report.branch_name, month=month_label(report.month)
     )
@@ -457,6 +461,7 @@ def format_report_text(report: BranchMonthReport, limit: int = TELEGRAM_TEXT_LIM
         quiz=_quiz_text(report.answered, report.correct_rate),
         points=report.points,
     )
+    totals = "\n".join([totals, *notes])
     if not report.members:
         return "\n".join([header, totals, messages.REPORT_NO_MEMBERS])
     footer = _footer(report)

@@ -33,6 +33,7 @@ from handlers.errors import should_report
 from handlers.notify import notify_admins
 from handlers.organization.guard import branches_led, guarded_command, is_private, is_secretary_of
 from handlers.quizzes.group_quiz_sender import inline_keyboard
+from handlers.roster.roll_call_message import human_member_count
 from handlers.services import services
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,7 @@ async def send_report(
     """The chart with the report as its caption, or the chart and then the text if too long."""
     reports = services(context).reports
     report = reports.report(branch.id, month)
-    text = format_report_text(report)
+    text = format_report_text(report, notes=await _group_notes(context, branch, report))
     keyboard = inline_keyboard((report_buttons(report, reports.this_month()),))
     chart = await _chart(context, report)
     if chart is not None and len(text) <= CAPTION_LIMIT:
@@ -150,6 +151,25 @@ async def send_export(
     await context.bot.send_document(
         chat_id, workbook, filename=export_file_name(report), caption=caption
     )
+
+
+async def _group_notes(
+    context: ContextTypes.DEFAULT_TYPE, branch: Branch, report: BranchMonthReport
+) -> list[str]:
+    """The group as the bot sees it: 群成员 against who reported, and a warning when the
+    bot is no administrator (then it cannot see who is in the group at all)."""
+    found = services(context)
+    binding = found.store.binding_for_branch(branch.id)
+    if binding is None or report.month != found.reports.this_month():
+        return []
+    notes = []
+    members = await human_member_count(context, binding.chat_id)
+    if members is not None:
+        reported = sum(1 for m in report.roster if m.reported)
+        notes.append(messages.REPORT_GROUP_GAP.format(members=members, reported=reported))
+    if not await found.chat_admins.is_admin(context.bot, binding.chat_id, context.bot.id):
+        notes.append(messages.BOT_NOT_ADMIN)
+    return notes
 
 
 async def _requested_branch(

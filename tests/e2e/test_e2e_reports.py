@@ -116,6 +116,12 @@ def fake() -> Iterator[FakeBotApi]:
         server.add_chat(POLICY_GROUP, title="政策法规处党支部群")
         server.set_member_status(OFFICE_GROUP, OWNER["id"], "creator")
         server.set_member_status(POLICY_GROUP, POLICY_SECRETARY["id"], "creator")
+        for user_id, (_, branch, _) in PEOPLE.items():  # the groups hold everyone written
+            group = OFFICE_GROUP if branch == "office" else POLICY_GROUP
+            if user_id != OWNER["id"]:
+                server.set_member_status(group, user_id, "member")
+        for group in (OFFICE_GROUP, POLICY_GROUP):
+            server.set_member_status(group, server.bot_id, "administrator")
         yield server
 
 
@@ -224,6 +230,8 @@ def expected_report(branch_name: str, rows: list[dict[str, Any]]) -> str:
         f"· {quiz_text(answered, sum(r['correct'] for r in rows))} "
         f"· 积分 {sum(r['points'] for r in rows)}"
     )
+    group = f"群成员 {len(rows) + (branch_name == '政策法规处党支部')} 人，已报到 {len(rows)} 人"
+    totals += f"\n{group}（未报到的请点群里的“报到”）"
     lines = [
         f"{r['name']} 学习 {r['done']}/{r['assigned']} · {quiz_text(r['answered'], r['correct'])}"
         f" · 积分 {r['points']}"

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from core import messages
 from core.store.quiz_sessions import AnswerRecord
 from tests.conftest import FakeClock
 from tests.fakeapi import Call, FakeBotApi
@@ -123,7 +124,9 @@ async def test_a_group_member_cannot_press_the_report_buttons(bot: BotHarness) -
     assert photo.params["photo"]["content"].startswith(b"\x89PNG")
     assert photo.params["caption"] == (
         "办公室党支部 2026年11月 参与情况\n"
-        "参与 0/2 人（0%）· 学习 0/0 · 答题 0 题 · 积分 0\n\n"
+        "参与 0/2 人（0%）· 学习 0/0 · 答题 0 题 · 积分 0\n"
+        "群成员 2 人，已报到 2 人（未报到的请点群里的“报到”）\n"
+        f"{messages.BOT_NOT_ADMIN}\n\n"  # the bot was added as a plain member
         "书记 学习 0/0 · 答题 0 题 · 积分 0\n"
         "小王 学习 0/0 · 答题 0 题 · 积分 0\n\n"
         "尚未参与：书记、小王"
