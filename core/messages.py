@@ -404,6 +404,21 @@ EXPORT_MEMBER_HEADERS = (
     "积分",
     "本月参与",
 )
+EXPORT_LIST_SHEET = "名单"
+EXPORT_LIST_HEADERS = (
+    "姓名",
+    "类别",
+    "报到",
+    "用户ID",
+    "请假",
+    "入党日期",
+    "转正日期",
+    "备注",
+    "本月参与",
+)
+EXPORT_NOT_LISTED = "（未在名单）"
+EXPORT_EXCUSED = "请假"
+EXPORT_LEAVE = "{reason}（{first}至{last}）"
 EXPORT_TASK_HEADERS = (
     "任务ID",
     "标题",

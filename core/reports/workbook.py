@@ -1,4 +1,5 @@
-"""A branch's month as an Excel workbook (.xlsx) for /export: members, tasks, quiz answers.
+"""A branch's month as an Excel workbook (.xlsx) for /export: members, the 名单, tasks, quiz
+answers.
 
 Times are written as text in the bot's time zone ("2026-11-05 09:30"): Excel has no
 time zones, and text of this shape sorts in time order and reads the same everywhere.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -25,6 +26,7 @@ from core.reports.month_report import BranchMonthReport
 
 # Column widths in characters (a CJK character is about two).
 MEMBER_WIDTHS = (14, 14, 6, 10, 8, 10, 8, 8, 8, 6, 10)
+LIST_WIDTHS = (14, 14, 6, 14, 28, 12, 12, 20, 10)
 TASK_WIDTHS = (16, 40, 18, 18, 10, 14, 12, 8)
 ANSWER_WIDTHS = (18, 14, 14, 20, 14, 10, 6, 10)
 TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -32,7 +34,7 @@ PERCENT_FORMAT = "0%"
 
 
 def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
-    """The .xlsx file's bytes: sheets 成员, 学习任务 and 答题记录, headers in Chinese."""
+    """The .xlsx file's bytes: sheets 成员, 名单, 学习任务 and 答题记录, headers in Chinese."""
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
 
@@ -62,6 +64,7 @@ def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
             ],
         )
 
+    _member_list_sheet(workbook, report, bold)
     tasks = _sheet(
         workbook, messages.EXPORT_TASKS_SHEET, messages.EXPORT_TASK_HEADERS, TASK_WIDTHS, bold
     )
@@ -106,6 +109,46 @@ def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _member_list_sheet(workbook: Workbook, report: BranchMonthReport, bold: Font) -> None:
+    """名单: everyone on the roster as the secretary keeps it (what a 名单 entry says, who
+    reported, who was on leave), for the inspector to check the 成员 sheet against."""
+    sheet = _sheet(
+        workbook, messages.EXPORT_LIST_SHEET, messages.EXPORT_LIST_HEADERS, LIST_WIDTHS, bold
+    )
+    for m in report.roster:
+        entry = m.entry
+        leave = (
+            messages.EXPORT_LEAVE.format(
+                reason=m.leave.reason, first=m.leave.first_day, last=m.leave.last_day
+            )
+            if m.leave
+            else ""
+        )
+        if m.excused:
+            took_part = messages.EXPORT_EXCUSED
+        else:
+            took_part = messages.EXPORT_YES if m.participated else messages.EXPORT_NO
+        _append(
+            sheet,
+            [
+                m.name,
+                entry.category if entry else messages.EXPORT_NOT_LISTED,
+                messages.EXPORT_YES if m.reported else messages.EXPORT_NO,
+                m.user_id,
+                leave,
+                _day(entry.joined if entry else None),
+                _day(entry.confirmed if entry else None),
+                entry.note if entry else "",
+                took_part,
+            ],
+        )
+
+
+def _day(day: date | None) -> str:
+    """A date as text ('2020-07-01'), like the times: it reads the same in every Excel."""
+    return f"{day:%Y-%m-%d}" if day else ""
 
 
 def format_time(at: datetime, tz: ZoneInfo) -> str:

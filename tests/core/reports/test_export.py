@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 from dataclasses import replace
+from datetime import date
 
 from openpyxl import load_workbook
 
 from core.reports.month_report import build_report
+from core.roster.members import Member
+from core.store.roster_records import Leave, ListEntry, account_key
 from core.reports.workbook import report_workbook
-from tests.core.reports.test_reports import RULE, SHANGHAI, at, sample_report
+from tests.core.reports.test_reports import RULE, SHANGHAI, answer, at, sample_report
 
 
 def read(data: bytes) -> dict[str, list[tuple[object, ...]]]:
@@ -19,7 +22,7 @@ def read(data: bytes) -> dict[str, list[tuple[object, ...]]]:
 
 def test_sheets_and_headers_are_chinese() -> None:
     sheets = read(report_workbook(sample_report(), SHANGHAI))
-    assert list(sheets) == ["成员", "学习任务", "答题记录"]
+    assert list(sheets) == ["成员", "名单", "学习任务", "答题记录"]
     assert sheets["成员"][0] == (
         "姓名",
         "用户ID",
@@ -106,7 +109,7 @@ def test_widths_and_frozen_header() -> None:
 def test_empty_month_has_headers_only() -> None:
     empty = build_report("office", "办公室党支部", "2026-11", [], [], [], RULE, SHANGHAI)
     sheets = read(report_workbook(empty, SHANGHAI))
-    assert [len(rows) for rows in sheets.values()] == [1, 1, 1]
+    assert [len(rows) for rows in sheets.values()] == [1, 1, 1, 1]
 
 
 # What a spreadsheet would run as a formula (or hand to one) if written as anything but text.
@@ -137,6 +140,7 @@ def test_text_from_users_and_config_is_never_a_formula() -> None:
     # Cell by cell, from row 2: (column, the text written there).
     expected: dict[str, list[list[tuple[int, str]]]] = {
         "成员": [[(1, m.name)] for m in members],
+        "名单": [[(1, m.name)] for m in members if m.on_roster],
         "学习任务": [[(1, t.task_id), (2, t.title)] for t in tasks],
         "答题记录": [
             [(2, names[a.user_id]), (4, a.bank_id), (5, a.question_id), (6, a.chosen[0])]
@@ -166,3 +170,29 @@ def test_a_name_with_control_characters_still_exports() -> None:
     members = (replace(report.members[0], name="张\x01三\x1b"), *report.members[1:])
     sheets = read(report_workbook(replace(report, members=members), SHANGHAI))
     assert sheets["成员"][1][0] == "张三"
+
+
+def test_the_list_sheet_says_who_is_listed_reported_and_on_leave() -> None:
+    joined, confirmed = date(2020, 7, 1), date(2021, 7, 1)
+    listed = ListEntry("e1", "张三", "正式党员", joined, confirmed, "=综合科", user_id=1)
+    unclaimed = ListEntry("e2", "赵六", "预备党员", date(2026, 3, 1))
+    roster = [
+        Member("e1", "张三", 1, listed),
+        Member("e2", "赵六", None, unclaimed),
+        Member(account_key(7), "群友", 7),
+    ]
+    sick = Leave("e1", date(2026, 11, 1), date(2026, 11, 30), "病假", 2, at(10, 30))
+    answers = [answer(7, at(11, 3), True)]
+    report = build_report(
+        "office", "办公室党支部", "2026-11", roster, [], answers, RULE, SHANGHAI, (), {"e1": sick}
+    )
+    rows = read(report_workbook(report, SHANGHAI))["名单"]
+    assert rows[0] == (
+        "姓名", "类别", "报到", "用户ID", "请假", "入党日期", "转正日期", "备注", "本月参与",
+    )  # fmt: skip
+    assert rows[1:] == [  # in the roster's order
+        ("张三", "正式党员", "是", 1, "病假（2026-11-01至2026-11-30）", "2020-07-01",
+         "2021-07-01", "=综合科", "请假"),
+        ("赵六", "预备党员", "否", None, None, "2026-03-01", None, None, "否"),
+        ("群友", "（未在名单）", "是", 7, None, None, None, None, "是"),
+    ]  # fmt: skip
