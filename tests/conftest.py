@@ -69,8 +69,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    opened = Store(tmp_path / "data", SHANGHAI)
+def store(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
+    opened = Store(tmp_path / "data", SHANGHAI, clock=clock)
     yield opened
     opened.close()
 

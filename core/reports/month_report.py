@@ -501,7 +501,11 @@ def _footer(report: BranchMonthReport) -> str:
     else:
         footer = messages.REPORT_ALL_TOOK_PART
     if report.excused:
-        names = separator.join(_display_name(m) for m in report.excused)
+        names = separator.join(
+            messages.REPORT_EXCUSED_NAME.format(name=m.name, reason=m.leave.reason)
+            for m in report.excused
+            if m.leave is not None
+        )
         footer += "\n" + messages.REPORT_EXCUSED.format(names=names)
     return footer
 

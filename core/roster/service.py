@@ -207,6 +207,7 @@ class Rosters:
         if branch is None:
             raise UserError(messages.NOT_A_BRANCH_GROUP)
         self._organization.seen_in_group(chat_id, user)
+        self._claim_known_names(branch.id)  # a real name told before the 名单 came
         roster = self._store.branch_roster(branch.id)
         person = self._store.person(user.user_id)
         if roster.entry_of(user.user_id) is not None:

@@ -9,9 +9,9 @@ from datetime import date
 from openpyxl import load_workbook
 
 from core.reports.month_report import build_report
+from core.reports.workbook import report_workbook
 from core.roster.members import Member
 from core.store.roster_records import Leave, ListEntry, account_key
-from core.reports.workbook import report_workbook
 from tests.core.reports.test_reports import RULE, SHANGHAI, answer, at, sample_report
 
 
