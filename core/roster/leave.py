@@ -42,7 +42,9 @@ def parse_leave(args: Sequence[str]) -> LeaveRequest:
     name, words = words[0], words[1:]
     first, last = _days(words[0])
     words = words[1:]
-    if len(words) > 1 and DAY.fullmatch(words[0]):
+    if words and DAY.fullmatch(words[0]):
+        if len(words) == 1:
+            raise UserError(messages.LEAVE_USAGE)  # an end day and no reason, not a reason
         last = _days(words[0])[1]
         words = words[1:]
     reason = "".join(words).strip()

@@ -108,7 +108,8 @@ class Rosters:
 
         def add(roster: BranchRoster) -> tuple[BranchRoster | None, list[str]]:
             listed = {e.name for e in roster.entries}
-            new = [n for n in names if n not in listed]
+            # A name pasted twice is one entry (two would share an id).
+            new = [n for n in dict.fromkeys(names) if n not in listed]
             if not new:
                 return None, []
             added = tuple(ListEntry(entry_id(n, ""), n, DEFAULT_CATEGORY) for n in new)

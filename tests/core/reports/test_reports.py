@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,9 +22,10 @@ from core.reports.month_report import (
     task_months,
     weekly_series,
 )
-from core.roster.members import account_member
+from core.roster.members import Member, account_member
 from core.store.quiz_sessions import AnswerRecord
 from core.store.records import Person, StudyTask
+from core.store.roster_records import Leave, ListEntry, account_key, entry_id
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RULE = PointsRule(study_on_time=2, correct_answer=1, daily_cap=5)
@@ -297,3 +298,76 @@ def test_month_helpers() -> None:
     ]
     with pytest.raises(ValueError):
         month_bounds("2026-13", SHANGHAI)
+
+
+# --- the 名单 and leave -------------------------------------------------------------------
+
+QIAN = ListEntry(entry_id("钱七", ""), "钱七", "正式党员")
+UNCLAIMED = Member(QIAN.id, QIAN.name, None, QIAN)  # on the 名单, nobody claimed it
+
+
+def on_leave(user_id: int, reason: str = "病假") -> dict[str, Leave]:
+    key = account_key(user_id)
+    leave = Leave(key, date(2026, 11, 3), date(2026, 11, 13), reason, 501, at(11, 2, 9))
+    return {key: leave}
+
+
+def test_an_entry_nobody_claimed_is_not_yet_taking_part_and_counts_in_the_rate() -> None:
+    report = build_report(
+        "office", "办公室党支部", "2026-11", [*ROSTER, UNCLAIMED], TASKS, ANSWERS, RULE,
+        SHANGHAI, FORMER,
+    )
+    assert (report.participants, len(report.counted)) == (2, 4)
+    assert [m.name for m in report.unreported] == ["钱七"]
+    assert format_report_text(report) == (
+        "办公室党支部 2026年11月 参与情况\n"
+        "参与 2/4 人（50%）· 学习 3/10 · 答题 14 题 正确率 71% · 积分 14\n"
+        "\n"
+        "张三 学习 2/2 · 答题 9 题 正确率 78% · 积分 9\n"
+        "李四 学习 1/2 · 答题 4 题 正确率 50% · 积分 4\n"
+        "王五 学习 0/2 · 答题 0 题 · 积分 0\n"
+        "钱七（未报到） 学习 0/2 · 答题 0 题 · 积分 0\n"
+        "赵六（已离开） 学习 0/2 · 答题 1 题 正确率 100% · 积分 1\n"
+        "\n"
+        "尚未参与：王五、钱七（未报到）"
+    )
+
+
+def test_a_member_on_leave_who_did_nothing_is_left_out_of_the_rate() -> None:
+    report = build_report(
+        "office", "办公室党支部", "2026-11", ROSTER, TASKS, ANSWERS, RULE, SHANGHAI, FORMER,
+        leave=on_leave(3),
+    )
+    assert report.participation_rate == 1.0
+    assert [m.name for m in report.excused] == ["王五"]
+    assert [m.name for m in report.non_participants] == []
+    assert format_report_text(report) == (
+        "办公室党支部 2026年11月 参与情况\n"
+        "参与 2/2 人（100%）· 学习 3/6 · 答题 14 题 正确率 71% · 积分 14\n"
+        "\n"
+        "张三 学习 2/2 · 答题 9 题 正确率 78% · 积分 9\n"
+        "李四 学习 1/2 · 答题 4 题 正确率 50% · 积分 4\n"
+        "王五（请假：病假） 学习 0/2 · 答题 0 题 · 积分 0\n"
+        "赵六（已离开） 学习 0/2 · 答题 1 题 正确率 100% · 积分 1\n"
+        "\n"
+        "全员已参与。\n"
+        "请假（不计入参与率）：王五（请假：病假）"
+    )
+
+
+def test_a_member_on_leave_who_took_part_counts_as_anyone_who_did() -> None:
+    plain = sample_report()
+    report = build_report(
+        "office", "办公室党支部", "2026-11", ROSTER, TASKS, ANSWERS, RULE, SHANGHAI, FORMER,
+        leave=on_leave(2, "出差"),
+    )
+    assert (report.participants, len(report.counted)) == (2, 3)
+    assert report.participation_rate == plain.participation_rate
+    assert report.excused == ()
+    text = format_report_text(report)
+    assert "\n李四（请假：出差） 学习 1/2 · 答题 4 题 正确率 50% · 积分 4\n" in text
+    assert text.startswith(
+        "办公室党支部 2026年11月 参与情况\n"
+        "参与 2/3 人（67%）· 学习 3/8 · 答题 14 题 正确率 71% · 积分 14\n"
+    )
+    assert text.endswith("\n\n尚未参与：王五")
