@@ -351,7 +351,7 @@ def test_a_member_on_leave_who_did_nothing_is_left_out_of_the_rate() -> None:
         "赵六（已离开） 学习 0/2 · 答题 1 题 正确率 100% · 积分 1\n"
         "\n"
         "全员已参与。\n"
-        "请假（不计入参与率）：王五（请假：病假）"
+        "请假（不计入参与率）：王五（病假）"
     )
 
 
