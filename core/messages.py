@@ -196,6 +196,10 @@ LEAVE_DONE = (
 )
 LEAVE_WHICH_BRANCH = "您负责的几个支部都有“{name}”，请在该支部群里发送 /leave。"
 LEAVE_NOWHERE = "您负责的支部里都没有“{name}”，请核对姓名。"
+LEAVE_BUTTON = "登记请假"
+LEAVE_PICK_MEMBER = "请选择请假的同志（登记其他时段请发送 /leave 姓名 起始日期 结束日期 事由）："
+LEAVE_PICK_REASON = "{name} {month} 请假，事由是："
+LEAVE_BUTTON_GONE = "名单已变，这个按钮已失效。请重新发送 /roster。"
 LEAVE_CANCELLED = "✅ 已撤销 {name} 的 {count} 条请假记录。"
 LEAVE_NOTHING_TO_CANCEL = "{name} 在这段时间没有请假记录。"
 BRANCHES_HEADER = "全部支部（{count} 个）："

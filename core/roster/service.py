@@ -23,7 +23,7 @@ from core.config.branches import Branch
 from core.delivery import Button
 from core.errors import UserError
 from core.organization.branches import ChatUser, Organization
-from core.roster.leave import LeaveRequest
+from core.roster.leave import LeaveRequest, parse_leave
 from core.roster.members import Member, branch_members, on_leave
 from core.store.database import Store
 from core.store.roster_records import (
@@ -37,6 +37,9 @@ from core.store.roster_records import (
 )
 
 PICK_PREFIX = "rpick:"  # rpick:<branch>:<entry id>: "this entry is me"
+LEAVE_PREFIX = "lv:"  # lv:<branch>[:<member key>[:<YYMM>:<reason>]]: 登记请假, step by step
+LEAVE_REASONS = ("病假", "产假", "事假", "外出学习", "因公出差")
+ALL_MEMBERS = "*"  # lv:<branch>:*: the 登记请假 button under /roster
 ROLL_CALL_PREFIX = "rollcall:"  # rollcall:<branch>: 报到
 DEFAULT_CATEGORY = CATEGORIES[0]  # names pasted with /roster add
 NAMES_SHOWN = 30  # names listed in one line of /roster, the rest counted
@@ -275,6 +278,39 @@ class Rosters:
         member = found[0]
         if request.cancel:
             return self._cancel_leave(branch, member, request)
+        return self._record_leave(branch, member, request, actor)
+
+    def leave_by_button(
+        self, branch: Branch, member_key: str, month: str, reason: str, actor: int
+    ) -> str:
+        """A reason button of /roster's 登记请假: `month` ('YYYY-MM') off for `reason`."""
+        member = self._member(branch, member_key)
+        request = parse_leave([member.name, month, reason])
+        return self._record_leave(branch, member, request, actor)
+
+    def member_name(self, branch: Branch, member_key: str) -> str:
+        """A member's name by key (for a button drawn earlier)."""
+        return self._member(branch, member_key).name
+
+    def _member(self, branch: Branch, member_key: str) -> Member:
+        member = next((m for m in self.members(branch.id) if m.key == member_key), None)
+        if member is None:  # the list changed since the button was drawn
+            raise UserError(messages.LEAVE_BUTTON_GONE)
+        return member
+
+    def leave_start(self, branch: Branch) -> Button:
+        """The 登记请假 button under /roster."""
+        return Button(messages.LEAVE_BUTTON, leave_data(branch.id, ALL_MEMBERS))
+
+    def leave_choices(self, branch: Branch) -> tuple[Button, ...]:
+        """登记请假's first step: a button per member."""
+        return tuple(
+            Button(m.name, leave_data(branch.id, m.key)) for m in self.members(branch.id)
+        )
+
+    def _record_leave(
+        self, branch: Branch, member: Member, request: LeaveRequest, actor: int
+    ) -> str:
         leave = Leave(
             member.key, request.first_day, request.last_day, request.reason, actor, self._clock()
         )
@@ -346,6 +382,34 @@ class Rosters:
             names = [m.name for m in members if m.key in away]
             lines.append(messages.ROSTER_ON_LEAVE.format(names=_names(names)))
         return "\n".join(lines)
+
+
+def leave_data(branch_id: str, member_key: str, month: str = "", reason: int = -1) -> str:
+    """The callback data of 登记请假's buttons: the branch; a member; the month (YYMM) and
+    reason that one press records (at most 61 bytes)."""
+    data = f"{LEAVE_PREFIX}{branch_id}:{member_key}"
+    return f"{data}:{month}:{reason}" if month else data
+
+
+def parse_leave_data(data: str) -> tuple[str, str, str, str] | None:
+    """(branch id, member key, 'YYYY-MM' or '', reason or '') of a 登记请假 button."""
+    parts = data.removeprefix(LEAVE_PREFIX).split(":")
+    if len(parts) == 2 and all(parts):
+        return parts[0], parts[1], "", ""
+    if len(parts) == 4 and parts[2].isdigit() and len(parts[2]) == 4 and parts[3].isdigit():
+        index = int(parts[3])
+        if index < len(LEAVE_REASONS):
+            return parts[0], parts[1], f"20{parts[2][:2]}-{parts[2][2:]}", LEAVE_REASONS[index]
+    return None
+
+
+def leave_reason_buttons(branch_id: str, member_key: str, month: str) -> tuple[Button, ...]:
+    """登记请假's second step: a button per common reason, for `month` ('YYYY-MM')."""
+    short = month[2:4] + month[5:7]
+    return tuple(
+        Button(reason, leave_data(branch_id, member_key, short, index))
+        for index, reason in enumerate(LEAVE_REASONS)
+    )
 
 
 def pick_data(branch_id: str, entry_key: str) -> str:

@@ -56,7 +56,9 @@ async def roster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     binding = found.store.binding_for_branch(branch.id)
     members = await human_member_count(context, binding.chat_id) if binding else None
     today = found.clock().astimezone(found.reports.timezone).date()
-    await message.reply_text(found.rosters.overview(branch, today, members))
+    overview = found.rosters.overview(branch, today, members)
+    keyboard = name_keyboard((found.rosters.leave_start(branch),))
+    await message.reply_text(overview, reply_markup=keyboard)
 
 
 async def receive_member_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -14,7 +14,7 @@ from openpyxl import Workbook
 
 from core import messages
 from tests.conftest import FakeClock
-from tests.fakeapi import FakeBotApi
+from tests.fakeapi import Call, FakeBotApi
 from tests.harness import BotHarness, running_bot_from_config, user, write_config_dir
 
 ADMIN = user(1, "管理员")
@@ -62,6 +62,11 @@ def gbk_csv(rows: list[list[str]]) -> bytes:
     text = io.StringIO()
     csv.writer(text).writerows(rows)
     return text.getvalue().encode("gb18030")
+
+
+def buttons(message: Call) -> dict[str, str]:
+    rows = message.params["reply_markup"]["inline_keyboard"]
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
 
 
 async def send_list(bot: BotHarness, name: str, content: bytes) -> list[str]:
@@ -159,3 +164,39 @@ async def test_leave_given_twice_is_recorded_once_and_can_be_cancelled(bot: BotH
     assert await bot.say(OFFICE_GROUP, OWNER, "/leave 小王 十一月 病假") == [
         messages.LEAVE_BAD_DAYS.format(word="十一月")
     ]
+
+
+async def test_leave_by_buttons_under_the_roster(bot: BotHarness) -> None:
+    await bot.say(OFFICE_GROUP, MEMBER, "/join 小王")
+    await bot.say(OFFICE_GROUP, OWNER, "/roster")
+    roster = bot.fake.calls("sendMessage")[-1]
+    (start,) = [b for row in roster.params["reply_markup"]["inline_keyboard"] for b in row]
+    assert start["text"] == "登记请假"
+
+    async def press(message_id: int, who: dict[str, object], data: str) -> str:
+        await bot.feed(bot.fake.press_button(OFFICE_GROUP, message_id, who, data))
+        return str(bot.fake.calls("answerCallbackQuery")[-1].params.get("text", ""))
+
+    # A member sees the button too, but pressing it does nothing for them.
+    refused = await press(roster.result["message_id"], MEMBER, start["callback_data"])
+    assert refused == messages.ROSTER_NOT_YOURS.format(branch="办公室党支部")
+    await press(roster.result["message_id"], OWNER, start["callback_data"])
+    members = bot.fake.calls("sendMessage")[-1]
+    names = buttons(members)
+    assert sorted(names) == ["书记", "小王"]
+    await press(members.result["message_id"], OWNER, names["小王"])
+    reasons = bot.fake.calls("editMessageText")[-1]
+    assert reasons.params["text"] == "小王 2026-11 请假，事由是："
+    choices = buttons(reasons)
+    assert list(choices) == ["病假", "产假", "事假", "外出学习", "因公出差"]
+    done = messages.LEAVE_DONE.format(
+        name="小王", first="2026-11-01", last="2026-11-30", reason="外出学习"
+    )
+    pressed = bot.fake.press_button(
+        OFFICE_GROUP, members.result["message_id"], OWNER, choices["外出学习"]
+    )
+    for _ in range(2):  # the press delivered again records nothing more
+        await bot.feed(pressed)
+        assert bot.fake.calls("answerCallbackQuery")[-1].params["text"] == done
+    (leave,) = bot.services.store.branch_roster("office").leaves
+    assert (leave.first_day.isoformat(), leave.reason, leave.by) == ("2026-11-01", "外出学习", 2)
