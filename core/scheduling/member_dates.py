@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import html
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -36,6 +36,17 @@ from core.scheduling.secretaries import Secretaries
 from core.store.roster_records import BranchRoster, ListEntry
 
 SENT_KEPT_DAYS = 400  # claims older than this are dropped: none can come back
+
+
+@dataclass(frozen=True)
+class _BranchDay:
+    """One bound branch with a 名单, on one workday of a round."""
+
+    branch: Branch
+    chat_id: int
+    roster: BranchRoster
+    today: date
+    calendar: WorkCalendar
 
 
 class MemberDates:
@@ -67,81 +78,62 @@ class MemberDates:
             roster = self._organization.store.branch_roster(branch.id)
             if binding is None or not roster.entries:
                 continue
+            day = _BranchDay(branch, binding.chat_id, roster, today, calendar)
             if greetings.political_birthday:
-                await self._greet(branch, binding.chat_id, roster, today, calendar)
-                await self._month_list(branch, binding.chat_id, roster, today, calendar)
+                await self._greet(day)
+                await self._month_list(day)
             if greetings.probation:
-                await self._probation(branch, binding.chat_id, roster, today, calendar)
+                await self._probation(day)
 
-    async def _greet(
-        self,
-        branch: Branch,
-        chat_id: int,
-        roster: BranchRoster,
-        today: date,
-        calendar: WorkCalendar,
-    ) -> None:
-        due = greeted_on(roster.entries, today, calendar)
-        if not due or not self._claim(branch, f"birthday:{today}", now=today):
+    async def _greet(self, day: _BranchDay) -> None:
+        due = greeted_on(day.roster.entries, day.today, day.calendar)
+        if not due or not self._claim(day, f"birthday:{day.today}"):
             return
         names = "、".join(_mention(a.entry) for a in due)
-        text = messages.BIRTHDAY_GREETING.format(names=names, branch=html.escape(branch.name))
-        await self._messenger.wait_turn(chat_id)
+        branch = html.escape(day.branch.name)
+        text = messages.BIRTHDAY_GREETING.format(names=names, branch=branch)
+        await self._messenger.wait_turn(day.chat_id)
         # Missed rather than sent twice, if it fails: the month's list has it.
         with contextlib.suppress(DeliveryError):
-            await self._messenger.send(chat_id, text, html=True)
+            await self._messenger.send(day.chat_id, text, html=True)
 
-    async def _month_list(
-        self,
-        branch: Branch,
-        chat_id: int,
-        roster: BranchRoster,
-        today: date,
-        calendar: WorkCalendar,
-    ) -> None:
-        first = calendar.workday_on_or_after(today.replace(day=1))
-        if today < first:
+    async def _month_list(self, day: _BranchDay) -> None:
+        today = day.today
+        if today < day.calendar.workday_on_or_after(today.replace(day=1)):
             return
-        month = in_month(roster.entries, today.year, today.month)
-        if not month or not self._claim(branch, f"birthdays:{today:%Y-%m}", now=today):
+        month = in_month(day.roster.entries, today.year, today.month)
+        if not month or not self._claim(day, f"birthdays:{today:%Y-%m}"):
             return
         lines = [messages.BIRTHDAY_LIST_LINE.format(**_line(a)) for a in month]
         text = messages.BIRTHDAY_LIST.format(
-            branch=branch.name, month=today.month, lines="\n".join(lines)
+            branch=day.branch.name, month=today.month, lines="\n".join(lines)
         )
-        await self._secretaries.tell(branch, text, chat_id=chat_id)
+        await self._secretaries.tell(day.branch, text, chat_id=day.chat_id)
 
-    async def _probation(
-        self,
-        branch: Branch,
-        chat_id: int,
-        roster: BranchRoster,
-        today: date,
-        calendar: WorkCalendar,
-    ) -> None:
-        for entry in roster.entries:
+    async def _probation(self, day: _BranchDay) -> None:
+        for entry in day.roster.entries:
             end = probation_end(entry)
-            remind = probation_reminder_day(entry, calendar)
-            if end is None or remind is None or not remind <= today < end:
+            remind = probation_reminder_day(entry, day.calendar)
+            if end is None or remind is None or not remind <= day.today < end:
                 continue
-            if not self._claim(branch, f"probation:{entry.id}:{end}", now=today):
+            if not self._claim(day, f"probation:{entry.id}:{end}"):
                 continue
             text = messages.PROBATION_REMINDER.format(
-                branch=branch.name, name=entry.name, joined=entry.joined, end=end
+                branch=day.branch.name, name=entry.name, joined=entry.joined, end=end
             )
-            await self._secretaries.tell(branch, text, chat_id=chat_id)
+            await self._secretaries.tell(day.branch, text, chat_id=day.chat_id)
 
-    def _claim(self, branch: Branch, key: str, *, now: date) -> bool:
-        """Record `key` as sent; False if it was already."""
-        stamp = f"{key}@{now}"
+    def _claim(self, day: _BranchDay, key: str) -> bool:
+        """Record `key` as sent in the branch's roster; False if it was already."""
+        stamp = f"{key}@{day.today}"
 
         def claim(roster: BranchRoster) -> tuple[BranchRoster | None, bool]:
             if any(sent.partition("@")[0] == key for sent in roster.sent):
                 return None, False
-            kept = {s for s in roster.sent if _age_days(s, now) <= SENT_KEPT_DAYS}
+            kept = {s for s in roster.sent if _age_days(s, day.today) <= SENT_KEPT_DAYS}
             return replace(roster, sent=frozenset({*kept, stamp})), True
 
-        return self._organization.store.change_branch_roster(branch.id, claim)
+        return self._organization.store.change_branch_roster(day.branch.id, claim)
 
 
 def _age_days(stamp: str, now: date) -> int:

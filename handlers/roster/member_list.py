@@ -113,13 +113,7 @@ async def branch_here(
             raise UserError(messages.NOT_A_BRANCH_GROUP)
         return branch
     if branch_id is not None:
-        named = organization.config.branch(branch_id)
-        if named is None:
-            ids = "、".join(b.id for b in organization.config.branches)
-            raise UserError(messages.BIND_UNKNOWN_BRANCH.format(branch_id=branch_id, ids=ids))
-        if not await is_secretary_of(user.id, named.id, context):
-            raise UserError(messages.ROSTER_NOT_YOURS.format(branch=named.name))
-        return named
+        return await _named_branch_led(context, user.id, branch_id)
     led = await branches_led(user.id, context)
     if len(led) == 1:
         return led[0]
@@ -133,21 +127,28 @@ async def _upload_branch(
     """The branch a 名单 file is for: named in its caption, or the only one the sender leads."""
     user = update.effective_user
     assert user is not None
-    organization = services(context).organization
     if caption:
-        branch = organization.config.branch(caption)
-        if branch is None:
-            ids = "、".join(b.id for b in organization.config.branches)
-            raise UserError(messages.BIND_UNKNOWN_BRANCH.format(branch_id=caption, ids=ids))
-        if not await is_secretary_of(user.id, branch.id, context):
-            raise UserError(messages.ROSTER_NOT_YOURS.format(branch=branch.name))
-        return branch
+        return await _named_branch_led(context, user.id, caption)
     led = await branches_led(user.id, context)
     if not led:
         raise UserError(messages.LIST_NOT_SECRETARY)
     if len(led) > 1:
         raise UserError(messages.LIST_PICK_BRANCH.format(example=led[0].id))
     return led[0]
+
+
+async def _named_branch_led(
+    context: ContextTypes.DEFAULT_TYPE, user_id: int, branch_id: str
+) -> Branch:
+    """The branch named, if the user leads it (a `UserError` saying which it is otherwise)."""
+    config = services(context).organization.config
+    branch = config.branch(branch_id)
+    if branch is None:
+        ids = "、".join(b.id for b in config.branches)
+        raise UserError(messages.BIND_UNKNOWN_BRANCH.format(branch_id=branch_id, ids=ids))
+    if not await is_secretary_of(user_id, branch.id, context):
+        raise UserError(messages.ROSTER_NOT_YOURS.format(branch=branch.name))
+    return branch
 
 
 def _list_file() -> filters.BaseFilter:
