@@ -104,7 +104,7 @@ async def list_branches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 name=branch.name,
                 branch_id=branch.id,
                 chat=binding.chat_title,
-                members=len(organization.roster(branch.id)),
+                members=len(found.rosters.members(branch.id)),
             )
         )
     ranking = format_ranking(found.reports.ranking(found.reports.this_month()))
