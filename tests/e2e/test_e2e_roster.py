@@ -185,8 +185,8 @@ def test_roll_call_list_and_leave_give_one_true_account(fake: FakeBotApi, tmp_pa
         not_yet = gbk_order(
             [SECRETARY_NAME, "赵六", "孙七", "周八", *(name for _, name in SILENT), NOT_IN_GROUP]
         )
-        unreported = ("吴九", "郑十", NOT_IN_GROUP)
-        marked = [n + ("（未报到）" if n in unreported else "") for n in not_yet]
+        never_reported = ("吴九", "郑十", NOT_IN_GROUP)
+        marked = [n + ("（未报到）" if n in never_reported else "") for n in not_yet]
         assert f"尚未参与：{'、'.join(marked)}" in text
         assert f"请假（不计入参与率）：{ON_LEAVE}（病假）" in text
 
