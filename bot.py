@@ -47,8 +47,10 @@ from core.roster.service import Rosters
 from core.scheduling.dispatcher import Dispatcher
 from core.store.database import Store
 from handlers import unknown_buttons
+from handlers.burst_edits import BurstEdits
 from handlers.config import changes
 from handlers.errors import handle_error
+from handlers.meetings import recording
 from handlers.notify import send_to_admins
 from handlers.organization import branches, people
 from handlers.organization.access import ChatAdminCache
@@ -57,7 +59,6 @@ from handlers.quizzes import group_quiz, private_quiz
 from handlers.quizzes.group_quiz_sender import TelegramGroupQuizzes
 from handlers.reports import report_requests
 from handlers.roster import leave, member_list, roll_call
-from handlers.roster.roll_call_message import RollCallCounts
 from handlers.scheduling import resend, study_tasks
 from handlers.scheduling.rounds import start_scheduler
 from handlers.services import SERVICES_KEY, Services
@@ -155,7 +156,8 @@ def install_services(
         Reports(organization, clock, timezone),
         messenger,
         rosters,
-        RollCallCounts(rosters),
+        dispatcher.meetings,
+        BurstEdits(),
         configuration.warnings,
     )
     application.bot_data[SERVICES_KEY] = found
@@ -190,6 +192,8 @@ def build_application(settings: Settings, timezone: ZoneInfo, store: Store) -> A
     application.add_handlers(roll_call.HANDLERS)
     application.add_handlers(member_list.HANDLERS)
     application.add_handlers(leave.HANDLERS)
+    # Meetings: /meeting, its buttons, the topic reply, photos and files replied to 签到.
+    application.add_handlers(recording.HANDLERS)
     application.add_handlers(study_tasks.HANDLERS)
     # Quizzes: /quiz, /review, /groupquiz, their buttons and poll answers.
     application.add_handlers(private_quiz.HANDLERS)

@@ -179,6 +179,37 @@ PROBATION_REMINDER = (
     "请提前准备转正：本人提交转正申请，支部征求意见、进行审查，提交支部党员大会讨论。"
 )
 
+# --- meetings (三会一课, 主题党日)
+MEETING_PICK_KIND = "登记会议：请选择会议类型。"
+MEETING_PICK_DAY = "登记{kind}：请选择会议日期。"
+MEETING_DAY_LABELS = ("今天（{day}）", "昨天（{day}）", "前天（{day}）")
+MEETING_ASK_TOPIC = (
+    "请回复本条消息，写上这次{kind}（{day}）的主题，例如：学习《中国共产党纪律处分条例》。"
+)
+MEETING_FUTURE_DAY = "会议日期不能晚于今天。"
+MEETING_TOPIC_EMPTY = "会议主题不能为空，请回复上一条消息写上主题。"
+MEETING_TOPIC_TOO_LONG = "会议主题最多 {limit} 个字，请改短后再回复。"
+MEETING_SIGN_IN = (
+    "📝 {branch}{kind}签到\n日期：{day}\n主题：{topic}\n主持人：{host}\n"
+    "参会的同志请点“签到”，不能参加的点“请假”。会议照片、材料请回复本条消息发送。\n"
+    "已签到 {present} 人 · 请假 {excused} 人"
+)
+MEETING_RECORD = (
+    "📋 {branch}{kind}记录\n日期：{day}\n主题：{topic}\n主持人：{host}\n"
+    "应到 {expected} 人，实到 {present_count} 人：{present}\n"
+    "请假 {excused_count} 人：{excused}\n缺席 {absent_count} 人：{absent}\n附件 {attachments} 个"
+)
+MEETING_SIGN_IN_BUTTON = "签到"
+MEETING_LEAVE_BUTTON = "请假·{reason}"
+MEETING_CLOSE_BUTTON = "结束签到"
+MEETING_SIGNED_IN = "✅ 已签到。"
+MEETING_ON_LEAVE = "✅ 已登记请假（{reason}）。"
+MEETING_CLOSED_ALREADY = "这次会议的签到已经结束。"
+MEETING_GONE = "找不到这次会议，按钮已失效。"
+MEETING_NOT_SECRETARY = "只有支部书记可以登记会议和结束签到。"
+MEETING_ATTACHED = "📎 已附到{kind}（{day}）记录，共 {count} 个附件。"
+MEETING_FILE_TOO_BIG = "文件超过 {limit} MB，只记下了文件，未保存副本。"
+
 # --- leave (请假)
 LEAVE_USAGE = (
     "请这样写：/leave 姓名 月份 事由，例如 /leave 张三 2026-11 病假；"

@@ -12,15 +12,16 @@ from core.config.loading import Configuration
 from core.config.settings import Settings
 from core.config.yaml_loader import ConfigProblem
 from core.delivery import Messenger
+from core.meetings.service import Meetings
 from core.organization.branches import Organization
 from core.quizzes.private_quiz import PrivateQuizzes
 from core.reports.service import Reports
 from core.roster.service import Rosters
 from core.scheduling.dispatcher import Dispatcher
 from core.store.database import Store
+from handlers.burst_edits import BurstEdits
 from handlers.organization.access import ChatAdminCache
 from handlers.quizzes.group_quiz_sender import TelegramGroupQuizzes
-from handlers.roster.roll_call_message import RollCallCounts
 
 SERVICES_KEY = "services"
 
@@ -39,7 +40,8 @@ class Services:
     reports: Reports
     messenger: Messenger
     rosters: Rosters
-    roll_call_counts: RollCallCounts
+    meetings: Meetings
+    edits: BurstEdits
     config_warnings: tuple[ConfigProblem, ...] = ()
     # /reload and YAML uploads run beside other updates (block=False), one at a time.
     config_changes: asyncio.Lock = field(default_factory=asyncio.Lock)

@@ -801,13 +801,47 @@ class FakeBotApi:
                 **content,
             }
 
-    def send_text(self, chat_id: int, user: dict, text: str) -> dict:
-        """The user writes ``text``; commands get a ``bot_command`` entity."""
+    def send_text(
+        self, chat_id: int, user: dict, text: str, *, reply_to: int | None = None
+    ) -> dict:
+        """The user writes ``text`` (as a reply to message ``reply_to``); commands get a
+        ``bot_command`` entity."""
         content: JsonDict = {"text": text}
         entities = command_entities(text)
         if entities:
             content["entities"] = entities
+        content.update(self._reply_content(chat_id, reply_to))
         return self.push_update({"message": self._user_message(chat_id, user, **content)})
+
+    def send_photo(
+        self, chat_id: int, user: dict, content: bytes, *, reply_to: int | None = None
+    ) -> dict:
+        """The user sends a photo (one size), maybe as a reply; the bot can download it."""
+        with self._cond:
+            number = self._next_id()
+            file_id = f"AgACAgIAAxkBAAI{number:012d}"
+            self._files[file_id] = bytes(content)
+            photo = [
+                {
+                    "file_id": file_id,
+                    "file_unique_id": f"AQAD{number:08d}",
+                    "width": 1280,
+                    "height": 960,
+                    "file_size": len(content),
+                }
+            ]
+            extra = self._reply_content(chat_id, reply_to)
+            message = self._user_message(chat_id, user, photo=photo, **extra)
+            return self.push_update({"message": message})
+
+    def _reply_content(self, chat_id: int, reply_to: int | None) -> JsonDict:
+        if reply_to is None:
+            return {}
+        original = self._messages.get((chat_id, reply_to))
+        if original is None:
+            raise AssertionError(f"no message {reply_to} in chat {chat_id} to reply to")
+        replied = {k: v for k, v in copy.deepcopy(original).items() if k != "reply_to_message"}
+        return {"reply_to_message": replied}
 
     def edit_text(self, update: JsonDict, text: str) -> JsonDict:
         """The sender of ``update``'s message edits it to ``text``."""

@@ -46,6 +46,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("roster", "支部名单和报到情况", Role.SECRETARY, args="[支部ID | add 姓名…]"),
     Command("rollcall", "在支部群发起报到", Role.SECRETARY, ChatKind.GROUP),
     Command("leave", "登记或撤销请假", Role.SECRETARY, args="姓名 月份 事由"),
+    Command("meeting", "登记三会一课、主题党日，发起签到", Role.SECRETARY, ChatKind.GROUP),
     Command("groupquiz", "在支部群发起测验", Role.SECRETARY, ChatKind.GROUP, "[题库] [题数]"),
     Command("report", "支部月度参与情况和未参与名单", Role.SECRETARY, args="[支部ID] [月份]"),
     Command("export", "导出支部月度台账（Excel）", Role.SECRETARY, args="[支部ID] [月份]"),

@@ -36,6 +36,7 @@ from core.delivery import (
     TryLater,
     Undeliverable,
 )
+from core.meetings.service import Meetings
 from core.organization.branches import Notice, Organization
 from core.scheduling.holiday_warning import missing_holidays_notices
 from core.scheduling.member_dates import MemberDates
@@ -92,6 +93,7 @@ class Dispatcher:
         self.study = StudyTasks(organization, clock)
         self.secretaries = Secretaries(organization, messenger)
         self.member_dates = MemberDates(organization, messenger, self.secretaries, clock, timezone)
+        self.meetings = Meetings(organization, clock, timezone)
         self._lock = asyncio.Lock()
         self._monotonic = monotonic
         self._count_edited_at: dict[str, float] = {}
@@ -127,6 +129,7 @@ class Dispatcher:
             notices = await self._deliver_due_pushes(now)
             notices += await self._upkeep_study_tasks(now)
             await self.member_dates.run(self._workdays)
+            await self._close_due_meetings()
             self._store.set_last_tick(now)
             return notices
 
@@ -316,6 +319,19 @@ class Dispatcher:
             for r, label in zip(records, labels, strict=True)
         ]
         return Notice("\n".join([messages.PUSH_UNCERTAIN_HEADER, *lines]), tuple(buttons))
+
+    # --- meetings -------------------------------------------------------------
+
+    async def _close_due_meetings(self) -> None:
+        """签到 ends at 23:59 of the meeting's day: the record replaces the 签到 message."""
+        for meeting in self.meetings.due_to_close():
+            closed = self.meetings.close(meeting.id)
+            if closed is None or closed.message_id is None:
+                continue
+            branch = self._config.branch(closed.branch_id)
+            text = self.meetings.record_text(closed, branch.name if branch else closed.branch_id)
+            with contextlib.suppress(DeliveryError):  # the record is stored either way
+                await self._messenger.edit(closed.chat_id, closed.message_id, text)
 
     # --- study tasks --------------------------------------------------------
 

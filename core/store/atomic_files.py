@@ -22,7 +22,7 @@ from core.errors import DataFileError
 TEMP_SUFFIX = ".tmp"
 
 
-def write_atomically(path: Path, text: str, *, durable: bool = True) -> None:
+def write_atomically(path: Path, text: str | bytes, *, durable: bool = True) -> None:
     """Replace `path` with `text` so that a crash leaves either the old or the new content.
 
     `durable=False` skips the fsyncs (about two thirds of the cost): the new content then
@@ -30,8 +30,9 @@ def write_atomically(path: Path, text: str, *, durable: bool = True) -> None:
     power cut, after which the file may hold the old content or be empty.
     """
     temp = path.with_name(path.name + TEMP_SUFFIX)
-    with open(temp, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    content = text.encode("utf-8") if isinstance(text, str) else text
+    with open(temp, "wb") as handle:
+        handle.write(content)
         if durable:
             handle.flush()
             os.fsync(handle.fileno())

@@ -7,6 +7,7 @@ Layout (all JSON, all written atomically through `AtomicJSONStorage`):
     data/quiz/members/<user_id>.json         one member's quiz session, progress and outbox
     data/quiz/group/2026-11/<quiz_id>.json   one group quiz, with its answers
     data/rosters/<branch>.json               a branch's 名单, leave and roll call
+    data/meetings/2026-11.json               the meetings held in a month (三会一课, 主题党日)
     data/updates_in_flight.json              updates being handled (the crash-loop guard)
 
 Events are sharded by branch and day so the cost of recording one depends on
@@ -45,6 +46,7 @@ from core.store.atomic_files import (
     write_atomically,
 )
 from core.store.documents import converter
+from core.store.meeting_records import CLOSED, Meeting
 from core.store.quiz_records import UNFINISHED_STATUSES, GroupQuiz, MemberQuizState
 from core.store.records import Binding, Event, Person, PushRecord, StudyTask
 from core.store.roster_records import BranchRoster
@@ -58,6 +60,7 @@ TASKS_DIR = "tasks"
 QUIZ_MEMBERS_DIR = "quiz/members"
 QUIZ_GROUP_DIR = "quiz/group"
 ROSTERS_DIR = "rosters"
+MEETINGS_DIR = "meetings"
 ROSTER_DOC = 1  # a branch's roster is one document in a file of its own
 LOCK_FILE = ".lock"
 UNAFFILIATED = "_none"
@@ -204,6 +207,66 @@ class Store:
             if changed is not None:
                 _put(self._roster_table(branch_id), ROSTER_DOC, converter.unstructure(changed))
             return result
+
+    # --- meetings -----------------------------------------------------------
+
+    def add_meeting(self, meeting: Meeting) -> Meeting:
+        """Store a new meeting; one already stored under its id is kept and returned."""
+        with self._lock:
+            table = self._meeting_table(meeting.id)
+            doc = table.get(Query().id == meeting.id)
+            if isinstance(doc, dict):
+                return converter.structure(doc, Meeting)
+            table.insert(converter.unstructure(meeting))
+            return meeting
+
+    def meeting(self, meeting_id: str) -> Meeting | None:
+        """A meeting by id (the id names its month, so one small file is read)."""
+        if _task_month(meeting_id) is None:
+            return None
+        with self._lock:
+            doc = self._meeting_table(meeting_id).get(Query().id == meeting_id)
+        return converter.structure(doc, Meeting) if isinstance(doc, dict) else None
+
+    def change_meeting(
+        self, meeting_id: str, change: Callable[[Meeting], tuple[Meeting | None, Result]]
+    ) -> Result | None:
+        """Read, change and write one meeting in one step (see `change_study_task`)."""
+        if _task_month(meeting_id) is None:
+            return None
+        with self._lock:
+            table = self._meeting_table(meeting_id)
+            doc = table.get(Query().id == meeting_id)
+            if not isinstance(doc, Document):
+                return None
+            changed, result = change(converter.structure(doc, Meeting))
+            if changed is not None:
+                _put(table, doc.doc_id, converter.unstructure(changed))
+            return result
+
+    def save_meeting_file(self, meeting_id: str, name: str, content: bytes) -> str:
+        """Keep a copy of a meeting's attachment; return its path relative to `data/`."""
+        safe = "".join(c for c in name if c.isalnum() or c in "._-")[-60:] or "file"
+        with self._lock:
+            folder = self._folder(self._dir / MEETINGS_DIR / "files" / meeting_id)
+            write_atomically(folder / safe, content)
+        return str((folder / safe).relative_to(self._dir))
+
+    def meetings_of_month(self, month: datetime) -> list[Meeting]:
+        """Every meeting whose date is in the month of `month`."""
+        table = self._month_file(MEETINGS_DIR, month).table("meetings")
+        return [converter.structure(doc, Meeting) for doc in table]
+
+    def unclosed_meetings(self, now: datetime) -> list[Meeting]:
+        """Meetings of this month and the last not closed yet (drafts and 签到 running)."""
+        found = []
+        for months_back in range(2):
+            month = _shift_month(now.astimezone(self._timezone), -months_back)
+            table = self._month_file(MEETINGS_DIR, month).table("meetings")
+            found += [
+                converter.structure(doc, Meeting) for doc in table if doc["status"] != CLOSED
+            ]
+        return found
 
     # --- events -----------------------------------------------------------
 
@@ -528,6 +591,12 @@ class Store:
         assert month is not None, f"study task id without its month: {task_id}"
         folder = self._folder(self._dir / TASKS_DIR)
         return self._open_shard(folder / f"{month}.json").table("tasks")
+
+    def _meeting_table(self, meeting_id: str) -> Table:
+        month = _task_month(meeting_id)
+        assert month is not None, f"meeting id without its month: {meeting_id}"
+        folder = self._folder(self._dir / MEETINGS_DIR)
+        return self._open_shard(folder / f"{month}.json").table("meetings")
 
     def _group_quiz_path(self, quiz_id: str) -> Path | None:
         month = _task_month(quiz_id)

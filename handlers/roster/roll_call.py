@@ -1,8 +1,8 @@
 """Roll call (报到): the message after /bind or /rollcall and its 报到 button.
 
 Telegram gives a bot no list of a group's members, only their number: the roll call is
-how members who never speak get onto the roster. Its count is kept by
-`roll_call_message.RollCallCounts`.
+how members who never speak get onto the roster. Its count is edited once per burst of
+presses (`handlers/burst_edits.py`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,11 @@ from core.roster.service import ROLL_CALL_PREFIX
 from core.store.roster_records import RollCall
 from handlers.organization.guard import guarded_command
 from handlers.organization.people import chat_user
-from handlers.roster.roll_call_message import human_member_count, roll_call_keyboard
+from handlers.roster.roll_call_message import (
+    edit_roll_call_count,
+    human_member_count,
+    roll_call_keyboard,
+)
 from handlers.services import services
 
 log = logging.getLogger(__name__)
@@ -69,7 +73,10 @@ async def report_in(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await query.answer(reply, show_alert=reply != messages.ROLL_CALL_DONE)
     branch = found.organization.branch_for_chat(chat_id)
     if branch is not None:
-        found.roll_call_counts.refresh(context, branch)
+        key = f"rollcall:{branch.id}"
+        found.edits.request(
+            context, key, lambda: edit_roll_call_count(context, found.rosters, branch)
+        )
 
 
 HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [

@@ -1,9 +1,8 @@
 """The roll call message's parts that need no services: its keyboard, the group's head
-count, and the edits of its count (one per burst of presses, off the update that pressed)."""
+count, and the edit of its count."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -16,7 +15,6 @@ from core.roster.service import RollCallText, Rosters
 
 log = logging.getLogger(__name__)
 
-EDIT_DELAY_SECONDS = 1.0
 JOIN_PAYLOAD = "join-"  # https://t.me/<bot>?start=join-<branch>: pick your name in private
 
 
@@ -49,38 +47,21 @@ async def human_member_count(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -
     return max(count - 1 - other_bots, 0)
 
 
-class RollCallCounts:
-    """Edits each branch's roll call count once per burst of presses."""
-
-    def __init__(self, rosters: Rosters, delay: float = EDIT_DELAY_SECONDS) -> None:
-        self._rosters = rosters
-        self._delay = delay
-        self._pending: set[str] = set()
-
-    def refresh(self, context: ContextTypes.DEFAULT_TYPE, branch: Branch) -> None:
-        """Edit the count soon, unless an edit is already on its way."""
-        if branch.id in self._pending:
-            return
-        self._pending.add(branch.id)
-        context.application.create_task(self._edit(context, branch))
-
-    async def _edit(self, context: ContextTypes.DEFAULT_TYPE, branch: Branch) -> None:
-        try:
-            await asyncio.sleep(self._delay)
-        finally:
-            self._pending.discard(branch.id)
-        rosters = self._rosters
-        current = rosters.roll_call(branch.id)
-        if current is None:
-            return
-        members = await human_member_count(context, current.chat_id)
-        shown = rosters.roll_call_text(branch, members)
-        try:
-            await context.bot.edit_message_text(
-                shown.text,
-                chat_id=current.chat_id,
-                message_id=current.message_id,
-                reply_markup=roll_call_keyboard(context, branch, shown),
-            )
-        except TelegramError as error:  # "not modified", or gone: the next press tries again
-            log.info("Roll call count of %s not edited: %s", branch.id, error)
+async def edit_roll_call_count(
+    context: ContextTypes.DEFAULT_TYPE, rosters: Rosters, branch: Branch
+) -> None:
+    """Show the roll call's count as stored now (run through `BurstEdits`)."""
+    current = rosters.roll_call(branch.id)
+    if current is None:
+        return
+    members = await human_member_count(context, current.chat_id)
+    shown = rosters.roll_call_text(branch, members)
+    try:
+        await context.bot.edit_message_text(
+            shown.text,
+            chat_id=current.chat_id,
+            message_id=current.message_id,
+            reply_markup=roll_call_keyboard(context, branch, shown),
+        )
+    except TelegramError as error:  # "not modified", or gone: the next press tries again
+        log.info("Roll call count of %s not edited: %s", branch.id, error)

@@ -15,7 +15,17 @@ import pytest
 CORE = Path(__file__).resolve().parents[2] / "core"
 SHARED = {"clock", "errors", "messages", "delivery"}
 # Lowest first: each package may import only those before it (and the shared modules).
-LAYERS = ["dates", "store", "config", "organization", "roster", "quizzes", "scheduling", "reports"]
+LAYERS = [
+    "dates",
+    "store",
+    "config",
+    "organization",
+    "roster",
+    "meetings",
+    "quizzes",
+    "scheduling",
+    "reports",
+]
 
 
 def module_name(path: Path) -> str:

@@ -284,6 +284,8 @@ def check_answer(
         on_roster = {OWNER.id, MEMBER.id} | (set() if private else {caller.id})
         header = messages.ROSTER_HEADER.format(branch=OFFICE, count=len(on_roster))
         assert len(replies) == 1 and replies[0].startswith(header + "\n")
+    elif name == "meeting":
+        assert replies == [messages.MEETING_PICK_KIND]
     elif name == "rollcall":
         assert len(replies) == 1 and replies[0].startswith(f"📋 {OFFICE}报到\n")
     elif name == "leave":

@@ -23,6 +23,7 @@ def test_secretaries_see_branch_commands_in_groups() -> None:
         "roster",
         "rollcall",
         "leave",
+        "meeting",
         "groupquiz",
         "report",
         "export",

@@ -1,0 +1,336 @@
+"""Recording a meeting from the branch group, without Telegram.
+
+The secretary sends /meeting and presses a kind and a date (a draft is stored), replies
+to the bot's question with the topic (the meeting opens and its 签到 message goes out),
+members press 签到 or 请假, photos and files sent as replies to the 签到 message are
+attached, and 结束签到 (or 23:59 of the meeting's day, in a scheduler round) closes it into
+a record: 应到 (the branch's members less those on leave), 实到, 请假 and 缺席, with names.
+
+Every change is one `Store.change_meeting` step, and every button says what it sets, so a
+press or reply Telegram delivers twice changes nothing the second time: the draft's id comes
+from the message its date button was under, a press sets a member's answer (it never
+toggles), an attachment is kept once per file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from core import messages
+from core.clock import Clock
+from core.config.branches import Branch
+from core.delivery import Button
+from core.errors import UserError
+from core.organization.branches import Organization
+from core.roster.members import branch_members, leave_of
+from core.store.database import Store
+from core.store.meeting_records import (
+    CLOSED,
+    DRAFT,
+    MEETING_KINDS,
+    OPEN,
+    Attachment,
+    Attendance,
+    Meeting,
+)
+
+PREFIX = "mt:"
+# mt:k:<kind> a kind; mt:d:<kind>:<YYMMDD> a date; mt:s:<id> 签到; mt:l:<id>:<reason> 请假;
+# mt:c:<id> 结束签到.
+KIND, DAY, SIGN_IN, LEAVE, CLOSE = "k", "d", "s", "l", "c"
+LEAVE_REASONS = ("病假", "事假", "因公外出")
+DAYS_OFFERED = 3  # 今天, 昨天, 前天
+MAX_TOPIC_CHARS = 60
+CLOSING_TIME = time(23, 59)
+
+
+@dataclass(frozen=True)
+class Press:
+    """A meeting button, parsed."""
+
+    action: str
+    kind: str = ""
+    day: date | None = None
+    meeting_id: str = ""
+    reason: str = ""
+
+
+def parse_press(data: str) -> Press | None:
+    """The press a button's data describes; None for anything stale or forged."""
+    parts = data.removeprefix(PREFIX).split(":")
+    action, args = parts[0], parts[1:]
+    try:
+        if action == KIND and len(args) == 1:
+            return Press(KIND, kind=MEETING_KINDS[int(args[0])])
+        if action == DAY and len(args) == 2:
+            text = args[1]
+            if len(text) != 6 or not text.isdigit():
+                return None
+            day = date(2000 + int(text[:2]), int(text[2:4]), int(text[4:]))
+            return Press(DAY, kind=MEETING_KINDS[int(args[0])], day=day)
+        if action in (SIGN_IN, CLOSE) and len(args) == 1:
+            return Press(action, meeting_id=args[0])
+        if action == LEAVE and len(args) == 2:
+            return Press(LEAVE, meeting_id=args[0], reason=LEAVE_REASONS[int(args[1])])
+    except (ValueError, IndexError):
+        return None
+    return None
+
+
+def kind_buttons() -> tuple[Button, ...]:
+    """The first step of /meeting."""
+    return tuple(Button(kind, f"{PREFIX}{KIND}:{i}") for i, kind in enumerate(MEETING_KINDS))
+
+
+def day_buttons(kind: str, today: date) -> tuple[Button, ...]:
+    """The second step: today and the days before."""
+    index = MEETING_KINDS.index(kind)
+    return tuple(
+        Button(
+            messages.MEETING_DAY_LABELS[back].format(day=f"{today - timedelta(back):%m-%d}"),
+            f"{PREFIX}{DAY}:{index}:{today - timedelta(back):%y%m%d}",
+        )
+        for back in range(DAYS_OFFERED)
+    )
+
+
+def attendance_buttons(meeting: Meeting) -> tuple[Button, ...]:
+    """签到, a 请假 per reason, and 结束签到 (checked to be the secretary's when pressed)."""
+    leave = tuple(
+        Button(
+            messages.MEETING_LEAVE_BUTTON.format(reason=reason),
+            f"{PREFIX}{LEAVE}:{meeting.id}:{index}",
+        )
+        for index, reason in enumerate(LEAVE_REASONS)
+    )
+    return (
+        Button(messages.MEETING_SIGN_IN_BUTTON, f"{PREFIX}{SIGN_IN}:{meeting.id}"),
+        *leave,
+        Button(messages.MEETING_CLOSE_BUTTON, f"{PREFIX}{CLOSE}:{meeting.id}"),
+    )
+
+
+class Meetings:
+    """Drafts, 签到 and records of the branches' meetings."""
+
+    def __init__(self, organization: Organization, clock: Clock, timezone: ZoneInfo) -> None:
+        self._organization = organization
+        self._clock = clock
+        self._timezone = timezone
+
+    @property
+    def _store(self) -> Store:
+        return self._organization.store
+
+    def today(self) -> date:
+        """The local day now."""
+        return self._clock().astimezone(self._timezone).date()
+
+    # --- the draft --------------------------------------------------------------
+
+    def start(
+        self, branch: Branch, chat_id: int, press: Press, menu_id: int, by: int
+    ) -> Meeting:
+        """A date pressed under the /meeting menu `menu_id`: the draft (the same press
+        again finds the same draft)."""
+        assert press.day is not None
+        if press.day > self.today():
+            raise UserError(messages.MEETING_FUTURE_DAY)
+        digest = hashlib.sha1(f"{branch.id}|{chat_id}|{menu_id}|{press.kind}".encode())
+        meeting_id = f"{press.day:%y%m}-{digest.hexdigest()[:10]}"
+        draft = Meeting(
+            meeting_id, branch.id, press.kind, press.day, chat_id, by, self._clock()
+        )
+        return self._store.add_meeting(draft)
+
+    def asked_topic(self, meeting_id: str, prompt_id: int) -> None:
+        """The question for the topic went out as message `prompt_id`."""
+        self._store.change_meeting(meeting_id, lambda m: (replace(m, prompt_id=prompt_id), None))
+
+    def topic_given(
+        self, chat_id: int, prompt_id: int, by: int, host: str, topic: str
+    ) -> Meeting | None:
+        """A reply to the topic question: the meeting opens (None: no draft asked that, or it
+        is open already, e.g. the same reply delivered again)."""
+        draft = next(
+            (
+                m
+                for m in self._store.unclosed_meetings(self._clock())
+                if m.chat_id == chat_id and m.prompt_id == prompt_id
+            ),
+            None,
+        )
+        if draft is None or draft.created_by != by:
+            return None  # not an answer to our question, or not by who was asked
+        topic = " ".join(topic.split())
+        if not topic:
+            raise UserError(messages.MEETING_TOPIC_EMPTY)
+        if len(topic) > MAX_TOPIC_CHARS:
+            raise UserError(messages.MEETING_TOPIC_TOO_LONG.format(limit=MAX_TOPIC_CHARS))
+        closes = datetime.combine(max(draft.day, self.today()), CLOSING_TIME, self._timezone)
+
+        def open_it(meeting: Meeting) -> tuple[Meeting | None, Meeting | None]:
+            if meeting.status != DRAFT:
+                return None, None
+            opened = replace(meeting, status=OPEN, topic=topic, host=host, closes_at=closes)
+            return opened, opened
+
+        return self._store.change_meeting(draft.id, open_it)
+
+    def posted(self, meeting_id: str, message_id: int) -> None:
+        """The 签到 message went out."""
+        self._store.change_meeting(
+            meeting_id, lambda m: (replace(m, message_id=message_id), None)
+        )
+
+    # --- 签到 --------------------------------------------------------------------
+
+    def answer(self, press: Press, user_id: int) -> tuple[str, Meeting | None]:
+        """签到 or 请假 pressed: the member's answer is what the button says."""
+        answer = Attendance(self._clock(), press.reason or None)
+
+        def record(meeting: Meeting) -> tuple[Meeting | None, tuple[str, Meeting | None]]:
+            if meeting.status != OPEN:
+                return None, (messages.MEETING_CLOSED_ALREADY, None)
+            reply = (
+                messages.MEETING_SIGNED_IN
+                if answer.leave is None
+                else messages.MEETING_ON_LEAVE.format(reason=answer.leave)
+            )
+            current = meeting.attendance.get(user_id)
+            if current is not None and current.leave == answer.leave:
+                return None, (reply, None)  # pressed before: nothing changes
+            changed = replace(meeting, attendance={**meeting.attendance, user_id: answer})
+            return changed, (reply, changed)
+
+        found = self._store.change_meeting(press.meeting_id, record)
+        if found is None:
+            raise UserError(messages.MEETING_GONE)
+        return found
+
+    def attach(
+        self, chat_id: int, reply_to: int, attachment: Attachment
+    ) -> Meeting | None:
+        """A photo or file sent as a reply to a 签到 message: kept once per file (None: the
+        reply is to no meeting's message)."""
+        meeting = self.replied_meeting(chat_id, reply_to)
+        if meeting is None:
+            return None
+
+        def add(stored: Meeting) -> tuple[Meeting | None, Meeting]:
+            if any(a.file_id == attachment.file_id for a in stored.attachments):
+                return None, stored
+            changed = replace(stored, attachments=(*stored.attachments, attachment))
+            return changed, changed
+
+        return self._store.change_meeting(meeting.id, add)
+
+    def replied_meeting(self, chat_id: int, message_id: int) -> Meeting | None:
+        """The recent meeting whose 签到 message (or record) is `message_id` of the chat."""
+        return next(
+            (
+                m
+                for m in self._recent_meetings()
+                if m.chat_id == chat_id and m.message_id == message_id and m.status != DRAFT
+            ),
+            None,
+        )
+
+    # --- the record -----------------------------------------------------------------
+
+    def close(self, meeting_id: str) -> Meeting | None:
+        """结束签到, or its time came: 应到 and 缺席 are fixed from the branch's members then.
+        None if it was closed already."""
+
+        def close_it(meeting: Meeting) -> tuple[Meeting | None, Meeting | None]:
+            if meeting.status != OPEN:
+                return None, None
+            expected, absent = self._expected(meeting)
+            closed = replace(meeting, status=CLOSED, expected=expected, absent=absent)
+            return closed, closed
+
+        return self._store.change_meeting(meeting_id, close_it)
+
+    def due_to_close(self) -> list[Meeting]:
+        """Open meetings whose 签到 time is over."""
+        now = self._clock()
+        return [
+            m
+            for m in self._store.unclosed_meetings(now)
+            if m.status == OPEN and m.closes_at is not None and m.closes_at <= now
+        ]
+
+    def _expected(self, meeting: Meeting) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(应到, 缺席): the members not on leave that day nor excused at 签到, and those of
+        them who did not sign in."""
+        roster = self._store.branch_roster(meeting.branch_id)
+        members = branch_members(meeting.branch_id, self._store.people(), roster)
+        excused = meeting.excused()
+        present = set(meeting.present())
+        expected = [
+            m
+            for m in members
+            if (m.user_id in present)
+            or (
+                m.user_id not in excused
+                and leave_of(roster, m.key, meeting.day, meeting.day) is None
+            )
+        ]
+        absent = [m.name for m in expected if m.user_id not in present]
+        return tuple(m.name for m in expected), tuple(absent)
+
+    def _recent_meetings(self) -> list[Meeting]:
+        now = self._clock()
+        this_month = self._store.meetings_of_month(now)
+        last = self._store.meetings_of_month(now.replace(day=1) - timedelta(days=1))
+        return this_month + last
+
+    # --- texts --------------------------------------------------------------------
+
+    def sign_in_text(self, meeting: Meeting, branch_name: str) -> str:
+        """The 签到 message with its live counts."""
+        return messages.MEETING_SIGN_IN.format(
+            branch=branch_name,
+            kind=meeting.kind,
+            day=f"{meeting.day:%Y-%m-%d}",
+            topic=meeting.topic,
+            host=meeting.host,
+            present=len(meeting.present()),
+            excused=len(meeting.excused()),
+        )
+
+    def record_text(self, meeting: Meeting, branch_name: str) -> str:
+        """The closed meeting's record, as the 签到 message becomes."""
+        names = self._names(meeting.branch_id)
+        present = [names.get(u, str(u)) for u in meeting.present()]
+        excused = [f"{names.get(u, str(u))}（{r}）" for u, r in meeting.excused().items()]
+        return messages.MEETING_RECORD.format(
+            branch=branch_name,
+            kind=meeting.kind,
+            day=f"{meeting.day:%Y-%m-%d}",
+            topic=meeting.topic,
+            host=meeting.host,
+            expected=len(meeting.expected),
+            present_count=len(present),
+            present="、".join(present) or messages.NOBODY,
+            excused_count=len(excused),
+            excused="、".join(excused) or messages.NOBODY,
+            absent_count=len(meeting.absent),
+            absent="、".join(meeting.absent) or messages.NOBODY,
+            attachments=len(meeting.attachments),
+        )
+
+    def _names(self, branch_id: str) -> dict[int, str]:
+        """Each account's name as the branch's reports give it (its 名单 entry's, if any)."""
+        people = self._store.people()
+        names = {p.user_id: p.report_name for p in people}
+        roster = self._store.branch_roster(branch_id)
+        names.update(
+            (m.user_id, m.name)
+            for m in branch_members(branch_id, people, roster)
+            if m.user_id is not None
+        )
+        return names

@@ -1,0 +1,227 @@
+"""/meeting in a branch group: kind and date buttons, the topic as a reply, the 签到
+message with 签到 / 请假 / 结束签到, and photos or files replied to it."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import (
+    Document,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    PhotoSize,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+
+from core import messages
+from core.config.branches import Branch
+from core.delivery import Button
+from core.errors import UserError
+from core.meetings.service import (
+    CLOSE,
+    DAY,
+    KIND,
+    PREFIX,
+    Press,
+    attendance_buttons,
+    day_buttons,
+    kind_buttons,
+    parse_press,
+)
+from core.store.meeting_records import Attachment, Meeting
+from handlers.organization.guard import guarded_command, is_secretary_of
+from handlers.services import services
+
+log = logging.getLogger(__name__)
+
+MAX_SAVED_BYTES = 10 * 2**20  # copies kept under data/ for the ledger; larger: the file id only
+
+
+def keyboard(buttons: tuple[Button, ...], per_row: int) -> InlineKeyboardMarkup:
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+    )
+
+
+async def meeting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/meeting (secretaries, in the branch group): the kinds to choose from."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None or message is None:
+        return
+    if services(context).organization.branch_for_chat(chat.id) is None:
+        raise UserError(messages.NOT_A_BRANCH_GROUP)
+    await message.reply_text(messages.MEETING_PICK_KIND, reply_markup=keyboard(kind_buttons(), 2))
+
+
+async def meeting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button of the /meeting menu or of a 签到 message."""
+    query = update.callback_query
+    if query is None or query.data is None or query.message is None:
+        return
+    found = services(context)
+    press = parse_press(query.data)
+    chat_id = query.message.chat.id
+    branch = found.organization.branch_for_chat(chat_id)
+    if press is None or branch is None:
+        raise UserError(messages.MEETING_GONE)
+    led_only = press.action in (KIND, DAY, CLOSE)
+    if led_only and not await is_secretary_of(query.from_user.id, branch.id, context):
+        raise UserError(messages.MEETING_NOT_SECRETARY)
+    if press.action == KIND:
+        await query.answer()
+        days = day_buttons(press.kind, found.meetings.today())
+        await query.edit_message_text(
+            messages.MEETING_PICK_DAY.format(kind=press.kind), reply_markup=keyboard(days, 3)
+        )
+    elif press.action == DAY:
+        await query.answer()
+        await _ask_topic(context, branch, press, query.message.message_id, query.from_user.id)
+    elif press.action == CLOSE:
+        closed = found.meetings.close(press.meeting_id)
+        await query.answer(messages.MEETING_CLOSED_ALREADY if closed is None else None)
+        if closed is not None:
+            text = found.meetings.record_text(closed, branch.name)
+            with contextlib.suppress(TelegramError):  # the record is stored either way
+                await query.edit_message_text(text)
+    else:
+        reply, changed = found.meetings.answer(press, query.from_user.id)
+        await query.answer(reply)
+        if changed is not None:
+            found.edits.request(
+                context, f"meeting:{changed.id}", lambda: _edit_counts(context, branch, changed.id)
+            )
+
+
+async def _ask_topic(
+    context: ContextTypes.DEFAULT_TYPE, branch: Branch, press: Press, menu_id: int, by: int
+) -> None:
+    """The draft, and the question for its topic (once: a replayed press finds it asked)."""
+    found = services(context)
+    assert press.day is not None
+    draft = found.meetings.start(branch, _chat_of(context, branch), press, menu_id, by)
+    if draft.prompt_id is not None:
+        return
+    question = messages.MEETING_ASK_TOPIC.format(kind=draft.kind, day=f"{draft.day:%Y-%m-%d}")
+    sent = await context.bot.send_message(
+        draft.chat_id, question, reply_markup=ForceReply(selective=True)
+    )
+    found.meetings.asked_topic(draft.id, sent.message_id)
+
+
+def _chat_of(context: ContextTypes.DEFAULT_TYPE, branch: Branch) -> int:
+    binding = services(context).store.binding_for_branch(branch.id)
+    if binding is None:
+        raise UserError(messages.NOT_A_BRANCH_GROUP)
+    return binding.chat_id
+
+
+async def topic_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A reply in the group: the topic, if it answers our question (else: ordinary chat)."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or message.reply_to_message is None:
+        return
+    found = services(context)
+    branch = found.organization.branch_for_chat(message.chat_id)
+    if branch is None:
+        return
+    person = found.store.person(user.id)
+    host = person.report_name if person else user.full_name
+    opened = found.meetings.topic_given(
+        message.chat_id, message.reply_to_message.message_id, user.id, host, message.text or ""
+    )
+    if opened is None:
+        return
+    await _post_sign_in(message, context, branch, opened)
+
+
+async def _post_sign_in(
+    message: Message, context: ContextTypes.DEFAULT_TYPE, branch: Branch, opened: Meeting
+) -> None:
+    found = services(context)
+    text = found.meetings.sign_in_text(opened, branch.name)
+    sent = await message.reply_text(text, reply_markup=keyboard(attendance_buttons(opened), 1))
+    found.meetings.posted(opened.id, sent.message_id)
+
+
+async def _edit_counts(
+    context: ContextTypes.DEFAULT_TYPE, branch: Branch, meeting_id: str
+) -> None:
+    """The 签到 message's counts, as stored now (unless it closed meanwhile)."""
+    found = services(context)
+    current = found.store.meeting(meeting_id)
+    if current is None or current.message_id is None or current.status != "open":
+        return
+    try:
+        await context.bot.edit_message_text(
+            found.meetings.sign_in_text(current, branch.name),
+            chat_id=current.chat_id,
+            message_id=current.message_id,
+            reply_markup=keyboard(attendance_buttons(current), 1),
+        )
+    except TelegramError as error:
+        log.info("Meeting %s counts not edited: %s", meeting_id, error)
+
+
+async def attachment_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A photo or file replied to a 签到 message: attached to that meeting's record."""
+    user, message = update.effective_user, update.effective_message
+    if user is None or message is None or message.reply_to_message is None:
+        return
+    found = services(context)
+    media: PhotoSize | Document
+    if message.photo:
+        media, kind = message.photo[-1], "photo"  # the largest size
+    elif message.document is not None:
+        media, kind = message.document, "document"
+    else:
+        return
+    size = media.file_size or 0
+    meeting_id = _meeting_replied_to(context, message)
+    if meeting_id is None:
+        return
+    saved = None
+    if size <= MAX_SAVED_BYTES:
+        try:
+            file = await media.get_file()
+            content = bytes(await file.download_as_bytearray())
+            name = f"{media.file_unique_id}-{getattr(media, 'file_name', None) or kind}"
+            saved = found.store.save_meeting_file(meeting_id, name, content)
+        except TelegramError as error:  # the file id is kept all the same
+            log.warning("Could not download an attachment of %s: %s", meeting_id, error)
+    attachment = Attachment(media.file_unique_id, kind, user.id, found.clock(), size, saved)
+    replied = message.reply_to_message.message_id
+    meeting = found.meetings.attach(message.chat_id, replied, attachment)
+    if meeting is None:
+        return
+    text = messages.MEETING_ATTACHED.format(
+        kind=meeting.kind, day=f"{meeting.day:%Y-%m-%d}", count=len(meeting.attachments)
+    )
+    if saved is None and size > MAX_SAVED_BYTES:
+        text += "\n" + messages.MEETING_FILE_TOO_BIG.format(limit=MAX_SAVED_BYTES // 2**20)
+    await message.reply_text(text)
+
+
+def _meeting_replied_to(context: ContextTypes.DEFAULT_TYPE, message: Message) -> str | None:
+    assert message.reply_to_message is not None
+    replied = message.reply_to_message.message_id
+    found = services(context).meetings.replied_meeting(message.chat_id, replied)
+    return found.id if found else None
+
+
+HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
+    guarded_command("meeting", meeting),
+    CallbackQueryHandler(meeting_button, pattern=f"^{PREFIX}"),
+    MessageHandler(
+        filters.ChatType.GROUPS & filters.REPLY & filters.TEXT & ~filters.COMMAND, topic_reply
+    ),
+    MessageHandler(
+        filters.ChatType.GROUPS & filters.REPLY & (filters.PHOTO | filters.Document.ALL),
+        attachment_reply,
+    ),
+]
