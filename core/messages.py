@@ -180,6 +180,18 @@ PROBATION_REMINDER = (
 )
 
 # --- meetings (三会一课, 主题党日)
+QUARTER_LABEL = "{year}年第{quarter}季度"
+CADENCE_LINE = "{scope}组织生活：{parts}"
+CADENCE_PART = "{mark}{kind} {held} 次"
+CADENCE_THIS_MONTH = "本月"
+CADENCE_THIS_QUARTER = "本季度"
+CADENCE_DUE = (
+    "⏳ {branch}：{period}还剩 {days} 天，以下会议还没有登记：{kinds}。"
+    "开会后请在群里发送 /meeting 登记。"
+)
+CADENCE_MISSED = "⚠️ {branch}{period}没有召开（登记）：{kinds}。"
+CADENCE_MISSED_ADMIN = "📋 组织生活督查：{branch}（{branch_id}）{period}没有登记：{kinds}。"
+CADENCE_COMPLIANCE = "，本季度组织生活 {met}/{needed}"
 MEETING_PICK_KIND = "登记会议：请选择会议类型。"
 MEETING_PICK_DAY = "登记{kind}：请选择会议日期。"
 MEETING_DAY_LABELS = ("今天（{day}）", "昨天（{day}）", "前天（{day}）")

@@ -8,7 +8,8 @@ checked after it, on the same document, so every problem names its line.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -36,6 +37,7 @@ from core.config.yaml_loader import (
     validate_document,
 )
 from core.dates.workdays import NO_DECLARED_DAYS, DeclaredDays
+from core.store.meeting_records import DEFAULT_CADENCE
 
 SCHEDULES_FILE = "schedules.yaml"
 TOP_LEVEL_KEYS = tuple(SchedulesFile.model_fields)
@@ -65,6 +67,8 @@ class AgencyConfig:
     # Days off and 调休 workdays the admins declared; they win over chinesecalendar.
     calendar: DeclaredDays = NO_DECLARED_DAYS
     greetings: Greetings = Greetings()
+    # How often each kind of meeting must be held (每月, 每季度, 不要求).
+    cadence: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CADENCE))
 
     def branch(self, branch_id: str) -> Branch | None:
         """The branch with this id, if declared."""
@@ -116,6 +120,7 @@ def parse_agency_config(document: object, file: str) -> AgencyConfig:
         points=_points(shape.points),
         calendar=calendar,
         greetings=_greetings(shape.greetings),
+        cadence={**DEFAULT_CADENCE, **(shape.cadence or {})},
     )
 
 
@@ -198,4 +203,5 @@ def _branch(shape: schema.Branch) -> Branch:
         tags=frozenset(tags),
         secretary_ids=frozenset(shape.secretaries or ()),
         quiz_exempt=bool(shape.quiz_exempt),
+        meetings_not_required=frozenset(shape.meetings_not_required or ()),
     )

@@ -14,3 +14,4 @@ class Branch:
     tags: frozenset[str] = frozenset()
     secretary_ids: frozenset[int] = frozenset()
     quiz_exempt: bool = False  # 免答题: no group quizzes are pushed to it
+    meetings_not_required: frozenset[str] = frozenset()  # e.g. 党小组会 without 党小组

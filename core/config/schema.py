@@ -36,6 +36,7 @@ from pydantic_core import CoreSchema
 
 from core.config import points_rule
 from core.dates.recurrence import HolidayPolicy
+from core.store.meeting_records import CADENCE_WORDS, MEETING_KINDS
 
 BRANCH_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 SCHEDULE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -222,6 +223,9 @@ class Branch(_Shape):
         description="免答题（如离退休干部党支部）：true 时不向本支部推送群内测验"
         "（成员仍可私聊答题），默认 false",
     )
+    meetings_not_required: list[MeetingKind] | None = Field(
+        None, description="本支部不要求的会议，如没有党小组的支部写 [党小组会]"
+    )
 
 
 Clock = Annotated[str, StringConstraints(pattern=r"^\s*([01]?\d|2[0-3]):[0-5]\d\s*$")]
@@ -394,6 +398,10 @@ class Schedule(_Shape):
         return self
 
 
+MeetingKind = Literal[MEETING_KINDS]  # type: ignore[valid-type]
+CadenceWord = Literal[CADENCE_WORDS]  # type: ignore[valid-type]
+
+
 class Greetings(_Shape):
     """按名单中的日期发送的问候和提醒。"""
 
@@ -423,6 +431,12 @@ class SchedulesFile(_Shape):
     )
     points: Points | None = Field(None, description="积分规则，不写时用默认值")
     calendar: Calendar | None = Field(None, description="国务院公布的放假和调休安排")
+    cadence: dict[MeetingKind, CadenceWord] | None = Field(
+        None,
+        description="三会一课和主题党日的频次：每月、每季度或不要求；不写的按"
+        "《中国共产党支部工作条例（试行）》：支部党员大会、党课每季度，支部委员会会议、"
+        "党小组会、主题党日每月",
+    )
     greetings: Greetings | None = Field(
         None, description="政治生日祝贺和预备党员转正提醒，不写时都开启"
     )

@@ -17,7 +17,7 @@ import html
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core import messages
@@ -26,6 +26,7 @@ from core.config.banks import BankSet
 from core.config.branches import Branch
 from core.delivery import Button, ChatGone, DeliveryError, Messenger
 from core.errors import UserError
+from core.meetings.cadence import compliance, held_line, quarter_of
 from core.organization.branches import Organization
 from core.quizzes.statistics import question_facility
 from core.reports.month_report import (
@@ -42,6 +43,7 @@ from core.reports.month_report import (
 )
 from core.roster.members import branch_members, leave_of
 from core.store.database import Store
+from core.store.meeting_records import Meeting
 from core.store.quiz_sessions import ANSWER_EVENT_KIND, AnswerRecord
 from core.store.records import Person, StudyTask
 
@@ -244,6 +246,32 @@ class Reports:
             branch.id, branch.name, month, roster, tasks, answers, rule, self._timezone, former,
             leave,
         )  # fmt: skip
+
+    # --- meetings ---------------------------------------------------------------------
+
+    def meeting_line(self, branch: Branch, month: str) -> str:
+        """The month's 组织生活 against the cadence (the quarter's, for quarterly kinds), as
+        of today in this month, or of the month's last day."""
+        last = month_days(month, self._timezone)[1]
+        day = min(last, self._clock().astimezone(self._timezone).date())
+        quarter = quarter_of(day)
+        meetings = self._meetings(quarter.first, quarter.last)
+        return held_line(branch, self._organization.config.cadence, meetings, day)
+
+    def quarter_compliance(self, branch: Branch) -> tuple[int, int]:
+        """(requirements met, requirements) of this quarter's meetings, for /branches."""
+        quarter = quarter_of(self._clock().astimezone(self._timezone).date())
+        meetings = self._meetings(quarter.first, quarter.last)
+        return compliance(branch, self._organization.config.cadence, meetings, quarter)
+
+    def _meetings(self, first: date, last: date) -> list[Meeting]:
+        found = []
+        month = first.replace(day=1)
+        while month <= last:
+            at = datetime.combine(month, datetime.min.time(), self._timezone)
+            found += self._store.meetings_of_month(at)
+            month = (month + timedelta(days=32)).replace(day=1)
+        return found
 
     # --- question statistics ------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from core.delivery import (
 from core.meetings.service import Meetings
 from core.organization.branches import Notice, Organization
 from core.scheduling.holiday_warning import missing_holidays_notices
+from core.scheduling.meeting_cadence import CadenceReminders
 from core.scheduling.member_dates import MemberDates
 from core.scheduling.planner import PlannedPush, plan
 from core.scheduling.secretaries import Secretaries
@@ -94,6 +95,7 @@ class Dispatcher:
         self.secretaries = Secretaries(organization, messenger)
         self.member_dates = MemberDates(organization, messenger, self.secretaries, clock, timezone)
         self.meetings = Meetings(organization, clock, timezone)
+        self.cadence = CadenceReminders(organization, self.secretaries, clock, timezone)
         self._lock = asyncio.Lock()
         self._monotonic = monotonic
         self._count_edited_at: dict[str, float] = {}
@@ -130,6 +132,7 @@ class Dispatcher:
             notices += await self._upkeep_study_tasks(now)
             await self.member_dates.run(self._workdays)
             await self._close_due_meetings()
+            notices += await self.cadence.run(self._workdays)
             self._store.set_last_tick(now)
             return notices
 

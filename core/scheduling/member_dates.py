@@ -6,8 +6,8 @@
 - from the workday a month before a 预备党员's probation ends, until it ends: the
   secretary's reminder to prepare 转正.
 
-Each is claimed in the branch's roster (`BranchRoster.sent`) before it is sent, like a
-reminder: after a crash it is missed rather than sent twice. A greeting is for its day
+Each is claimed (`core/scheduling/sent_once.py`) before it is sent, like a reminder:
+after a crash it is missed rather than sent twice. A greeting is for its day
 only; the list and the reminder are sent on a later day if the bot was down.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import html
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
@@ -33,9 +33,8 @@ from core.roster.member_dates import (
     probation_reminder_day,
 )
 from core.scheduling.secretaries import Secretaries
+from core.scheduling.sent_once import claim_once
 from core.store.roster_records import BranchRoster, ListEntry
-
-SENT_KEPT_DAYS = 400  # claims older than this are dropped: none can come back
 
 
 @dataclass(frozen=True)
@@ -124,20 +123,7 @@ class MemberDates:
             await self._secretaries.tell(day.branch, text, chat_id=day.chat_id)
 
     def _claim(self, day: _BranchDay, key: str) -> bool:
-        """Record `key` as sent in the branch's roster; False if it was already."""
-        stamp = f"{key}@{day.today}"
-
-        def claim(roster: BranchRoster) -> tuple[BranchRoster | None, bool]:
-            if any(sent.partition("@")[0] == key for sent in roster.sent):
-                return None, False
-            kept = {s for s in roster.sent if _age_days(s, day.today) <= SENT_KEPT_DAYS}
-            return replace(roster, sent=frozenset({*kept, stamp})), True
-
-        return self._organization.store.change_branch_roster(day.branch.id, claim)
-
-
-def _age_days(stamp: str, now: date) -> int:
-    return (now - date.fromisoformat(stamp.rpartition("@")[2])).days
+        return claim_once(self._organization.store, day.branch.id, key, day.today)
 
 
 def _mention(entry: ListEntry) -> str:

@@ -13,6 +13,17 @@ from core.store.documents import declare
 
 # The kinds, in the order of 《中国共产党支部工作条例（试行）》 and of the buttons.
 MEETING_KINDS = ("支部党员大会", "支部委员会会议", "党小组会", "党课", "主题党日")
+# How often a kind must be held, as schedules.yaml writes it (`cadence:`).
+CADENCE_WORDS = ("每月", "每季度", "不要求")
+MONTHLY, QUARTERLY, NOT_REQUIRED = CADENCE_WORDS
+# 《中国共产党支部工作条例（试行）》: 党员大会 and 党课 quarterly, the others monthly.
+DEFAULT_CADENCE = {
+    "支部党员大会": QUARTERLY,
+    "支部委员会会议": MONTHLY,
+    "党小组会": MONTHLY,
+    "党课": QUARTERLY,
+    "主题党日": MONTHLY,
+}
 # draft (kind and date chosen, topic asked) → open (签到 running) → closed (the record).
 DRAFT, OPEN, CLOSED = "draft", "open", "closed"
 

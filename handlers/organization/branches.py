@@ -99,6 +99,7 @@ async def list_branches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         if binding is None:
             lines.append(messages.BRANCHES_UNBOUND.format(name=branch.name, branch_id=branch.id))
             continue
+        met, needed = found.reports.quarter_compliance(branch)
         lines.append(
             messages.BRANCHES_BOUND.format(
                 name=branch.name,
@@ -106,6 +107,7 @@ async def list_branches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 chat=binding.chat_title,
                 members=len(found.rosters.members(branch.id)),
             )
+            + messages.CADENCE_COMPLIANCE.format(met=met, needed=needed)
         )
     ranking = format_ranking(found.reports.ranking(found.reports.this_month()))
     await message.reply_text("\n".join([*lines, "", ranking]))

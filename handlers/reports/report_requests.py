@@ -156,13 +156,15 @@ async def send_export(
 async def _group_notes(
     context: ContextTypes.DEFAULT_TYPE, branch: Branch, report: BranchMonthReport
 ) -> list[str]:
-    """The group as the bot sees it: 群成员 against who reported, and a warning when the
-    bot is no administrator (then it cannot see who is in the group at all)."""
+    """The month's meetings against the cadence; then the group as the bot sees it: 群成员
+    against who reported, and a warning when the bot is no administrator (then it cannot
+    see who is in the group at all)."""
     found = services(context)
+    meetings = found.reports.meeting_line(branch, report.month)
+    notes = [meetings] if meetings else []
     binding = found.store.binding_for_branch(branch.id)
     if binding is None or report.month != found.reports.this_month():
-        return []
-    notes = []
+        return notes
     members = await human_member_count(context, binding.chat_id)
     if members is not None:
         reported = sum(1 for m in report.roster if m.reported)

@@ -230,6 +230,10 @@ def expected_report(branch_name: str, rows: list[dict[str, Any]]) -> str:
         f"· {quiz_text(answered, sum(r['correct'] for r in rows))} "
         f"· 积分 {sum(r['points'] for r in rows)}"
     )
+    totals += (  # no meeting recorded yet
+        "\n本月组织生活：⬜支部委员会会议 0 次 · ⬜党小组会 0 次 · ⬜主题党日 0 次"
+        "\n本季度组织生活：⬜支部党员大会 0 次 · ⬜党课 0 次"
+    )
     group = f"群成员 {len(rows) + (branch_name == '政策法规处党支部')} 人，已报到 {len(rows)} 人"
     totals += f"\n{group}（未报到的请点群里的“报到”）"
     lines = [

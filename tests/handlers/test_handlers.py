@@ -156,7 +156,7 @@ async def test_admin_sees_every_branch_ranked_by_participation(
     replies = await bot.say(ADMIN["id"], ADMIN, "/branches")
     assert replies == [
         "全部支部（2 个）：\n"
-        "✅ 办公室党支部（office）— 已绑定群“办公室党支部群”，名单 1 人\n"
+        "✅ 办公室党支部（office）— 已绑定群“办公室党支部群”，名单 1 人，本季度组织生活 0/11\n"
         "⛔ 政策法规处党支部（policy）— 未绑定\n"
         "\n"
         "2026年11月 各支部参与率\n"

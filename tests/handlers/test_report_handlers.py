@@ -125,6 +125,8 @@ async def test_a_group_member_cannot_press_the_report_buttons(bot: BotHarness) -
     assert photo.params["caption"] == (
         "办公室党支部 2026年11月 参与情况\n"
         "参与 0/2 人（0%）· 学习 0/0 · 答题 0 题 · 积分 0\n"
+        "本月组织生活：⬜支部委员会会议 0 次 · ⬜党小组会 0 次 · ⬜主题党日 0 次\n"
+        "本季度组织生活：⬜支部党员大会 0 次 · ⬜党课 0 次\n"
         "群成员 2 人，已报到 2 人（未报到的请点群里的“报到”）\n"
         f"{messages.BOT_NOT_ADMIN}\n\n"  # the bot was added as a plain member
         "书记 学习 0/0 · 答题 0 题 · 积分 0\n"

@@ -3,12 +3,10 @@ with a clock the test moves (and restarts of the bot on the same data in between
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-import pytest
 import yaml
 
 from core.config.agency import AgencyConfig, parse_agency_config
@@ -99,14 +97,6 @@ def make_bot(tmp_path: Path, start: datetime, extra_config: str = "") -> Bot:
     assert bot.store is not None
     bot.store.bind(Binding("office", OFFICE_CHAT, "办公室群", bot.clock()))
     return bot
-
-
-@pytest.fixture
-def bots() -> Iterator[list[Bot]]:
-    started: list[Bot] = []
-    yield started
-    for bot in started:
-        bot.stop()
 
 
 def secretary_has_private_chat(bot: Bot) -> None:
