@@ -192,6 +192,11 @@ CADENCE_DUE = (
 CADENCE_MISSED = "⚠️ {branch}{period}没有召开（登记）：{kinds}。"
 CADENCE_MISSED_ADMIN = "📋 组织生活督查：{branch}（{branch_id}）{period}没有登记：{kinds}。"
 CADENCE_COMPLIANCE = "，本季度组织生活 {met}/{needed}"
+TERM_REMINDER = (
+    "🗳 {branch}支部委员会任期将于 {end} 届满（还有 {days} 天），请提前做好换届选举准备；"
+    "换届后请管理员在 schedules.yaml 里更新 term 的 elected 日期。"
+)
+TERM_OVERDUE = "，⚠️ 换届已逾期（任期 {end} 届满）"
 MEETING_PICK_KIND = "登记会议：请选择会议类型。"
 MEETING_PICK_DAY = "登记{kind}：请选择会议日期。"
 MEETING_DAY_LABELS = ("今天（{day}）", "昨天（{day}）", "前天（{day}）")

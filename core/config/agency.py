@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import time
+from datetime import date, time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -40,6 +40,7 @@ from core.dates.workdays import NO_DECLARED_DAYS, DeclaredDays
 from core.store.meeting_records import DEFAULT_CADENCE
 
 SCHEDULES_FILE = "schedules.yaml"
+DEFAULT_TERM_YEARS = 3  # 机关 branches: 支部委员会每届任期 3 年
 TOP_LEVEL_KEYS = tuple(SchedulesFile.model_fields)
 BRANCH_KEYS = tuple(schema.Branch.model_fields)
 
@@ -204,4 +205,17 @@ def _branch(shape: schema.Branch) -> Branch:
         secretary_ids=frozenset(shape.secretaries or ()),
         quiz_exempt=bool(shape.quiz_exempt),
         meetings_not_required=frozenset(shape.meetings_not_required or ()),
+        term_ends=_term_end(shape.term),
     )
+
+
+def _term_end(term: schema.Term | None) -> date | None:
+    """The day a term ends: the election's date, `years` later (29 February: the 28th)."""
+    if term is None:
+        return None
+    years = term.years or DEFAULT_TERM_YEARS
+    elected = term.elected
+    try:
+        return elected.replace(year=elected.year + years)
+    except ValueError:
+        return elected.replace(year=elected.year + years, day=28)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 
 @dataclass(frozen=True)
@@ -15,3 +16,4 @@ class Branch:
     secretary_ids: frozenset[int] = frozenset()
     quiz_exempt: bool = False  # 免答题: no group quizzes are pushed to it
     meetings_not_required: frozenset[str] = frozenset()  # e.g. 党小组会 without 党小组
+    term_ends: date | None = None  # when the 支部委员会's term ends (换届 is due)

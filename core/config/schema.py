@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -204,6 +205,15 @@ class Calendar(_Shape):
     )
 
 
+class Term(_Shape):
+    """支部委员会的任期。"""
+
+    elected: date = Field(description="上次换届选举的日期，如 2024-03-15；换届后改成新日期")
+    years: Annotated[StrictInt, Field(ge=1, le=5)] | None = Field(
+        None, description="每届任期几年，默认 3（机关党支部）"
+    )
+
+
 class Branch(_Shape):
     """一个党支部。"""
 
@@ -225,6 +235,9 @@ class Branch(_Shape):
     )
     meetings_not_required: list[MeetingKind] | None = Field(
         None, description="本支部不要求的会议，如没有党小组的支部写 [党小组会]"
+    )
+    term: Term | None = Field(
+        None, description="支部委员会任期：换届前 6 个月、3 个月、1 个月提醒书记和管理员"
     )
 
 

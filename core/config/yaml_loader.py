@@ -345,6 +345,8 @@ class ModelError:
             return f"应在 {context['ge']} 到 {context['le']} 之间，实际是 {value}"
         if kind == "list_type":
             return f"应为列表，实际是 {describe(value)}"
+        if kind.startswith(("date_", "datetime_")):
+            return f"应为日期，如 2024-03-15，实际是 {describe(value)}"
         if kind in ("model_type", "model_attributes_type", "dict_type"):
             return f"应为键值对（mapping），实际是 {describe(value)}"
         return self.message

@@ -172,6 +172,10 @@ class Reports:
         """The time zone months and times are read in."""
         return self._timezone
 
+    def today(self) -> date:
+        """The local day now."""
+        return self._clock().astimezone(self._timezone).date()
+
     def this_month(self) -> str:
         """'YYYY-MM' now, in the bot's time zone."""
         return month_of(self._clock(), self._timezone)

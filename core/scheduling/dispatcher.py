@@ -44,6 +44,7 @@ from core.scheduling.member_dates import MemberDates
 from core.scheduling.planner import PlannedPush, plan
 from core.scheduling.secretaries import Secretaries
 from core.scheduling.study_tasks import CALLBACK_PREFIX, StudyTasks, new_task
+from core.scheduling.term_reminders import TermReminders
 from core.store.database import Store
 from core.store.records import PushRecord, StudyTask
 
@@ -96,6 +97,7 @@ class Dispatcher:
         self.member_dates = MemberDates(organization, messenger, self.secretaries, clock, timezone)
         self.meetings = Meetings(organization, clock, timezone)
         self.cadence = CadenceReminders(organization, self.secretaries, clock, timezone)
+        self.terms = TermReminders(organization, self.secretaries, clock, timezone)
         self._lock = asyncio.Lock()
         self._monotonic = monotonic
         self._count_edited_at: dict[str, float] = {}
@@ -133,6 +135,7 @@ class Dispatcher:
             await self.member_dates.run(self._workdays)
             await self._close_due_meetings()
             notices += await self.cadence.run(self._workdays)
+            notices += await self.terms.run(self._workdays)
             self._store.set_last_tick(now)
             return notices
 

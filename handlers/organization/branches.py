@@ -3,6 +3,8 @@ and 撤销绑定 under the admins' notice of a bind."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus
 from telegram.ext import (
@@ -15,9 +17,11 @@ from telegram.ext import (
 )
 
 from core import messages
+from core.config.branches import Branch
 from core.errors import UserError
 from core.organization.branches import UNDO_BIND_PREFIX, Changed
 from core.reports.month_report import format_ranking
+from core.scheduling.term_reminders import overdue
 from handlers.notify import notify_admins
 from handlers.organization.guard import caller_role, guarded_command
 from handlers.roster.roll_call import post_roll_call
@@ -108,9 +112,17 @@ async def list_branches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
                 members=len(found.rosters.members(branch.id)),
             )
             + messages.CADENCE_COMPLIANCE.format(met=met, needed=needed)
+            + _term_note(branch, found.reports.today())
         )
     ranking = format_ranking(found.reports.ranking(found.reports.this_month()))
     await message.reply_text("\n".join([*lines, "", ranking]))
+
+
+def _term_note(branch: Branch, today: date) -> str:
+    """换届已逾期, for a branch whose term ended without a new `elected` date."""
+    if branch.term_ends is None or not overdue(branch, today):
+        return ""
+    return messages.TERM_OVERDUE.format(end=f"{branch.term_ends:%Y-%m-%d}")
 
 
 async def bot_membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
