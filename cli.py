@@ -131,9 +131,9 @@ def export(home: Path, branch_id: str, month: str, out: Path | None) -> int:
     try:
         store = Store(settings.data_dir, timezone, read_only=True)
         try:
-            report = Reports(Organization(store, agency, clock), clock, timezone).report(
-                branch_id, month
-            )
+            reports = Reports(Organization(store, agency, clock), clock, timezone)
+            report = reports.report(branch_id, month)
+            meetings = reports.meeting_lines(reports.branch(branch_id), month)
         finally:
             store.close()
     except DataFileError as error:
@@ -145,7 +145,7 @@ def export(home: Path, branch_id: str, month: str, out: Path | None) -> int:
     from core.reports.workbook import report_workbook  # openpyxl: only for this command
 
     path = out or Path(export_file_name(report))
-    path.write_bytes(report_workbook(report, timezone))
+    path.write_bytes(report_workbook(report, timezone, meetings))
     print(
         f"{path}: {report.branch_name} {month}, {len(report.members)} members, "
         f"{len(report.tasks)} study tasks, {report.answered} quiz answers"

@@ -457,6 +457,19 @@ EXPORT_MEMBER_HEADERS = (
     "积分",
     "本月参与",
 )
+EXPORT_MEETINGS_SHEET = "组织生活"
+EXPORT_MEETING_HEADERS = (
+    "日期",
+    "类型",
+    "主题",
+    "主持人",
+    "应到",
+    "实到",
+    "请假",
+    "缺席",
+    "附件数",
+)
+EXPORT_PEOPLE = "{count} 人：{names}"
 EXPORT_LIST_SHEET = "名单"
 EXPORT_LIST_HEADERS = (
     "姓名",
@@ -512,7 +525,7 @@ REPORT_PICK_BRANCH = "您负责多个支部，请选择要查看的支部（{mon
 REPORT_BUTTON_NUDGE = "提醒未完成"
 REPORT_BUTTON_EXPORT = "导出"
 REPORT_BAD_BUTTON = "这个按钮已失效，请重新发送 /report。"
-EXPORT_CAPTION = "{branch} {month} 台账：成员、名单、学习任务、答题记录四张表。"
+EXPORT_CAPTION = "{branch} {month} 台账：成员、名单、组织生活、学习任务、答题记录五张表。"
 NUDGE_GROUP = (
     "⏰ {branch}学习提醒：{month}以下同志还没有参与学习或答题：\n{mentions}\n"
     "请完成群里的学习任务（点“学完了”），或私聊我发送 /quiz 答题。"

@@ -304,9 +304,7 @@ class Meetings:
 
     def record_text(self, meeting: Meeting, branch_name: str) -> str:
         """The closed meeting's record, as the 签到 message becomes."""
-        names = self._names(meeting.branch_id)
-        present = [names.get(u, str(u)) for u in meeting.present()]
-        excused = [f"{names.get(u, str(u))}（{r}）" for u, r in meeting.excused().items()]
+        present, excused = self.ledger_names(meeting)
         return messages.MEETING_RECORD.format(
             branch=branch_name,
             kind=meeting.kind,
@@ -322,6 +320,22 @@ class Meetings:
             absent="、".join(meeting.absent) or messages.NOBODY,
             attachments=len(meeting.attachments),
         )
+
+    def closed_in_month(self, branch_id: str, month: datetime) -> list[Meeting]:
+        """A branch's closed meetings dated in the month of `month`, by date."""
+        found = [
+            m
+            for m in self._store.meetings_of_month(month)
+            if m.branch_id == branch_id and m.status == CLOSED
+        ]
+        return sorted(found, key=lambda m: (m.day, m.kind, m.id))
+
+    def ledger_names(self, meeting: Meeting) -> tuple[list[str], list[str]]:
+        """(实到, 请假 with reasons) of a meeting, by the names the reports use."""
+        names = self._names(meeting.branch_id)
+        present = [names.get(u, str(u)) for u in meeting.present()]
+        excused = [f"{names.get(u, str(u))}（{r}）" for u, r in meeting.excused().items()]
+        return present, excused
 
     def _names(self, branch_id: str) -> dict[int, str]:
         """Each account's name as the branch's reports give it (its 名单 entry's, if any)."""

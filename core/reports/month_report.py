@@ -204,6 +204,21 @@ class BranchMonthReport:
 
 
 @dataclass(frozen=True)
+class MeetingLine:
+    """One closed meeting as the 组织生活 sheet shows it (names, not ids)."""
+
+    day: date
+    kind: str
+    topic: str
+    host: str
+    expected: int
+    present: str  # "2 人：张三、李四"
+    excused: str
+    absent: str
+    attachments: int
+
+
+@dataclass(frozen=True)
 class WeekPoint:
     """One week of the month: who was active and how well they answered."""
 

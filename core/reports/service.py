@@ -27,13 +27,16 @@ from core.config.branches import Branch
 from core.delivery import Button, ChatGone, DeliveryError, Messenger
 from core.errors import UserError
 from core.meetings.cadence import compliance, held_line, quarter_of
+from core.meetings.service import Meetings
 from core.organization.branches import Organization
 from core.quizzes.statistics import question_facility
 from core.reports.month_report import (
     BranchMonthReport,
+    MeetingLine,
     build_report,
     format_leaderboard,
     format_member_month,
+    month_bounds,
     month_days,
     month_label,
     month_of,
@@ -149,6 +152,12 @@ def export_file_name(report: BranchMonthReport) -> str:
     return f"{name}-{report.month}.xlsx"
 
 
+def _people(names: list[str]) -> str:
+    """'2 人：张三、李四' (a cell of the 组织生活 sheet)."""
+    joined = "、".join(names) or messages.NOBODY
+    return messages.EXPORT_PEOPLE.format(count=len(names), names=joined)
+
+
 def short_text(text: str, limit: int = STATS_TEXT_CHARS) -> str:
     """The first line of a question, cut to `limit` characters."""
     line = text.strip().splitlines()[0] if text.strip() else ""
@@ -261,6 +270,28 @@ class Reports:
         quarter = quarter_of(day)
         meetings = self._meetings(quarter.first, quarter.last)
         return held_line(branch, self._organization.config.cadence, meetings, day)
+
+    def meeting_lines(self, branch: Branch, month: str) -> list[MeetingLine]:
+        """The month's closed meetings for the export's 组织生活 sheet."""
+        meetings = Meetings(self._organization, self._clock, self._timezone)
+        start, _ = month_bounds(month, self._timezone)
+        lines = []
+        for meeting in meetings.closed_in_month(branch.id, start):
+            present, excused = meetings.ledger_names(meeting)
+            lines.append(
+                MeetingLine(
+                    day=meeting.day,
+                    kind=meeting.kind,
+                    topic=meeting.topic,
+                    host=meeting.host,
+                    expected=len(meeting.expected),
+                    present=_people(present),
+                    excused=_people(excused),
+                    absent=_people(list(meeting.absent)),
+                    attachments=len(meeting.attachments),
+                )
+            )
+        return lines
 
     def quarter_compliance(self, branch: Branch) -> tuple[int, int]:
         """(requirements met, requirements) of this quarter's meetings, for /branches."""

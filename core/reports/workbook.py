@@ -22,19 +22,23 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from core import messages
-from core.reports.month_report import BranchMonthReport
+from core.reports.month_report import BranchMonthReport, MeetingLine
 
 # Column widths in characters (a CJK character is about two).
 MEMBER_WIDTHS = (14, 14, 6, 10, 8, 10, 8, 8, 8, 6, 10)
 LIST_WIDTHS = (14, 14, 6, 14, 28, 12, 12, 20, 10)
+MEETING_WIDTHS = (12, 16, 36, 10, 6, 30, 24, 24, 8)
 TASK_WIDTHS = (16, 40, 18, 18, 10, 14, 12, 8)
 ANSWER_WIDTHS = (18, 14, 14, 20, 14, 10, 6, 10)
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 PERCENT_FORMAT = "0%"
 
 
-def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
-    """The .xlsx file's bytes: sheets 成员, 名单, 学习任务 and 答题记录, headers in Chinese."""
+def report_workbook(
+    report: BranchMonthReport, tz: ZoneInfo, meetings: Sequence[MeetingLine] = ()
+) -> bytes:
+    """The .xlsx file's bytes: sheets 成员, 名单, 组织生活, 学习任务 and 答题记录, headers in
+    Chinese."""
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
 
@@ -65,6 +69,7 @@ def report_workbook(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
         )
 
     _member_list_sheet(workbook, report, bold)
+    _meetings_sheet(workbook, meetings, bold)
     tasks = _sheet(
         workbook, messages.EXPORT_TASKS_SHEET, messages.EXPORT_TASK_HEADERS, TASK_WIDTHS, bold
     )
@@ -142,6 +147,32 @@ def _member_list_sheet(workbook: Workbook, report: BranchMonthReport, bold: Font
                 _day(entry.confirmed if entry else None),
                 entry.note if entry else "",
                 took_part,
+            ],
+        )
+
+
+def _meetings_sheet(workbook: Workbook, meetings: Sequence[MeetingLine], bold: Font) -> None:
+    """组织生活: the month's recorded meetings, by date, with who came and who did not."""
+    sheet = _sheet(
+        workbook,
+        messages.EXPORT_MEETINGS_SHEET,
+        messages.EXPORT_MEETING_HEADERS,
+        MEETING_WIDTHS,
+        bold,
+    )
+    for m in meetings:
+        _append(
+            sheet,
+            [
+                _day(m.day),
+                m.kind,
+                m.topic,
+                m.host,
+                m.expected,
+                m.present,
+                m.excused,
+                m.absent,
+                m.attachments,
             ],
         )
 

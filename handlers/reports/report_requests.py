@@ -146,7 +146,8 @@ async def send_export(
 
     found = services(context)
     report = found.reports.report(branch.id, month)
-    workbook = await asyncio.to_thread(report_workbook, report, found.reports.timezone)
+    meetings = found.reports.meeting_lines(branch, month)
+    workbook = await asyncio.to_thread(report_workbook, report, found.reports.timezone, meetings)
     caption = messages.EXPORT_CAPTION.format(branch=branch.name, month=month_label(month))
     await context.bot.send_document(
         chat_id, workbook, filename=export_file_name(report), caption=caption

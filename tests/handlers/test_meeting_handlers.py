@@ -4,11 +4,13 @@ date buttons, the topic as a reply, 签到 and 请假, a photo replied to the �
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 
 from core import messages
 from tests.conftest import FakeClock
@@ -129,6 +131,15 @@ async def test_a_committee_meeting_from_menu_to_record(bot: BotHarness, tmp_path
     assert attachment.saved is not None
     saved = tmp_path / "data" / attachment.saved
     assert saved.read_bytes() == b"\x89PNG meeting photo"
+
+    # The month's export has the record, with names.
+    await bot.say(OFFICE_GROUP, OWNER, "/export")
+    exported = bot.fake.calls("sendDocument")[-1].params["document"]["content"]
+    sheet = load_workbook(io.BytesIO(exported))["组织生活"]
+    assert list(sheet.iter_rows(min_row=2, values_only=True)) == [
+        ("2026-11-02", "支部委员会会议", "研究11月主题党日安排", "陈书记", 3,
+         "2 人：陈书记、李四", "1 人：王五（病假）", "1 人：赵六", 1),
+    ]  # fmt: skip
 
 
 async def test_sign_in_closes_at_midnight_in_a_round(bot: BotHarness, clock: FakeClock) -> None:

@@ -22,7 +22,7 @@ def read(data: bytes) -> dict[str, list[tuple[object, ...]]]:
 
 def test_sheets_and_headers_are_chinese() -> None:
     sheets = read(report_workbook(sample_report(), SHANGHAI))
-    assert list(sheets) == ["成员", "名单", "学习任务", "答题记录"]
+    assert list(sheets) == ["成员", "名单", "组织生活", "学习任务", "答题记录"]
     assert sheets["成员"][0] == (
         "姓名",
         "用户ID",
@@ -109,7 +109,7 @@ def test_widths_and_frozen_header() -> None:
 def test_empty_month_has_headers_only() -> None:
     empty = build_report("office", "办公室党支部", "2026-11", [], [], [], RULE, SHANGHAI)
     sheets = read(report_workbook(empty, SHANGHAI))
-    assert [len(rows) for rows in sheets.values()] == [1, 1, 1, 1]
+    assert [len(rows) for rows in sheets.values()] == [1, 1, 1, 1, 1]
 
 
 # What a spreadsheet would run as a formula (or hand to one) if written as anything but text.
