@@ -153,18 +153,22 @@ class Meetings:
     def topic_given(
         self, chat_id: int, prompt_id: int, by: int, host: str, topic: str
     ) -> Meeting | None:
-        """A reply to the topic question: the meeting opens (None: no draft asked that, or it
-        is open already, e.g. the same reply delivered again)."""
-        draft = next(
-            (
-                m
-                for m in self._store.unclosed_meetings(self._clock())
-                if m.chat_id == chat_id and m.prompt_id == prompt_id
-            ),
-            None,
-        )
-        if draft is None or draft.created_by != by:
+        """A reply to the bot's topic question (`prompt_id`) by the draft's creator: the
+        meeting opens. None: no draft of theirs here, or it is open already (the same reply
+        delivered again).
+
+        A draft whose question went out but was not stored as asked (a kill in between:
+        the press is then handled again and asks again) is still found: the newest draft
+        of this secretary in this chat."""
+        drafts = [
+            m
+            for m in self._store.unclosed_meetings(self._clock())
+            if m.chat_id == chat_id and m.created_by == by and m.status == DRAFT
+        ]
+        if not drafts:
             return None  # not an answer to our question, or not by who was asked
+        asked = [m for m in drafts if m.prompt_id == prompt_id]
+        draft = asked[0] if asked else max(drafts, key=lambda m: m.created_at)
         topic = " ".join(topic.split())
         if not topic:
             raise UserError(messages.MEETING_TOPIC_EMPTY)

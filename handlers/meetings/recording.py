@@ -40,6 +40,7 @@ from handlers.services import services
 log = logging.getLogger(__name__)
 
 MAX_SAVED_BYTES = 10 * 2**20  # copies kept under data/ for the ledger; larger: the file id only
+TOPIC_QUESTION_START = messages.MEETING_ASK_TOPIC.split("{", 1)[0]  # "请回复本条消息，写上这次"
 
 
 def keyboard(buttons: tuple[Button, ...], per_row: int) -> InlineKeyboardMarkup:
@@ -125,6 +126,11 @@ async def topic_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """A reply in the group: the topic, if it answers our question (else: ordinary chat)."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None or message.reply_to_message is None:
+        return
+    asked = message.reply_to_message
+    if asked.from_user is None or asked.from_user.id != context.bot.id:
+        return  # a reply to a person: ordinary chat
+    if not (asked.text or "").startswith(TOPIC_QUESTION_START):
         return
     found = services(context)
     branch = found.organization.branch_for_chat(message.chat_id)
