@@ -23,6 +23,7 @@ from core.config.branches import Branch
 from core.dates.workdays import WorkCalendar
 from core.meetings.cadence import Owed, in_last_days, owed, quarter_of
 from core.organization.branches import Notice, Organization
+from core.scheduling.daily import due_day
 from core.scheduling.secretaries import Secretaries
 from core.scheduling.sent_once import claim_once
 from core.store.meeting_records import Meeting
@@ -47,12 +48,9 @@ class CadenceReminders:
 
     async def run(self, calendar: WorkCalendar) -> list[Notice]:
         """One round: on a workday from `greetings.at`, once a day; the admins' 督查 notices."""
-        now = self._clock().astimezone(self._timezone)
-        today = now.date()
         config = self._organization.config
-        if self._checked == today or not calendar.is_workday(today):
-            return []
-        if now.time() < config.greetings.at:
+        today = due_day(self._clock, self._timezone, calendar, config.greetings.at)
+        if today is None or self._checked == today:
             return []
         self._checked = today
         meetings = self._meetings(today)

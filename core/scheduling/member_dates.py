@@ -32,6 +32,7 @@ from core.roster.member_dates import (
     probation_end,
     probation_reminder_day,
 )
+from core.scheduling.daily import due_day
 from core.scheduling.secretaries import Secretaries
 from core.scheduling.sent_once import claim_once
 from core.store.roster_records import BranchRoster, ListEntry
@@ -67,10 +68,9 @@ class MemberDates:
 
     async def run(self, calendar: WorkCalendar) -> None:
         """One round: every bound branch with a 名单."""
-        now = self._clock().astimezone(self._timezone)
         greetings = self._organization.config.greetings
-        today = now.date()
-        if not calendar.is_workday(today) or now.time() < greetings.at:
+        today = due_day(self._clock, self._timezone, calendar, greetings.at)
+        if today is None:
             return
         for branch in self._organization.config.branches:
             binding = self._organization.store.binding_for_branch(branch.id)

@@ -17,6 +17,7 @@ from core.config.branches import Branch
 from core.dates.workdays import WorkCalendar
 from core.organization.branches import Notice, Organization
 from core.roster.member_dates import shifted
+from core.scheduling.daily import due_day
 from core.scheduling.secretaries import Secretaries
 from core.scheduling.sent_once import claim_once
 
@@ -54,10 +55,9 @@ class TermReminders:
 
     async def run(self, calendar: WorkCalendar) -> list[Notice]:
         """One round: on a workday from `greetings.at`; the admins' notices."""
-        now = self._clock().astimezone(self._timezone)
-        today = now.date()
         config = self._organization.config
-        if not calendar.is_workday(today) or now.time() < config.greetings.at:
+        today = due_day(self._clock, self._timezone, calendar, config.greetings.at)
+        if today is None:
             return []
         notices = []
         for branch in config.branches:

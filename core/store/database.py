@@ -213,12 +213,7 @@ class Store:
     def add_meeting(self, meeting: Meeting) -> Meeting:
         """Store a new meeting; one already stored under its id is kept and returned."""
         with self._lock:
-            table = self._meeting_table(meeting.id)
-            doc = table.get(Query().id == meeting.id)
-            if isinstance(doc, dict):
-                return converter.structure(doc, Meeting)
-            table.insert(converter.unstructure(meeting))
-            return meeting
+            return _add_keeping(self._meeting_table(meeting.id), meeting, Meeting)
 
     def meeting(self, meeting_id: str) -> Meeting | None:
         """A meeting by id (the id names its month, so one small file is read)."""
@@ -235,14 +230,7 @@ class Store:
         if _task_month(meeting_id) is None:
             return None
         with self._lock:
-            table = self._meeting_table(meeting_id)
-            doc = table.get(Query().id == meeting_id)
-            if not isinstance(doc, Document):
-                return None
-            changed, result = change(converter.structure(doc, Meeting))
-            if changed is not None:
-                _put(table, doc.doc_id, converter.unstructure(changed))
-            return result
+            return _change_one(self._meeting_table(meeting_id), meeting_id, Meeting, change)
 
     def save_meeting_file(self, meeting_id: str, name: str, content: bytes) -> str:
         """Keep a copy of a meeting's attachment; return its path relative to `data/`."""
@@ -429,12 +417,7 @@ class Store:
         """Store a new task; a task already stored under its id is kept and returned as is
         (a 补发 must not drop the presses made on a first message that did arrive)."""
         with self._lock:
-            table = self._task_table(task.id)
-            doc = table.get(Query().id == task.id)
-            if isinstance(doc, dict):
-                return converter.structure(doc, StudyTask)
-            table.insert(converter.unstructure(task))
-            return task
+            return _add_keeping(self._task_table(task.id), task, StudyTask)
 
     def change_study_task(
         self, task_id: str, change: Callable[[StudyTask], tuple[StudyTask | None, Result]]
@@ -447,14 +430,7 @@ class Store:
         what to hand back.
         """
         with self._lock:
-            table = self._task_table(task_id)
-            doc = table.get(Query().id == task_id)
-            if not isinstance(doc, Document):
-                return None
-            changed, result = change(converter.structure(doc, StudyTask))
-            if changed is not None:
-                _put(table, doc.doc_id, converter.unstructure(changed))
-            return result
+            return _change_one(self._task_table(task_id), task_id, StudyTask, change)
 
     def open_study_tasks(self, now: datetime) -> list[StudyTask]:
         """Tasks not yet summarized, from the months a task can still be open in."""
@@ -686,6 +662,35 @@ class _GroupQuizIndex:
 
 def _poll_ids(quiz: GroupQuiz) -> list[str]:
     return [question.poll_id for question in quiz.questions if question.poll_id]
+
+
+Keyed = TypeVar("Keyed", StudyTask, Meeting)
+
+
+def _add_keeping(table: Table, record: Keyed, cls: type[Keyed]) -> Keyed:
+    """Insert a record keyed by its `id`, unless one is stored already: then that one."""
+    doc = table.get(Query().id == record.id)
+    if isinstance(doc, dict):
+        return converter.structure(doc, cls)
+    table.insert(converter.unstructure(record))
+    return record
+
+
+def _change_one(
+    table: Table,
+    key: str,
+    cls: type[Keyed],
+    change: Callable[[Keyed], tuple[Keyed | None, Result]],
+) -> Result | None:
+    """Read the record keyed `key`, let `change` say what to write, write it; one step
+    under the caller's lock. None if there is no such record."""
+    doc = table.get(Query().id == key)
+    if not isinstance(doc, Document):
+        return None
+    changed, result = change(converter.structure(doc, cls))
+    if changed is not None:
+        _put(table, doc.doc_id, converter.unstructure(changed))
+    return result
 
 
 def _put(table: Table, doc_id: int, doc: dict[str, Any]) -> None:
