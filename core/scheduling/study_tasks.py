@@ -113,23 +113,15 @@ class StudyTasks:
     def members(self, task: StudyTask) -> list[Member]:
         """Who the task is for: the branch's members (`core/roster/members.py`) but those
         excused by leave, plus anyone who finished and has since left."""
+        counted, _ = self._split(task)
+        listed = {m.user_id for m in counted if m.user_id is not None}
         store = self._organization.store
-        roster = store.branch_roster(task.branch_id)
-        members = branch_members(task.branch_id, store.people(), roster)
-        first, last = task.assigned_at.date(), task.due_at.date()
-        members = [
-            m
-            for m in members
-            if (m.user_id is not None and task.is_done_by(m.user_id))
-            or leave_of(roster, m.key, first, last) is None
-        ]
-        listed = {m.user_id for m in members if m.user_id is not None}
         leavers = [
             Member(account_key(user_id), person.report_name, user_id)
             for user_id in task.done
             if user_id not in listed and (person := store.person(user_id))
         ]
-        return members + leavers
+        return counted + leavers
 
     def pending(self, task: StudyTask) -> list[Member]:
         """Members the reminder is for: reachable (报到), not done, not on leave."""
@@ -141,15 +133,21 @@ class StudyTasks:
 
     def excused(self, task: StudyTask) -> list[Member]:
         """Members left out of the task for leave (and not done)."""
+        return self._split(task)[1]
+
+    def _split(self, task: StudyTask) -> tuple[list[Member], list[Member]]:
+        """The branch's members: (counted, excused). A member on leave any day from the
+        task's assignment to its due date is excused, unless they finished it."""
         store = self._organization.store
         roster = store.branch_roster(task.branch_id)
         first, last = task.assigned_at.date(), task.due_at.date()
-        return [
-            m
-            for m in branch_members(task.branch_id, store.people(), roster)
-            if not (m.user_id is not None and task.is_done_by(m.user_id))
-            and leave_of(roster, m.key, first, last) is not None
-        ]
+        counted: list[Member] = []
+        excused: list[Member] = []
+        for member in branch_members(task.branch_id, store.people(), roster):
+            done = member.user_id is not None and task.is_done_by(member.user_id)
+            on_leave = leave_of(roster, member.key, first, last) is not None
+            (excused if on_leave and not done else counted).append(member)
+        return counted, excused
 
     def task_text(self, task: StudyTask) -> str:
         """The group message of a task, with its live count."""
