@@ -26,6 +26,7 @@ from core.organization.branches import ChatUser, Organization
 from core.roster.leave import LeaveRequest, parse_leave
 from core.roster.members import Member, branch_members, on_leave
 from core.store.database import Store
+from core.store.records import Person
 from core.store.roster_records import (
     CATEGORIES,
     BranchRoster,
@@ -132,11 +133,12 @@ class Rosters:
             lines.append(messages.LIST_ADD_SKIPPED.format(names="、".join(skipped)))
         return "\n".join(lines)
 
-    def _claim_known_names(self, branch_id: str) -> None:
-        """Accounts on the roster whose real name matches exactly one free entry claim it."""
-        accounts = [
-            p for p in self._store.people() if p.is_active_in(branch_id) and p.real_name
-        ]
+    def _claim_known_names(self, branch_id: str, accounts: Sequence[Person] | None = None) -> None:
+        """Accounts (all on the branch's roster, unless given) whose real name matches
+        exactly one free entry claim it."""
+        if accounts is None:
+            accounts = self._organization.roster(branch_id)
+        accounts = [p for p in accounts if p.real_name]
 
         def claim_all(roster: BranchRoster) -> tuple[BranchRoster | None, None]:
             changed = roster
@@ -211,9 +213,10 @@ class Rosters:
         if branch is None:
             raise UserError(messages.NOT_A_BRANCH_GROUP)
         self._organization.seen_in_group(chat_id, user)
-        self._claim_known_names(branch.id)  # a real name told before the 名单 came
-        roster = self._store.branch_roster(branch.id)
         person = self._store.person(user.user_id)
+        if person is not None:  # a real name told before the 名单 came: only the presser's
+            self._claim_known_names(branch.id, [person])
+        roster = self._store.branch_roster(branch.id)
         if roster.entry_of(user.user_id) is not None:
             return messages.ROLL_CALL_DONE
         if not roster.entries and person is not None and person.real_name:
@@ -236,7 +239,7 @@ class Rosters:
 
     def roll_call_text(self, branch: Branch, group_members: int | None) -> RollCallText:
         """The 报到 message with its live count (群成员 from Telegram, when it answered)."""
-        accounts = sum(1 for p in self._store.people() if p.is_active_in(branch.id))
+        accounts = len(self._organization.roster(branch.id))
         count = (
             messages.ROLL_CALL_COUNT.format(reported=accounts, members=group_members)
             if group_members is not None
