@@ -153,10 +153,12 @@ def translate(error: TelegramError) -> DeliveryError:
     return Undeliverable(error.message)
 
 
-def button_rows(buttons: Sequence[Button]) -> InlineKeyboardMarkup | None:
-    """An inline keyboard with each button on its own row (None: no buttons)."""
+def button_rows(buttons: Sequence[Button], per_row: int = 1) -> InlineKeyboardMarkup | None:
+    """An inline keyboard of `per_row` buttons a row (one: a phone shows each label whole,
+    and a finger hits the right one); None with no buttons."""
     if not buttons:
         return None
+    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data)] for b in buttons]
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
     )

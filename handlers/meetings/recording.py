@@ -9,8 +9,6 @@ import logging
 from telegram import (
     Document,
     ForceReply,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     PhotoSize,
     Update,
@@ -20,7 +18,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, Messag
 
 from core import messages
 from core.config.branches import Branch
-from core.delivery import Button
 from core.errors import UserError
 from core.meetings.service import (
     CLOSE,
@@ -36,18 +33,12 @@ from core.meetings.service import (
 from core.store.meeting_records import Attachment, Meeting
 from handlers.organization.guard import guarded_command, is_secretary_of
 from handlers.services import services
+from handlers.telegram_messenger import button_rows
 
 log = logging.getLogger(__name__)
 
 MAX_SAVED_BYTES = 10 * 2**20  # copies kept under data/ for the ledger; larger: the file id only
 TOPIC_QUESTION_START = messages.MEETING_ASK_TOPIC.split("{", 1)[0]  # "请回复本条消息，写上这次"
-
-
-def keyboard(buttons: tuple[Button, ...], per_row: int) -> InlineKeyboardMarkup:
-    rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
-    )
 
 
 async def meeting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -57,7 +48,8 @@ async def meeting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if services(context).organization.branch_for_chat(chat.id) is None:
         raise UserError(messages.NOT_A_BRANCH_GROUP)
-    await message.reply_text(messages.MEETING_PICK_KIND, reply_markup=keyboard(kind_buttons(), 2))
+    kinds = button_rows(kind_buttons(), 2)
+    await message.reply_text(messages.MEETING_PICK_KIND, reply_markup=kinds)
 
 
 async def meeting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -78,7 +70,7 @@ async def meeting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await query.answer()
         days = day_buttons(press.kind, found.meetings.today())
         await query.edit_message_text(
-            messages.MEETING_PICK_DAY.format(kind=press.kind), reply_markup=keyboard(days, 3)
+            messages.MEETING_PICK_DAY.format(kind=press.kind), reply_markup=button_rows(days, 3)
         )
     elif press.action == DAY:
         await query.answer()
@@ -151,7 +143,7 @@ async def _post_sign_in(
 ) -> None:
     found = services(context)
     text = found.meetings.sign_in_text(opened, branch.name)
-    sent = await message.reply_text(text, reply_markup=keyboard(attendance_buttons(opened), 1))
+    sent = await message.reply_text(text, reply_markup=button_rows(attendance_buttons(opened)))
     found.meetings.posted(opened.id, sent.message_id)
 
 
@@ -168,7 +160,7 @@ async def _edit_counts(
             found.meetings.sign_in_text(current, branch.name),
             chat_id=current.chat_id,
             message_id=current.message_id,
-            reply_markup=keyboard(attendance_buttons(current), 1),
+            reply_markup=button_rows(attendance_buttons(current)),
         )
     except TelegramError as error:
         log.info("Meeting %s counts not edited: %s", meeting_id, error)

@@ -18,9 +18,9 @@ from core.config.branches import Branch
 from core.organization.branches import ChatUser
 from core.organization.commands import commands_for
 from handlers.organization.guard import caller_role, guarded_command, is_private
-from handlers.roster.member_list import name_keyboard
 from handlers.roster.roll_call_message import JOIN_PAYLOAD
 from handlers.services import services
+from handlers.telegram_messenger import button_rows
 
 PRESENT = {
     ChatMemberStatus.OWNER,
@@ -52,7 +52,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # already named on the 名单
     choices = found.rosters.name_choices(branch)
     if choices:
-        await message.reply_text(messages.CLAIM_PICK_PROMPT, reply_markup=name_keyboard(choices))
+        await message.reply_text(messages.CLAIM_PICK_PROMPT, reply_markup=button_rows(choices))
 
 
 async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -88,7 +88,7 @@ async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(reply)
         return
     for claim in claims:  # the 名单 speaks for the name: its answer replaces the generic one
-        await message.reply_text(claim.text, reply_markup=name_keyboard(claim.buttons))
+        await message.reply_text(claim.text, reply_markup=button_rows(claim.buttons))
 
 
 def _join_branches(

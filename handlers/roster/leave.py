@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from core import messages
-from core.delivery import Button
 from core.errors import UserError
 from core.roster.leave import parse_leave
 from core.roster.service import (
@@ -22,6 +21,7 @@ from core.roster.service import (
 from handlers.organization.guard import branches_led, guarded_command, is_private, is_secretary_of
 from handlers.roster.member_list import branch_here
 from handlers.services import services
+from handlers.telegram_messenger import button_rows
 
 MEMBERS_PER_ROW = 3
 
@@ -59,7 +59,7 @@ async def leave_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer()
         buttons = found.rosters.leave_choices(branch)
         await context.bot.send_message(
-            chat_id, messages.LEAVE_PICK_MEMBER, reply_markup=_rows(buttons, MEMBERS_PER_ROW)
+            chat_id, messages.LEAVE_PICK_MEMBER, reply_markup=button_rows(buttons, MEMBERS_PER_ROW)
         )
         return
     if not month:
@@ -69,21 +69,13 @@ async def leave_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         text = messages.LEAVE_PICK_REASON.format(name=name, month=this_month)
         buttons = leave_reason_buttons(branch.id, member_key, this_month)
         await context.bot.edit_message_text(
-            text, chat_id=chat_id, message_id=message_id, reply_markup=_rows(buttons, 3)
+            text, chat_id=chat_id, message_id=message_id, reply_markup=button_rows(buttons, 3)
         )
         return
     done = found.rosters.leave_by_button(branch, member_key, month, reason, query.from_user.id)
     await query.answer(done, show_alert=True)
     with contextlib.suppress(TelegramError):  # the leave is recorded either way
         await context.bot.edit_message_text(done, chat_id=chat_id, message_id=message_id)
-
-
-def _rows(buttons: tuple[Button, ...], per_row: int) -> InlineKeyboardMarkup:
-    keyboard = [
-        [InlineKeyboardButton(b.label, callback_data=b.data) for b in buttons[i : i + per_row]]
-        for i in range(0, len(buttons), per_row)
-    ]
-    return InlineKeyboardMarkup(keyboard)
 
 
 HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [

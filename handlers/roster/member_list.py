@@ -6,33 +6,24 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from core import messages
 from core.config.branches import Branch
-from core.delivery import Button
 from core.errors import UserError
 from core.roster.member_list import parse_member_list, parse_names
 from core.roster.service import PICK_PREFIX, parse_pick
 from handlers.organization.guard import branches_led, guarded_command, is_private, is_secretary_of
 from handlers.roster.roll_call_message import human_member_count
 from handlers.services import services
+from handlers.telegram_messenger import button_rows
 
 log = logging.getLogger(__name__)
 
 MAX_LIST_BYTES = 2 * 1024 * 1024  # a 名单 of 2,000 rows is far smaller
 LIST_SUFFIXES = ("xlsx", "csv")
-
-
-def name_keyboard(buttons: tuple[Button, ...]) -> InlineKeyboardMarkup | None:
-    """One name per row (a phone shows a name fully, and a finger hits the right one)."""
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data)] for b in buttons]
-    )
 
 
 async def roster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -57,7 +48,7 @@ async def roster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     members = await human_member_count(context, binding.chat_id) if binding else None
     today = found.clock().astimezone(found.reports.timezone).date()
     overview = found.rosters.overview(branch, today, members)
-    keyboard = name_keyboard((found.rosters.leave_start(branch),))
+    keyboard = button_rows((found.rosters.leave_start(branch),))
     await message.reply_text(overview, reply_markup=keyboard)
 
 
