@@ -286,11 +286,21 @@ class Meetings:
         absent = [m.name for m in expected if m.user_id not in present]
         return tuple(m.name for m in expected), tuple(absent)
 
+    def dated_between(self, first: date, last: date) -> list[Meeting]:
+        """Every meeting (any status) dated in the months from `first`'s to `last`'s."""
+        found = []
+        month = first.replace(day=1)
+        while month <= last:
+            found += self._store.meetings_of_month(
+                datetime.combine(month, time(0), self._timezone)
+            )
+            month = (month + timedelta(days=32)).replace(day=1)
+        return found
+
     def _recent_meetings(self) -> list[Meeting]:
-        now = self._clock()
-        this_month = self._store.meetings_of_month(now)
-        last = self._store.meetings_of_month(now.replace(day=1) - timedelta(days=1))
-        return this_month + last
+        """This month's and last month's."""
+        today = self.today()
+        return self.dated_between(today.replace(day=1) - timedelta(days=1), today)
 
     # --- texts --------------------------------------------------------------------
 

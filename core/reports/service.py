@@ -46,7 +46,6 @@ from core.reports.month_report import (
 )
 from core.roster.members import branch_members, leave_of
 from core.store.database import Store
-from core.store.meeting_records import Meeting
 from core.store.quiz_sessions import ANSWER_EVENT_KIND, AnswerRecord
 from core.store.records import Person, StudyTask
 
@@ -171,6 +170,7 @@ class Reports:
         self._organization = organization
         self._clock = clock
         self._timezone = timezone
+        self._meetings = Meetings(organization, clock, timezone)
 
     @property
     def _store(self) -> Store:
@@ -268,16 +268,15 @@ class Reports:
         last = month_days(month, self._timezone)[1]
         day = min(last, self._clock().astimezone(self._timezone).date())
         quarter = quarter_of(day)
-        meetings = self._meetings(quarter.first, quarter.last)
+        meetings = self._meetings.dated_between(quarter.first, quarter.last)
         return held_line(branch, self._organization.config.cadence, meetings, day)
 
     def meeting_lines(self, branch: Branch, month: str) -> list[MeetingLine]:
         """The month's closed meetings for the export's 组织生活 sheet."""
-        meetings = Meetings(self._organization, self._clock, self._timezone)
         start, _ = month_bounds(month, self._timezone)
         lines = []
-        for meeting in meetings.closed_in_month(branch.id, start):
-            present, excused = meetings.ledger_names(meeting)
+        for meeting in self._meetings.closed_in_month(branch.id, start):
+            present, excused = self._meetings.ledger_names(meeting)
             lines.append(
                 MeetingLine(
                     day=meeting.day,
@@ -296,17 +295,8 @@ class Reports:
     def quarter_compliance(self, branch: Branch) -> tuple[int, int]:
         """(requirements met, requirements) of this quarter's meetings, for /branches."""
         quarter = quarter_of(self._clock().astimezone(self._timezone).date())
-        meetings = self._meetings(quarter.first, quarter.last)
+        meetings = self._meetings.dated_between(quarter.first, quarter.last)
         return compliance(branch, self._organization.config.cadence, meetings, quarter)
-
-    def _meetings(self, first: date, last: date) -> list[Meeting]:
-        found = []
-        month = first.replace(day=1)
-        while month <= last:
-            at = datetime.combine(month, datetime.min.time(), self._timezone)
-            found += self._store.meetings_of_month(at)
-            month = (month + timedelta(days=32)).replace(day=1)
-        return found
 
     # --- question statistics ------------------------------------------------------------
 

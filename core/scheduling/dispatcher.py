@@ -96,7 +96,9 @@ class Dispatcher:
         self.secretaries = Secretaries(organization, messenger)
         self.member_dates = MemberDates(organization, messenger, self.secretaries, clock, timezone)
         self.meetings = Meetings(organization, clock, timezone)
-        self.cadence = CadenceReminders(organization, self.secretaries, clock, timezone)
+        self.cadence = CadenceReminders(
+            organization, self.secretaries, self.meetings, clock, timezone
+        )
         self.terms = TermReminders(organization, self.secretaries, clock, timezone)
         self._lock = asyncio.Lock()
         self._monotonic = monotonic

@@ -14,7 +14,7 @@ periods from before it existed.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from core import messages
@@ -22,6 +22,7 @@ from core.clock import Clock
 from core.config.branches import Branch
 from core.dates.workdays import WorkCalendar
 from core.meetings.cadence import Owed, in_last_days, owed, quarter_of
+from core.meetings.service import Meetings
 from core.organization.branches import Notice, Organization
 from core.scheduling.daily import due_day
 from core.scheduling.secretaries import Secretaries
@@ -37,11 +38,13 @@ class CadenceReminders:
         self,
         organization: Organization,
         secretaries: Secretaries,
+        meetings: Meetings,
         clock: Clock,
         timezone: ZoneInfo,
     ) -> None:
         self._organization = organization
         self._secretaries = secretaries
+        self._meetings_book = meetings
         self._clock = clock
         self._timezone = timezone
         self._checked: date | None = None  # the day this process last looked (claims decide)
@@ -131,13 +134,7 @@ class CadenceReminders:
     def _meetings(self, today: date) -> list[Meeting]:
         """The meetings of this quarter and the last (six month files)."""
         first = quarter_of(quarter_of(today).first - timedelta(days=1)).first
-        found = []
-        month = first
-        while month <= today:
-            at = datetime.combine(month, datetime.min.time(), self._timezone)
-            found += self._organization.store.meetings_of_month(at)
-            month = (month + timedelta(days=32)).replace(day=1)
-        return found
+        return self._meetings_book.dated_between(first, today)
 
 
 def _by_period(owed_kinds: list[Owed]) -> dict[str, list[Owed]]:
