@@ -134,9 +134,6 @@ LIST_ADD_SKIPPED = "已在名单中，未重复加入：{names}"
 LIST_TOO_BIG = "文件“{name}”超过 {limit} MB，名单表格不应这么大，请检查后重新发送。"
 LIST_NOT_SECRETARY = "只有支部书记或管理员可以管理名单。"
 LIST_PICK_BRANCH = "您负责多个支部，请在文件说明（caption）里写上支部 ID，例如：{example}"
-LIST_NO_BRANCH = (
-    "请先在支部群里绑定支部（/bind 支部ID），或在文件说明（caption）里写上支部 ID。"
-)
 CLAIM_DONE = "✅ 已将您登记为{branch}名单中的“{name}”。"
 CLAIM_WHICH = "名单中有不止一位“{name}”，请选择您自己："
 CLAIM_PICK_LABEL = "{name}（{note}）"

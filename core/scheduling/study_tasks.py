@@ -114,14 +114,7 @@ class StudyTasks:
         """Who the task is for: the branch's members (`core/roster/members.py`) but those
         excused by leave, plus anyone who finished and has since left."""
         counted, _ = self._split(task)
-        listed = {m.user_id for m in counted if m.user_id is not None}
-        store = self._organization.store
-        leavers = [
-            Member(account_key(user_id), person.report_name, user_id)
-            for user_id in task.done
-            if user_id not in listed and (person := store.person(user_id))
-        ]
-        return counted + leavers
+        return counted + self._leavers(task, counted)
 
     def pending(self, task: StudyTask) -> list[Member]:
         """Members the reminder is for: reachable (报到), not done, not on leave."""
@@ -131,9 +124,15 @@ class StudyTasks:
             if m.user_id is not None and not task.is_done_by(m.user_id)
         ]
 
-    def excused(self, task: StudyTask) -> list[Member]:
-        """Members left out of the task for leave (and not done)."""
-        return self._split(task)[1]
+    def _leavers(self, task: StudyTask, counted: list[Member]) -> list[Member]:
+        """Who finished the task but is no longer among the branch's members."""
+        listed = {m.user_id for m in counted if m.user_id is not None}
+        store = self._organization.store
+        return [
+            Member(account_key(user_id), person.report_name, user_id)
+            for user_id in task.done
+            if user_id not in listed and (person := store.person(user_id))
+        ]
 
     def _split(self, task: StudyTask) -> tuple[list[Member], list[Member]]:
         """The branch's members: (counted, excused). A member on leave any day from the
@@ -178,7 +177,8 @@ class StudyTasks:
 
     def summary_text(self, task: StudyTask) -> str:
         """Who did and who did not, for the secretary after the due date."""
-        members = self.members(task)
+        counted, excused = self._split(task)
+        members = counted + self._leavers(task, counted)
         done = [m.name for m in members if m.user_id is not None and task.is_done_by(m.user_id)]
         pending = [
             m.name + ("" if m.reported else messages.REPORT_UNREPORTED_MARK)
@@ -193,7 +193,6 @@ class StudyTasks:
             pending_count=len(pending),
             pending="、".join(pending) or messages.NOBODY,
         )
-        excused = self.excused(task)
         if excused:
             names = "、".join(m.name for m in excused)
             summary += "\n" + messages.STUDY_SUMMARY_EXCUSED.format(names=names)

@@ -46,8 +46,7 @@ async def roster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     binding = found.store.binding_for_branch(branch.id)
     members = await human_member_count(context, binding.chat_id) if binding else None
-    today = found.clock().astimezone(found.reports.timezone).date()
-    overview = found.rosters.overview(branch, today, members)
+    overview = found.rosters.overview(branch, found.reports.today(), members)
     keyboard = button_rows((found.rosters.leave_start(branch),))
     await message.reply_text(overview, reply_markup=keyboard)
 
