@@ -4,7 +4,7 @@
     python bot.py check       validate every YAML file the bot reads
     python bot.py schema      write docs/schema/*.json and the docs' field tables
     python bot.py schedule    preview the planned pushes per branch
-    python bot.py export      write a branch's month as .xlsx (reads data/ without writing)
+    python bot.py export      write a branch's 台账 as .xlsx (reads data/ without writing)
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "schedule":
         return cli.preview(HOME, args.start, args.days)
     if args.command == "export":
-        return cli.export(HOME, args.branch, args.month, args.out)
+        return cli.export(HOME, args.branch, args.period, args.maker, args.out)
     return run()
 
 

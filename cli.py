@@ -1,4 +1,4 @@
-"""The bot's offline commands: check the YAML, preview the schedule, export a month.
+"""The bot's offline commands: check the YAML, preview the schedule, export a 台账.
 
 None of them needs a token or the network; `bot.py` dispatches to them.
 """
@@ -11,16 +11,17 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from core.clock import system_clock
-from core.config.agency import AgencyConfig
-from core.config.loading import check_configuration, load_configuration
+from core.clock import file_clock, system_clock
+from core.config.loading import Configuration, check_configuration, load_configuration
 from core.config.schema import generated_files
 from core.config.settings import Settings, settings_from_environment
 from core.config.yaml_loader import ConfigErrors
+from core.dates.periods import Period, parse_period
 from core.dates.workdays import WorkCalendar
 from core.errors import DataFileError, UserError
 from core.organization.branches import Organization
-from core.reports.service import Reports, export_file_name, parse_month
+from core.reports.requests import export_file_name
+from core.reports.service import Reports
 from core.scheduling.planner import format_preview, plan
 from core.store.database import Store
 
@@ -48,20 +49,27 @@ def build_parser() -> argparse.ArgumentParser:
     schedule.add_argument("--days", type=int, default=90, help="how many days (default 90)")
     export = commands.add_parser(
         "export",
-        help="write a branch's monthly report as .xlsx, like /export",
+        help="write a branch's 台账 of a month, quarter or year as .xlsx, like /export",
         description="Reads the data directory without writing or locking it, "
         "so it also works while the bot is running.",
     )
     export.add_argument("--branch", required=True, help="branch id, as in schedules.yaml")
-    export.add_argument("--month", required=True, type=month_argument, help="YYYY-MM")
-    export.add_argument("--out", type=Path, help="file to write (default: <name>-<month>.xlsx)")
+    export.add_argument(
+        "--period",
+        "--month",
+        required=True,
+        type=period_argument,
+        help="YYYY-MM, YYYYQn or YYYY (2026-11, 2026Q4, 2026)",
+    )
+    export.add_argument("--maker", default="", help="制表人: the name on the first sheet")
+    export.add_argument("--out", type=Path, help="file to write (default: <name>-<period>.xlsx)")
     return parser
 
 
-def month_argument(text: str) -> str:
-    """argparse type for --month."""
+def period_argument(text: str) -> Period:
+    """argparse type for --period."""
     try:
-        return parse_month(text)
+        return parse_period(text)
     except UserError as error:
         raise argparse.ArgumentTypeError(error.message) from error
 
@@ -93,23 +101,24 @@ def write_schema(home: Path) -> int:
     return 0
 
 
-def load_agency(home: Path) -> tuple[Settings, AgencyConfig, ZoneInfo] | None:
+def load_config(home: Path) -> tuple[Settings, Configuration, ZoneInfo] | None:
     """Settings, the agency's configuration and time zone; None after printing why not."""
     settings = settings_from_environment(home=home, require_token=False)
     try:
-        agency = load_configuration(settings.config_dir).agency
+        configuration = load_configuration(settings.config_dir)
     except ConfigErrors as errors:
         print(errors, file=sys.stderr)
         return None
-    return settings, agency, agency.timezone or settings.timezone
+    return settings, configuration, configuration.agency.timezone or settings.timezone
 
 
 def preview(home: Path, start: date | None, days: int) -> int:
     """`python bot.py schedule`: the pushes of the coming days, with holiday moves explained."""
-    loaded = load_agency(home)
+    loaded = load_config(home)
     if loaded is None:
         return 1
-    _, agency, timezone = loaded
+    _, configuration, timezone = loaded
+    agency = configuration.agency
     first = datetime.combine(start or datetime.now(timezone).date(), time(), timezone)
     calendar = WorkCalendar(agency.calendar)
     pushes = plan(agency, calendar, timezone, first, first + timedelta(days=days))
@@ -117,23 +126,26 @@ def preview(home: Path, start: date | None, days: int) -> int:
     return 0
 
 
-def export(home: Path, branch_id: str, month: str, out: Path | None) -> int:
+def export(home: Path, branch_id: str, period: Period, maker: str, out: Path | None) -> int:
     """`python bot.py export`: /export from the command line, no token needed.
 
     The store is opened read-only and without its process lock: every data file is
     replaced atomically, so reading while the bot runs is safe, and nothing is written.
     """
-    loaded = load_agency(home)
+    loaded = load_config(home)
     if loaded is None:
         return 1
-    settings, agency, timezone = loaded
-    clock = system_clock(timezone)
+    settings, configuration, timezone = loaded
+    # Its "today" (which months have begun, the 日期 line) is the bot's, a test's file clock too.
+    fake = settings.fake_clock_file
+    clock = file_clock(fake, timezone) if fake else system_clock(timezone)
     try:
         store = Store(settings.data_dir, timezone, read_only=True)
         try:
-            reports = Reports(Organization(store, agency, clock), clock, timezone)
-            report = reports.report(branch_id, month)
-            meetings = reports.meeting_lines(reports.branch(branch_id), month)
+            organization = Organization(store, configuration.agency, clock)
+            ledger = Reports(organization, clock, timezone).ledger(
+                branch_id, period, configuration.banks, maker
+            )
         finally:
             store.close()
     except DataFileError as error:
@@ -142,12 +154,14 @@ def export(home: Path, branch_id: str, month: str, out: Path | None) -> int:
     except UserError as error:
         print(error.message, file=sys.stderr)
         return 1
-    from core.reports.workbook import report_workbook  # openpyxl: only for this command
+    from core.reports.workbook import ledger_workbook  # openpyxl: only for this command
 
-    path = out or Path(export_file_name(report))
-    path.write_bytes(report_workbook(report, timezone, meetings))
+    path = out or Path(export_file_name(ledger))
+    path.write_bytes(ledger_workbook(ledger, timezone))
+    answers = sum(m.answered for m in ledger.months)
+    tasks = sum(len(m.tasks) for m in ledger.months)
     print(
-        f"{path}: {report.branch_name} {month}, {len(report.members)} members, "
-        f"{len(report.tasks)} study tasks, {report.answered} quiz answers"
+        f"{path}: {ledger.branch_name} {period.key}, {len(ledger.members)} members, "
+        f"{len(ledger.meetings)} meetings, {tasks} study tasks, {answers} quiz answers"
     )
     return 0

@@ -424,6 +424,10 @@ REPORT_TRUNCATED = "……另有 {count} 人未列出，完整名单请用 /expo
 REPORT_NAME_SEPARATOR = "、"
 REPORT_UNKNOWN_NAME = "用户{user_id}"
 MONTH_LABEL = "{year}年{month}月"
+YEAR_LABEL = "{year}年"
+BAD_PERIOD = (
+    "“{word}”不是月份、季度或年份。请写成 2026-11（月）、2026Q4（季度）或 2026（年）。"
+)
 ME_HEADER = "{name} 本月情况"
 ME_STUDY = "学习任务：完成 {done}/{assigned}，按时 {on_time}"
 ME_QUIZ = "答题：{answered} 题，答对 {correct} 题，正确率 {rate}"
@@ -492,7 +496,43 @@ EXPORT_TASK_HEADERS = (
     "应完成人数",
     "完成率",
 )
-EXPORT_ANSWER_HEADERS = ("时间", "姓名", "用户ID", "题库", "题号", "所选", "结果", "方式")
+EXPORT_ANSWER_HEADERS = (
+    "时间", "姓名", "用户ID", "题库", "题号", "题目", "所选", "结果", "方式",
+)  # fmt: skip
+EXPORT_PERIOD_TOOK_PART = "参与月数"
+EXPORT_PAGE_FOOTER = "第 &P 页，共 &N 页"
+EXPORT_CORRECTIONS_SHEET = "更正记录"
+EXPORT_CORRECTION_HEADERS = (
+    "会议日期", "会议类型", "更正内容", "原为", "改为", "更正人", "更正时间",
+)  # fmt: skip
+EXPORT_QUESTION_GONE = "（题目已不在题库中）"
+# --- the ledger's first sheet, for printing
+LEDGER_SHEET = "台账"
+LEDGER_NOT_STARTED = "{period}还没有开始，没有可导出的台账。"
+LEDGER_TITLE = "{branch}{period}党建工作台账"
+LEDGER_SPAN = "支部：{branch}　　期间：{first} 至 {last}"
+LEDGER_MEETINGS_HEADING = "一、组织生活（三会一课、主题党日）"
+LEDGER_MEETING_HEADERS = ("序号", "类型", "要求", "开展次数", "达标", "开展日期", "", "", "情况")
+LEDGER_RULES = {"每月": "每月1次", "每季度": "每季度至少1次", "不要求": "不要求"}
+LEDGER_MET = "达标"
+LEDGER_MISSED = "缺：{periods}"
+LEDGER_PENDING = "本期进行中"
+LEDGER_NOT_REQUIRED = "不要求"
+LEDGER_MONTHS_HEADING = "二、各月参与情况"
+LEDGER_MONTH_HEADERS = (
+    "序号", "月份", "参与/应参与", "参与率", "学习完成", "应完成", "答题数", "正确率", "未参与",
+)  # fmt: skip
+LEDGER_MEMBERS_HEADING = "三、党员学习与答题"
+LEDGER_MEMBER_HEADERS = (
+    "序号", "姓名", "类别", "学习完成/应学", "按时完成", "答题数", "正确率", "参与", "备注",
+)  # fmt: skip
+LEDGER_MONTHS_TOOK_PART = "{took}/{months} 个月"
+LEDGER_LEFT = "已离开本支部"
+LEDGER_UNREPORTED = "未报到"
+LEDGER_LEAVE = "请假：{leave}"
+LEDGER_SIGNATURES = "制表人：{maker}　　　　　　　　日期：{day}"
+LEDGER_SECRETARY_SIGNS = "支部书记（签字）：　　　　　　　　"
+LEDGER_DATE = "{year}年{month}月{day}日"
 EXPORT_YES = "是"
 EXPORT_NO = "否"
 EXPORT_RIGHT = "正确"
@@ -515,6 +555,9 @@ CHART_NO_CJK_FONT = (
 REPORT_USAGE = (
     "用法：/{command} [支部ID] [月份]，月份写成“年-月”，默认本月。例如：/{command} office {month}"
 )
+EXPORT_USAGE = (
+    "用法：/export [支部ID] [期间]，期间写成月份 {month}、季度 2026Q4 或年份 2026，默认本月。"
+)
 REPORT_BAD_MONTH = "月份“{month}”写法不对，请写成“年-月”，例如 2026-11。"
 REPORT_NOT_YOURS = "您不是“{branch}”的书记，不能查看该支部的情况。"
 REPORT_OTHER_BRANCH = "在支部群里只能查看本支部。查看其他支部请私聊我发送 /{command} 支部ID。"
@@ -522,7 +565,9 @@ REPORT_PICK_BRANCH = "您负责多个支部，请选择要查看的支部（{mon
 REPORT_BUTTON_NUDGE = "提醒未完成"
 REPORT_BUTTON_EXPORT = "导出"
 REPORT_BAD_BUTTON = "这个按钮已失效，请重新发送 /report。"
-EXPORT_CAPTION = "{branch} {month} 台账：成员、名单、组织生活、学习任务、答题记录五张表。"
+EXPORT_CAPTION = (
+    "{title}：首页可直接打印，另附成员、名单、组织生活、更正记录、学习任务、答题记录。"
+)
 NUDGE_GROUP = (
     "⏰ {branch}学习提醒：{month}以下同志还没有参与学习或答题：\n{mentions}\n"
     "请完成群里的学习任务（点“学完了”），或私聊我发送 /quiz 答题。"

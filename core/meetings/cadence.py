@@ -14,23 +14,17 @@ from datetime import date, timedelta
 
 from core import messages
 from core.config.branches import Branch
-from core.store.meeting_records import CLOSED, MEETING_KINDS, MONTHLY, QUARTERLY, Meeting
+from core.dates.periods import Period, month_period, quarter_period
+from core.store.meeting_records import (
+    CLOSED,
+    MEETING_KINDS,
+    MONTHLY,
+    NOT_REQUIRED,
+    QUARTERLY,
+    Meeting,
+)
 
 REMIND_DAYS = 10
-
-
-@dataclass(frozen=True)
-class Period:
-    """A month or a quarter."""
-
-    first: date
-    last: date
-    key: str  # "2026-11" or "2026Q4"
-    label: str  # "2026年11月" or "2026年第四季度"
-
-    def holds(self, day: date) -> bool:
-        """Whether `day` is in the period."""
-        return self.first <= day <= self.last
 
 
 @dataclass(frozen=True)
@@ -42,32 +36,12 @@ class Owed:
     held: int
 
 
-QUARTER_NAMES = "一二三四"
-
-
-def month_of(day: date) -> Period:
-    """The month `day` is in."""
-    first = day.replace(day=1)
-    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-    label = messages.MONTH_LABEL.format(year=day.year, month=day.month)
-    return Period(first, last, f"{day:%Y-%m}", label)
-
-
-def quarter_of(day: date) -> Period:
-    """The quarter `day` is in."""
-    index = (day.month - 1) // 3
-    first = date(day.year, index * 3 + 1, 1)
-    last = month_of(date(day.year, index * 3 + 3, 1)).last
-    label = messages.QUARTER_LABEL.format(year=day.year, quarter=QUARTER_NAMES[index])
-    return Period(first, last, f"{day.year}Q{index + 1}", label)
-
-
 def period_of(cadence: str, day: date) -> Period | None:
     """The period a kind with this cadence is counted in (None: not required)."""
     if cadence == MONTHLY:
-        return month_of(day)
+        return month_period(day)
     if cadence == QUARTERLY:
-        return quarter_of(day)
+        return quarter_period(day)
     return None
 
 
@@ -126,7 +100,7 @@ def compliance(
 ) -> tuple[int, int]:
     """(requirements met, requirements) of a quarter: a monthly kind counts once a month."""
     held = [m for m in meetings if m.branch_id == branch.id and m.status == CLOSED]
-    months = [month_of(quarter.first + timedelta(days=31 * i)) for i in range(3)]
+    months = quarter.months()
     met = needed = 0
     for kind, rule in required(branch, cadence).items():
         periods = months if rule == MONTHLY else [quarter]
@@ -134,3 +108,41 @@ def compliance(
             needed += 1
             met += any(m.kind == kind and period.holds(m.day) for m in held)
     return met, needed
+
+
+@dataclass(frozen=True)
+class KindTally:
+    """One kind of meeting over a ledger's period, against its cadence."""
+
+    kind: str
+    rule: str  # 每月 | 每季度 | 不要求
+    days: tuple[date, ...]  # the closed meetings' dates, in order
+    started: int  # the rule's months or quarters inside the period that have begun
+    met: int  # of those, the ones with a meeting
+    missed: tuple[Period, ...]  # ended ones without a meeting
+    pending: bool  # the current one has none yet
+
+
+def tally(
+    branch: Branch,
+    cadence: Mapping[str, str],
+    meetings: Iterable[Meeting],
+    period: Period,
+    today: date,
+) -> list[KindTally]:
+    """Every kind's meetings in `period`, and the months or quarters inside it that lacked
+    one (a quarterly kind has none inside a single month, so nothing is owed there)."""
+    held = [m for m in meetings if m.branch_id == branch.id and m.status == CLOSED]
+    held = [m for m in held if period.holds(m.day)]
+    rules = required(branch, cadence)
+    found = []
+    for kind in MEETING_KINDS:
+        days = tuple(sorted(m.day for m in held if m.kind == kind))
+        rule = rules.get(kind, NOT_REQUIRED)
+        parts = {MONTHLY: period.months(), QUARTERLY: period.quarters()}.get(rule, [])
+        begun = [p for p in parts if p.first <= today]
+        done = [p for p in begun if any(p.holds(day) for day in days)]
+        missed = tuple(p for p in begun if p not in done and p.last < today)
+        pending = any(p not in done and p.holds(today) for p in begun)
+        found.append(KindTally(kind, rule, days, len(begun), len(done), missed, pending))
+    return found

@@ -15,6 +15,7 @@ toggles), an attachment is kept once per file.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -344,14 +345,17 @@ class Meetings:
         ]
         return sorted(found, key=lambda m: (m.day, m.kind, m.id))
 
-    def ledger_names(self, meeting: Meeting) -> tuple[list[str], list[str]]:
-        """(实到, 请假 with reasons) of a meeting, by the names the reports use."""
-        names = self._names(meeting.branch_id)
+    def ledger_names(
+        self, meeting: Meeting, names: Mapping[int, str] | None = None
+    ) -> tuple[list[str], list[str]]:
+        """(实到, 请假 with reasons) of a meeting, by the names the reports use (`names`
+        from `names_of`, when naming many meetings of a branch)."""
+        names = self.names_of(meeting.branch_id) if names is None else names
         present = [names.get(u, str(u)) for u in meeting.present()]
         excused = [f"{names.get(u, str(u))}（{r}）" for u, r in meeting.excused().items()]
         return present, excused
 
-    def _names(self, branch_id: str) -> dict[int, str]:
+    def names_of(self, branch_id: str) -> dict[int, str]:
         """Each account's name as the branch's reports give it (its 名单 entry's, if any)."""
         people = self._store.people()
         names = {p.user_id: p.report_name for p in people}

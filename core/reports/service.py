@@ -14,9 +14,7 @@ Decided here:
 from __future__ import annotations
 
 import html
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,19 +22,20 @@ from core import messages
 from core.clock import Clock
 from core.config.banks import BankSet
 from core.config.branches import Branch
-from core.delivery import Button, ChatGone, DeliveryError, Messenger
+from core.dates.periods import Period, quarter_period
+from core.delivery import ChatGone, DeliveryError, Messenger
 from core.errors import UserError
-from core.meetings.cadence import compliance, held_line, quarter_of
+from core.meetings.cadence import compliance, held_line, tally
 from core.meetings.service import Meetings
 from core.organization.branches import Organization
 from core.quizzes.statistics import question_facility
+from core.reports.ledger import CorrectionLine, Ledger, build_ledger
 from core.reports.month_report import (
     BranchMonthReport,
     MeetingLine,
     build_report,
     format_leaderboard,
     format_member_month,
-    month_bounds,
     month_days,
     month_label,
     month_of,
@@ -44,111 +43,18 @@ from core.reports.month_report import (
     rank_branches,
     task_months,
 )
+from core.reports.requests import name_and_month
 from core.roster.members import branch_members, leave_of
 from core.store.database import Store
+from core.store.meeting_records import CLOSED, Meeting
 from core.store.quiz_sessions import ANSWER_EVENT_KIND, AnswerRecord
 from core.store.records import Person, StudyTask
 
-REPORT_PREFIX = "rep:"
-SHOW, EXPORT, NUDGE = "r", "x", "n"
-# rep:r:<branch>:<YYYY-MM> shows a report, rep:x:… exports it, rep:n:<branch> nudges;
-# a branch id has at most 32 characters, so the data stays within Telegram's 64 bytes.
-REPORT_DATA = re.compile(
-    r"rep:(?P<kind>[rxn]):(?P<branch>[a-z0-9][a-z0-9_-]{0,31})(?::(?P<month>\d{4}-\d{2}))?",
-    re.ASCII,
-)
-MONTH = re.compile(r"\d{4}-\d{2}", re.ASCII)
 NUDGE_INTERVAL = timedelta(hours=1)
 # Telegram refuses a message with too many mentions; the rest are counted, not named.
 NUDGE_MENTIONS_SHOWN = 50
 STATS_SHOWN = 10
 STATS_TEXT_CHARS = 20
-
-
-@dataclass(frozen=True)
-class ReportRequest:
-    """What /report or /export asked for: a branch (None: the caller's) and a month."""
-
-    branch_id: str | None
-    month: str
-
-
-@dataclass(frozen=True)
-class ReportPress:
-    """A button under a report or a branch picker."""
-
-    kind: str  # SHOW | EXPORT | NUDGE
-    branch_id: str
-    month: str  # "" for NUDGE: a nudge is always about this month
-
-
-def parse_month(word: str) -> str:
-    """'2026-11' as given; a `UserError` for anything that is not a real year and month."""
-    if not MONTH.fullmatch(word) or not 1 <= int(word[5:]) <= 12:
-        raise UserError(messages.REPORT_BAD_MONTH.format(month=word))
-    return word
-
-
-def name_and_month(args: Sequence[str], usage: str) -> tuple[str | None, str | None]:
-    """`[name] [YYYY-MM]` in either order; a `UserError` with `usage` for anything else."""
-    name: str | None = None
-    month: str | None = None
-    for word in args:
-        if MONTH.fullmatch(word) and month is None:
-            month = parse_month(word)
-        elif not MONTH.fullmatch(word) and name is None:
-            name = word
-        else:
-            raise UserError(usage)
-    return name, month
-
-
-def parse_report_args(args: Sequence[str], command: str, this_month: str) -> ReportRequest:
-    """`[branch-id] [YYYY-MM]` in either order."""
-    usage = messages.REPORT_USAGE.format(command=command, month=this_month)
-    branch_id, month = name_and_month(args, usage)
-    return ReportRequest(branch_id, month or this_month)
-
-
-def report_data(kind: str, branch_id: str, month: str = "") -> str:
-    """A button's callback data."""
-    return (
-        f"{REPORT_PREFIX}{kind}:{branch_id}:{month}"
-        if month
-        else f"{REPORT_PREFIX}{kind}:{branch_id}"
-    )
-
-
-def parse_report_press(data: str) -> ReportPress | None:
-    """The press a button's data describes; None for anything stale or forged."""
-    match = REPORT_DATA.fullmatch(data)
-    if match is None or (match["kind"] == NUDGE) != (match["month"] is None):
-        return None
-    month = match["month"] or ""
-    if month and not 1 <= int(month[5:]) <= 12:
-        return None
-    return ReportPress(match["kind"], match["branch"], month)
-
-
-def report_buttons(report: BranchMonthReport, this_month: str) -> tuple[Button, ...]:
-    """提醒未完成 (this month, when someone has done nothing yet) and 导出."""
-    buttons = []
-    if report.month == this_month and report.non_participants:
-        buttons.append(Button(messages.REPORT_BUTTON_NUDGE, report_data(NUDGE, report.branch_id)))
-    export = report_data(EXPORT, report.branch_id, report.month)
-    buttons.append(Button(messages.REPORT_BUTTON_EXPORT, export))
-    return tuple(buttons)
-
-
-def picker_buttons(branches: Iterable[Branch], kind: str, month: str) -> tuple[Button, ...]:
-    """One button per branch, for a caller who leads several."""
-    return tuple(Button(b.name, report_data(kind, b.id, month)) for b in branches)
-
-
-def export_file_name(report: BranchMonthReport) -> str:
-    """'办公室党支部-2026-11.xlsx' (no path separators, whatever the branch is called)."""
-    name = re.sub(r'[\\/:*?"<>|]', "_", report.branch_name)
-    return f"{name}-{report.month}.xlsx"
 
 
 def _people(names: list[str]) -> str:
@@ -161,6 +67,43 @@ def short_text(text: str, limit: int = STATS_TEXT_CHARS) -> str:
     """The first line of a question, cut to `limit` characters."""
     line = text.strip().splitlines()[0] if text.strip() else ""
     return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+class _TaskMonths:
+    """Study tasks by the month they were pushed in, each month read once: a month's report
+    needs the tasks of the months before it too (`task_months`)."""
+
+    def __init__(self, store: Store, timezone: ZoneInfo) -> None:
+        self._store = store
+        self._timezone = timezone
+        self._read: dict[datetime, list[StudyTask]] = {}
+
+    def for_month(self, month: str) -> list[StudyTask]:
+        """The tasks that can be finished in `month`."""
+        found = []
+        for start in task_months(month, self._timezone):
+            if start not in self._read:
+                self._read[start] = self._store.study_tasks_of_month(start)
+            found += self._read[start]
+        return found
+
+
+def _corrections(
+    meeting: Meeting, names: Mapping[int, str]
+) -> list[CorrectionLine]:
+    """A meeting's corrections as the 更正记录 sheet lists them."""
+    return [
+        CorrectionLine(
+            meeting_day=meeting.day,
+            kind=meeting.kind,
+            field=c.field,
+            old=c.old,
+            new=c.new,
+            by=names.get(c.by, str(c.by)),
+            at=c.at,
+        )
+        for c in meeting.corrections
+    ]
 
 
 class Reports:
@@ -235,11 +178,7 @@ class Reports:
 
     def _tasks(self, month: str) -> list[StudyTask]:
         # Tasks pushed in earlier months can be finished (and earn points) in this one.
-        return [
-            task
-            for start in task_months(month, self._timezone)
-            for task in self._store.study_tasks_of_month(start)
-        ]
+        return _TaskMonths(self._store, self._timezone).for_month(month)
 
     def _build(
         self, branch: Branch, month: str, people: Sequence[Person], tasks: Sequence[StudyTask]
@@ -267,34 +206,67 @@ class Reports:
         of today in this month, or of the month's last day."""
         last = month_days(month, self._timezone)[1]
         day = min(last, self._clock().astimezone(self._timezone).date())
-        quarter = quarter_of(day)
+        quarter = quarter_period(day)
         meetings = self._meetings.dated_between(quarter.first, quarter.last)
         return held_line(branch, self._organization.config.cadence, meetings, day)
 
-    def meeting_lines(self, branch: Branch, month: str) -> list[MeetingLine]:
-        """The month's closed meetings for the export's 组织生活 sheet."""
-        start, _ = month_bounds(month, self._timezone)
-        lines = []
-        for meeting in self._meetings.closed_in_month(branch.id, start):
-            present, excused = self._meetings.ledger_names(meeting)
-            lines.append(
-                MeetingLine(
-                    day=meeting.day,
-                    kind=meeting.kind,
-                    topic=meeting.topic,
-                    host=meeting.host,
-                    expected=len(meeting.expected),
-                    present=_people(present),
-                    excused=_people(excused),
-                    absent=_people(list(meeting.absent)),
-                    attachments=len(meeting.attachments),
-                )
-            )
-        return lines
+    def ledger(self, branch_id: str, period: Period, banks: BankSet, maker: str = "") -> Ledger:
+        """The branch's 台账 for the period's months so far: each month's report, the
+        meetings against the cadence, their corrections, the questions' texts.
+
+        It reads a month of the store per month of the period: run it off the event loop."""
+        branch = self.branch(branch_id)
+        today = self.today()
+        months = [m.key for m in period.months() if m.first <= today]
+        if not months:
+            raise UserError(messages.LEDGER_NOT_STARTED.format(period=period.label))
+        people, tasks = self._store.people(), _TaskMonths(self._store, self._timezone)
+        reports = [self._build(branch, month, people, tasks.for_month(month)) for month in months]
+        meetings = [
+            m
+            for m in self._meetings.dated_between(period.first, period.last)
+            if m.branch_id == branch.id
+        ]
+        closed = sorted(
+            (m for m in meetings if m.status == CLOSED and period.holds(m.day)),
+            key=lambda m: (m.day, m.kind, m.id),
+        )
+        names = self._meetings.names_of(branch.id)
+        questions = {
+            key: question.text
+            for report in reports
+            for key in {(a.bank_id, a.question_id) for a in report.answers}
+            if (question := banks.question(key)) is not None
+        }
+        return build_ledger(
+            branch.name,
+            period,
+            reports,
+            [self._meeting_line(m, names) for m in closed],
+            tally(branch, self._organization.config.cadence, meetings, period, today),
+            [line for m in closed for line in _corrections(m, names)],
+            questions,
+            maker,
+            today,
+        )
+
+    def _meeting_line(self, meeting: Meeting, names: Mapping[int, str]) -> MeetingLine:
+        present, excused = self._meetings.ledger_names(meeting, names)
+        return MeetingLine(
+            day=meeting.day,
+            kind=meeting.kind,
+            topic=meeting.topic,
+            host=meeting.host,
+            expected=len(meeting.expected),
+            present=_people(present),
+            excused=_people(excused),
+            absent=_people(list(meeting.absent)),
+            attachments=len(meeting.attachments),
+        )
 
     def quarter_compliance(self, branch: Branch) -> tuple[int, int]:
         """(requirements met, requirements) of this quarter's meetings, for /branches."""
-        quarter = quarter_of(self._clock().astimezone(self._timezone).date())
+        quarter = quarter_period(self._clock().astimezone(self._timezone).date())
         meetings = self._meetings.dated_between(quarter.first, quarter.last)
         return compliance(branch, self._organization.config.cadence, meetings, quarter)
 

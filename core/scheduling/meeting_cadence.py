@@ -20,8 +20,9 @@ from zoneinfo import ZoneInfo
 from core import messages
 from core.clock import Clock
 from core.config.branches import Branch
+from core.dates.periods import quarter_period
 from core.dates.workdays import WorkCalendar
-from core.meetings.cadence import Owed, in_last_days, owed, quarter_of
+from core.meetings.cadence import Owed, in_last_days, owed
 from core.meetings.service import Meetings
 from core.organization.branches import Notice, Organization
 from core.scheduling.daily import due_day
@@ -133,7 +134,7 @@ class CadenceReminders:
 
     def _meetings(self, today: date) -> list[Meeting]:
         """The meetings of this quarter and the last (six month files)."""
-        first = quarter_of(quarter_of(today).first - timedelta(days=1)).first
+        first = quarter_period(quarter_period(today).first - timedelta(days=1)).first
         return self._meetings_book.dated_between(first, today)
 
 

@@ -14,16 +14,18 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from core import messages
 from core.config.branches import Branch
+from core.dates.periods import parse_period
 from core.errors import UserError
 from core.reports.chart import participation_chart
-from core.reports.month_report import BranchMonthReport, format_report_text, month_label
-from core.reports.service import (
+from core.reports.month_report import BranchMonthReport, format_report_text
+from core.reports.requests import (
     EXPORT,
     NUDGE,
     REPORT_PREFIX,
     SHOW,
     ReportRequest,
     export_file_name,
+    parse_export_args,
     parse_report_args,
     parse_report_press,
     picker_buttons,
@@ -45,17 +47,20 @@ CHART_FILE = "report.png"
 async def show_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/report [branch] [YYYY-MM]: the month's participation, with its chart and buttons."""
     chat = update.effective_chat
-    branch, month = await _requested_branch(update, context, "report", SHOW)
+    this_month = services(context).reports.this_month()
+    request = parse_report_args(context.args or [], "report", this_month)
+    branch = await _requested_branch(update, context, request, "report", SHOW)
     if chat is not None and branch is not None:
-        await send_report(context, chat.id, branch, month)
+        await send_report(context, chat.id, branch, request.period)
 
 
 async def export_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/export [branch] [YYYY-MM]: the month as an .xlsx document."""
-    chat = update.effective_chat
-    branch, month = await _requested_branch(update, context, "export", EXPORT)
-    if chat is not None and branch is not None:
-        await send_export(context, chat.id, branch, month)
+    """/export [branch] [2026-11 | 2026Q4 | 2026]: the 台账 as an .xlsx document."""
+    chat, user = update.effective_chat, update.effective_user
+    request = parse_export_args(context.args or [], services(context).reports.this_month())
+    branch = await _requested_branch(update, context, request, "export", EXPORT)
+    if chat is not None and user is not None and branch is not None:
+        await send_export(context, chat.id, branch, request.period, user.id)
 
 
 async def report_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -84,9 +89,9 @@ async def report_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     await query.answer()
     if press.kind == SHOW:
-        await send_report(context, chat.id, branch, press.month)
+        await send_report(context, chat.id, branch, press.period)
     else:
-        await send_export(context, chat.id, branch, press.month)
+        await send_export(context, chat.id, branch, press.period, query.from_user.id)
 
 
 async def my_month(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -137,20 +142,25 @@ async def send_report(
 
 
 async def send_export(
-    context: ContextTypes.DEFAULT_TYPE, chat_id: int, branch: Branch, month: str
+    context: ContextTypes.DEFAULT_TYPE, chat_id: int, branch: Branch, period: str, by: int
 ) -> None:
-    """The month as an .xlsx document named after the branch and the month."""
+    """The period's 台账 as an .xlsx document named after the branch and the period; `by`
+    asked for it and is its 制表人. Read and written off the event loop: a year of records
+    takes a while."""
     from core.reports.workbook import (
-        report_workbook,  # openpyxl's memory only once someone exports
+        ledger_workbook,  # openpyxl's memory only once someone exports
     )
 
     found = services(context)
-    report = found.reports.report(branch.id, month)
-    meetings = found.reports.meeting_lines(branch, month)
-    workbook = await asyncio.to_thread(report_workbook, report, found.reports.timezone, meetings)
-    caption = messages.EXPORT_CAPTION.format(branch=branch.name, month=month_label(month))
+    person = found.store.person(by)
+    maker = person.report_name if person else ""
+    banks = found.private_quizzes.banks
+    reports = found.reports
+    ledger = await asyncio.to_thread(reports.ledger, branch.id, parse_period(period), banks, maker)
+    workbook = await asyncio.to_thread(ledger_workbook, ledger, reports.timezone)
+    caption = messages.EXPORT_CAPTION.format(title=ledger.title)
     await context.bot.send_document(
-        chat_id, workbook, filename=export_file_name(report), caption=caption
+        chat_id, workbook, filename=export_file_name(ledger), caption=caption
     )
 
 
@@ -176,26 +186,28 @@ async def _group_notes(
 
 
 async def _requested_branch(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, command: str, kind: str
-) -> tuple[Branch | None, str]:
+    update: Update,
+    context: ContextTypes.DEFAULT_TYPE,
+    request: ReportRequest,
+    command: str,
+    kind: str,
+) -> Branch | None:
     """The branch a /report or /export is about; None when a branch picker was sent instead.
 
     In a group it is the group's branch (the guard checked the caller leads it); in
     private the named branch, if the caller leads it, else the one they lead.
     """
     user, chat, message = update.effective_user, update.effective_chat, update.effective_message
-    reports = services(context).reports
-    request = parse_report_args(context.args or [], command, reports.this_month())
     if user is None or chat is None or message is None:
-        return None, request.month
+        return None
     if not is_private(update):
         branch = services(context).organization.branch_for_chat(chat.id)
         if branch is None:
             raise UserError(messages.NOT_A_BRANCH_GROUP)
         if request.branch_id not in (None, branch.id):
             raise UserError(messages.REPORT_OTHER_BRANCH.format(command=command))
-        return branch, request.month
-    return await _private_branch(update, context, request, command, kind), request.month
+        return branch
+    return await _private_branch(update, context, request, command, kind)
 
 
 async def _private_branch(
@@ -219,9 +231,9 @@ async def _private_branch(
         raise UserError(messages.NOT_ALLOWED.format(command=command, role=role))
     if len(led) == 1:
         return led[0]
-    buttons = picker_buttons(led, kind, request.month)
+    buttons = picker_buttons(led, kind, request.period)
     keyboard = inline_keyboard(tuple((button,) for button in buttons))
-    text = messages.REPORT_PICK_BRANCH.format(month=month_label(request.month))
+    text = messages.REPORT_PICK_BRANCH.format(month=parse_period(request.period).label)
     await message.reply_text(text, reply_markup=keyboard)
     return None
 

@@ -241,10 +241,14 @@ def assert_every_press_counts(fake: FakeBotApi, bot: BotProcess, tmp_path: Path)
     assert done_by(tmp_path / "data") == [m["id"] for m in MEMBERS]
     ledger = tmp_path / "ledger.xlsx"
     arguments = ["export", "--branch", "office", "--month", "2026-11", "--out", str(ledger)]
-    folders = {"DATA_DIR": str(tmp_path / "data"), "CONFIG_DIR": str(tmp_path / "config")}
+    folders = {
+        "DATA_DIR": str(tmp_path / "data"),
+        "CONFIG_DIR": str(tmp_path / "config"),
+        "BOT_FAKE_CLOCK_FILE": str(tmp_path / "now"),
+    }
     exported = run_cli(*arguments, **folders)
     assert exported.returncode == 0, exported.stderr
-    rows = list(load_workbook(ledger, read_only=True).worksheets[0].values)[1:]
+    rows = list(load_workbook(ledger, read_only=True)["成员"].values)[1:]
     assert sorted(row[1] for row in rows if row[4] == 1) == [m["id"] for m in MEMBERS]
 
 

@@ -19,6 +19,8 @@ import pytest
 from openpyxl import load_workbook
 from PIL import Image
 
+from core.clock import file_clock
+from core.config.banks import load_banks
 from core.store.database import Store
 from core.store.quiz_sessions import AnswerRecord
 from core.store.records import Binding, Membership, Person, StudyTask
@@ -28,6 +30,7 @@ from tests.fakeapi import Call, FakeBotApi
 from tests.harness import user
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
+BANKS = load_banks(FIXTURES / "quizzes")
 CONFIG = """\
 timezone: Asia/Shanghai
 points: {study_on_time: 2, correct_answer: 1, daily_cap: 10}
@@ -246,6 +249,13 @@ def expected_report(branch_name: str, rows: list[dict[str, Any]]) -> str:
     return "\n".join([f"{branch_name} 2026年11月 参与情况", totals, "", *lines, "", footer])
 
 
+def question_text(question_id: str) -> str:
+    """What the 答题记录 sheet says the question was: its text in the test bank."""
+    question = BANKS.question(("basics", question_id))
+    assert question is not None
+    return question.text
+
+
 def assert_workbook_holds_the_month(xlsx: bytes, rows: list[dict[str, Any]]) -> None:
     """The 成员 and 答题记录 sheets hold exactly what was written for the office branch."""
     workbook = load_workbook(io.BytesIO(xlsx), read_only=True)
@@ -263,7 +273,8 @@ def assert_workbook_holds_the_month(xlsx: bytes, rows: list[dict[str, Any]]) -> 
     assert sorted(answers) == sorted(
         (
             f"{a.at:%Y-%m-%d %H:%M}", PEOPLE[a.user_id][0], a.user_id, "basics",
-            a.question_id, "A", "正确" if a.correct else "错误", "私聊答题",
+            a.question_id, question_text(a.question_id), "A", "正确" if a.correct else "错误",
+            "私聊答题",
         )
         for a in office
     )  # fmt: skip
@@ -368,17 +379,32 @@ def test_export_from_the_command_line_while_the_bot_holds_the_store(tmp_path: Pa
     data_dir = tmp_path / "data"
     write_month(data_dir)
     config = write_config(tmp_path)
-    running = Store(data_dir, SHANGHAI)  # holds the process lock, like the running bot
+    now = tmp_path / "now"
+    now.write_text("2026-12-02T10:00:00+08:00")
+    running = Store(data_dir, SHANGHAI, clock=file_clock(now, SHANGHAI))  # holds the lock
     try:
         before = sorted(p.relative_to(data_dir) for p in data_dir.rglob("*"))
         out = tmp_path / "out.xlsx"
-        env = {"DATA_DIR": str(data_dir), "CONFIG_DIR": str(config)}
+        env = {
+            "DATA_DIR": str(data_dir),
+            "CONFIG_DIR": str(config),
+            "BOT_FAKE_CLOCK_FILE": str(now),
+        }
         args = ("export", "--branch", "office", "--month", "2026-11")
         result = run_cli(*args, "--out", str(out), **env)
         assert result.returncode == 0, result.stderr
         assert result.stdout.startswith(f"{out}: 办公室党支部 2026-11, 7 members")
         assert_workbook_holds_the_month(out.read_bytes(), expected_members("office"))
         assert sorted(p.relative_to(data_dir) for p in data_dir.rglob("*")) == before
+
+        quarter = tmp_path / "quarter.xlsx"
+        args = ("export", "--branch", "office", "--period", "2026Q4", "--maker", "陈书记")
+        result = run_cli(*args, "--out", str(quarter), **env)
+        assert result.stdout.startswith(f"{quarter}: 办公室党支部 2026Q4, 7 members")
+        cover = list(load_workbook(quarter, read_only=True)["台账"].values)
+        assert cover[0][0] == "办公室党支部2026年第四季度党建工作台账"
+        signed = "制表人：陈书记　　　　　　　　日期：2026年12月2日"
+        assert any(row and row[0] == signed for row in cover)
 
         unknown = run_cli("export", "--branch", "nosuch", "--month", "2026-11", **env)
         assert unknown.returncode == 1

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date
 
 from openpyxl import load_workbook
 
-from core.reports.month_report import build_report
-from core.reports.workbook import report_workbook
+from core.dates.periods import parse_period
+from core.reports.ledger import build_ledger
+from core.reports.month_report import BranchMonthReport, build_report
+from core.reports.workbook import ledger_workbook
 from core.roster.members import Member
 from core.store.roster_records import Leave, ListEntry, account_key
 from tests.core.reports.test_reports import RULE, SHANGHAI, answer, at, sample_report
+
+
+def report_workbook(
+    report: BranchMonthReport, questions: Mapping[tuple[str, str], str] | None = None
+) -> bytes:
+    """The export of one month's report (no meetings recorded)."""
+    period = parse_period(report.month)
+    ledger = build_ledger(report.branch_name, period, [report], questions=questions)
+    return ledger_workbook(ledger, SHANGHAI)
 
 
 def read(data: bytes) -> dict[str, list[tuple[object, ...]]]:
@@ -21,8 +33,8 @@ def read(data: bytes) -> dict[str, list[tuple[object, ...]]]:
 
 
 def test_sheets_and_headers_are_chinese() -> None:
-    sheets = read(report_workbook(sample_report(), SHANGHAI))
-    assert list(sheets) == ["成员", "名单", "组织生活", "学习任务", "答题记录"]
+    sheets = read(report_workbook(sample_report()))
+    assert list(sheets) == ["台账", "成员", "名单", "组织生活", "更正记录", "学习任务", "答题记录"]
     assert sheets["成员"][0] == (
         "姓名",
         "用户ID",
@@ -52,6 +64,7 @@ def test_sheets_and_headers_are_chinese() -> None:
         "用户ID",
         "题库",
         "题号",
+        "题目",
         "所选",
         "结果",
         "方式",
@@ -60,7 +73,7 @@ def test_sheets_and_headers_are_chinese() -> None:
 
 def test_member_rows_equal_the_report() -> None:
     report = sample_report()
-    rows = read(report_workbook(report, SHANGHAI))["成员"][1:]
+    rows = read(report_workbook(report))["成员"][1:]
     assert rows == [
         ("张三", 1, "是", 2, 2, 2, 9, 7, round(7 / 9, 4), 9, "是"),
         ("李四", 2, "是", 2, 1, 0, 4, 2, 0.5, 4, "是"),
@@ -70,7 +83,7 @@ def test_member_rows_equal_the_report() -> None:
 
 
 def test_task_rows_have_local_times() -> None:
-    rows = read(report_workbook(sample_report(), SHANGHAI))["学习任务"][1:]
+    rows = read(report_workbook(sample_report()))["学习任务"][1:]
     assert rows == [
         ("2611-t1", "学习党章", "2026-11-02 09:00", "2026-11-09 09:00", 2, 1, 4, 0.5),
         ("2611-t2", "学习二十大报告", "2026-11-09 09:00", "2026-11-16 09:00", 1, 1, 4, 0.25),
@@ -79,7 +92,9 @@ def test_task_rows_have_local_times() -> None:
 
 def test_answer_rows_equal_the_inputs() -> None:
     report = sample_report()
-    rows = read(report_workbook(report, SHANGHAI))["答题记录"][1:]
+    first = report.answers[0]
+    questions = {(first.bank_id, first.question_id): "党章规定，党员有哪些义务？"}
+    rows = read(report_workbook(report, questions))["答题记录"][1:]
     names = {1: "张三", 2: "李四", 4: "赵六"}
     assert rows == [
         (
@@ -88,6 +103,7 @@ def test_answer_rows_equal_the_inputs() -> None:
             a.user_id,
             a.bank_id,
             a.question_id,
+            questions.get((a.bank_id, a.question_id), "（题目已不在题库中）"),
             "A",
             "正确" if a.correct else "错误",
             "私聊答题",
@@ -100,7 +116,7 @@ def test_answer_rows_equal_the_inputs() -> None:
 
 
 def test_widths_and_frozen_header() -> None:
-    workbook = load_workbook(io.BytesIO(report_workbook(sample_report(), SHANGHAI)))
+    workbook = load_workbook(io.BytesIO(report_workbook(sample_report())))
     tasks = workbook["学习任务"]
     assert tasks.freeze_panes == "A2"
     assert tasks.column_dimensions["B"].width == 40
@@ -108,8 +124,8 @@ def test_widths_and_frozen_header() -> None:
 
 def test_empty_month_has_headers_only() -> None:
     empty = build_report("office", "办公室党支部", "2026-11", [], [], [], RULE, SHANGHAI)
-    sheets = read(report_workbook(empty, SHANGHAI))
-    assert [len(rows) for rows in sheets.values()] == [1, 1, 1, 1, 1]
+    sheets = read(report_workbook(empty))
+    assert [len(rows) for rows in list(sheets.values())[1:]] == [1, 1, 1, 1, 1, 1]
 
 
 # What a spreadsheet would run as a formula (or hand to one) if written as anything but text.
@@ -134,8 +150,9 @@ def test_text_from_users_and_config_is_never_a_formula() -> None:
         for a in report.answers
     )
     names = {m.user_id: m.name for m in members}
+    questions = {(a.bank_id, a.question_id): next(hostile) for a in answers}
     data = report_workbook(
-        replace(report, members=members, tasks=tasks, answers=answers), SHANGHAI
+        replace(report, members=members, tasks=tasks, answers=answers), questions
     )
     # Cell by cell, from row 2: (column, the text written there).
     expected: dict[str, list[list[tuple[int, str]]]] = {
@@ -143,7 +160,13 @@ def test_text_from_users_and_config_is_never_a_formula() -> None:
         "名单": [[(1, m.name)] for m in members if m.on_roster],
         "学习任务": [[(1, t.task_id), (2, t.title)] for t in tasks],
         "答题记录": [
-            [(2, names[a.user_id]), (4, a.bank_id), (5, a.question_id), (6, a.chosen[0])]
+            [
+                (2, names[a.user_id]),
+                (4, a.bank_id),
+                (5, a.question_id),
+                (6, questions[(a.bank_id, a.question_id)]),
+                (7, a.chosen[0]),
+            ]
             for a in answers
         ],
     }
@@ -154,8 +177,10 @@ def test_text_from_users_and_config_is_never_a_formula() -> None:
         for row_number, cells in enumerate(rows, start=2):
             for column, text in cells:
                 cell = sheet.cell(row_number, column)
-                # XML reads a bare CR as LF (openpyxl writes no &#13;): text all the same.
-                assert (cell.value, cell.data_type) == (text.replace("\r", "\n"), "s"), (
+                # A text cell's bare CR reads back as LF (openpyxl writes no &#13;), a
+                # shared string keeps it: text all the same.
+                value = cell.value.replace("\r", "\n")
+                assert (value, cell.data_type) == (text.replace("\r", "\n"), "s"), (
                     title,
                     cell.coordinate,
                 )
@@ -168,7 +193,7 @@ def test_a_name_with_control_characters_still_exports() -> None:
     """openpyxl cannot store them (the whole export failed); they are dropped."""
     report = sample_report()
     members = (replace(report.members[0], name="张\x01三\x1b"), *report.members[1:])
-    sheets = read(report_workbook(replace(report, members=members), SHANGHAI))
+    sheets = read(report_workbook(replace(report, members=members)))
     assert sheets["成员"][1][0] == "张三"
 
 
@@ -186,7 +211,7 @@ def test_the_list_sheet_says_who_is_listed_reported_and_on_leave() -> None:
     report = build_report(
         "office", "办公室党支部", "2026-11", roster, [], answers, RULE, SHANGHAI, (), {"e1": sick}
     )
-    rows = read(report_workbook(report, SHANGHAI))["名单"]
+    rows = read(report_workbook(report))["名单"]
     assert rows[0] == (
         "姓名", "类别", "报到", "用户ID", "请假", "入党日期", "转正日期", "备注", "本月参与",
     )  # fmt: skip

@@ -10,18 +10,20 @@ import pytest
 
 from core.config.agency import AgencyConfig
 from core.config.banks import load_banks
+from core.dates.periods import parse_period
 from core.errors import DataFileError, UserError
 from core.organization.branches import Organization
-from core.reports.service import (
+from core.reports.requests import (
     ReportPress,
     ReportRequest,
-    Reports,
     export_file_name,
+    parse_export_args,
     parse_report_args,
     parse_report_press,
     report_buttons,
     report_data,
 )
+from core.reports.service import Reports
 from core.store.database import Store
 from core.store.quiz_sessions import AnswerRecord
 from core.store.records import Binding, Membership, Person
@@ -87,7 +89,30 @@ def test_report_of_the_month_has_both_buttons(reports: Reports) -> None:
     labels = [b.label for b in report_buttons(report, "2026-11")]
     assert labels == ["提醒未完成", "导出"]
     assert [b.label for b in report_buttons(report, "2026-12")] == ["导出"]  # not this month
-    assert export_file_name(report) == "办公室党支部-2026-11.xlsx"
+
+
+def test_export_takes_a_month_a_quarter_or_a_year(reports: Reports) -> None:
+    assert parse_export_args([], "2026-11") == ReportRequest(None, "2026-11")
+    assert parse_export_args(["2026q4", "office"], "2026-11") == ReportRequest("office", "2026Q4")
+    assert parse_export_args(["2026"], "2026-11") == ReportRequest(None, "2026")
+    for wrong in ("2026Q5", "2026-13", "1999"):
+        with pytest.raises(UserError, match="2026Q4（季度）"):
+            parse_export_args([wrong], "2026-11")
+    with pytest.raises(UserError, match="用法：/export"):
+        parse_export_args(["2026Q4", "2026"], "2026-11")
+    ledger = reports.ledger("office", parse_period("2026Q4"), BANKS)
+    assert [m.month for m in ledger.months] == ["2026-10", "2026-11"]  # December has not begun
+    assert export_file_name(ledger) == "办公室党支部-2026Q4.xlsx"
+    with pytest.raises(UserError, match="2027年第一季度还没有开始"):
+        reports.ledger("office", parse_period("2027Q1"), BANKS)
+
+
+def test_an_export_button_carries_its_period() -> None:
+    assert parse_report_press(report_data("x", "office", "2026Q4")) == ReportPress(
+        "x", "office", "2026Q4"
+    )
+    assert parse_report_press("rep:r:office:2026Q4") is None  # a report is of a month
+    assert parse_report_press("rep:x:office:2026") == ReportPress("x", "office", "2026")
 
 
 async def test_nudge_reaches_exactly_the_non_participants(reports: Reports) -> None:

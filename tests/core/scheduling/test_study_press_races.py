@@ -17,11 +17,13 @@ from datetime import datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
+from core.config.banks import BankSet
+from core.dates.periods import parse_period
 from core.dates.workdays import WorkCalendar
 from core.delivery import Button
 from core.organization.branches import ChatUser, Organization
 from core.reports.service import Reports
-from core.reports.workbook import report_workbook
+from core.reports.workbook import ledger_workbook
 from core.scheduling.dispatcher import Dispatcher
 from core.store.database import Store
 from core.store.records import Binding
@@ -107,8 +109,9 @@ def assert_every_press_kept(store: Store, clock: FakeClock, task_id: str, told: 
     reports = Reports(Organization(store, config(), clock), clock, SHANGHAI)
     report = reports.report("office", "2026-10")
     assert {m.user_id for m in report.members if m.tasks_done == 1} == set(told)
-    workbook = load_workbook(io.BytesIO(report_workbook(report, SHANGHAI)), read_only=True)
-    members = list(workbook.worksheets[0].iter_rows(min_row=2, values_only=True))
+    ledger = reports.ledger("office", parse_period("2026-10"), BankSet())
+    workbook = load_workbook(io.BytesIO(ledger_workbook(ledger, SHANGHAI)), read_only=True)
+    members = list(workbook["成员"].iter_rows(min_row=2, values_only=True))
     assert sum(1 for row in members if row[4] == 1) == len(told)  # column 完成任务
 
 

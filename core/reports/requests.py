@@ -1,0 +1,135 @@
+"""What a secretary asks a report for: the arguments of /report and /export, and the
+buttons under a report (提醒未完成, 导出) or a branch picker, as data that survives a
+restart (a button carries all it means)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from core import messages
+from core.config.branches import Branch
+from core.dates.periods import looks_like_period, parse_period
+from core.delivery import Button
+from core.errors import UserError
+from core.reports.ledger import Ledger
+from core.reports.month_report import BranchMonthReport
+
+REPORT_PREFIX = "rep:"
+SHOW, EXPORT, NUDGE = "r", "x", "n"
+# rep:r:<branch>:<YYYY-MM> shows a report, rep:x:<branch>:<YYYY-MM|YYYYQn|YYYY> exports,
+# rep:n:<branch> nudges; a branch id has at most 32 characters, so the data stays within
+# Telegram's 64 bytes.
+REPORT_DATA = re.compile(
+    r"rep:(?P<kind>[rxn]):(?P<branch>[a-z0-9][a-z0-9_-]{0,31})"
+    r"(?::(?P<period>\d{4}(?:-\d{2}|Q[1-4])?))?",
+    re.ASCII,
+)
+MONTH = re.compile(r"\d{4}-\d{2}", re.ASCII)
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What /report or /export asked for: a branch (None: the caller's) and a period (a
+    month for /report; a month, quarter or year for /export), by its key."""
+
+    branch_id: str | None
+    period: str
+
+
+@dataclass(frozen=True)
+class ReportPress:
+    """A button under a report or a branch picker."""
+
+    kind: str  # SHOW | EXPORT | NUDGE
+    branch_id: str
+    period: str  # a month to show, a period to export; "" for NUDGE (always this month)
+
+
+def parse_month(word: str) -> str:
+    """'2026-11' as given; a `UserError` for anything that is not a real year and month."""
+    if not MONTH.fullmatch(word) or not 1 <= int(word[5:]) <= 12:
+        raise UserError(messages.REPORT_BAD_MONTH.format(month=word))
+    return word
+
+
+def name_and_month(args: Sequence[str], usage: str) -> tuple[str | None, str | None]:
+    """`[name] [YYYY-MM]` in either order; a `UserError` with `usage` for anything else."""
+    name: str | None = None
+    month: str | None = None
+    for word in args:
+        if MONTH.fullmatch(word) and month is None:
+            month = parse_month(word)
+        elif not MONTH.fullmatch(word) and name is None:
+            name = word
+        else:
+            raise UserError(usage)
+    return name, month
+
+
+def parse_report_args(args: Sequence[str], command: str, this_month: str) -> ReportRequest:
+    """/report's `[branch-id] [YYYY-MM]`, in either order."""
+    usage = messages.REPORT_USAGE.format(command=command, month=this_month)
+    branch_id, month = name_and_month(args, usage)
+    return ReportRequest(branch_id, month or this_month)
+
+
+def parse_export_args(args: Sequence[str], this_month: str) -> ReportRequest:
+    """/export's `[branch-id] [2026-11 | 2026Q4 | 2026]`, in either order."""
+    usage = messages.EXPORT_USAGE.format(month=this_month)
+    branch_id: str | None = None
+    period: str | None = None
+    for word in args:
+        if looks_like_period(word) and period is None:
+            period = parse_period(word).key
+        elif not looks_like_period(word) and branch_id is None:
+            branch_id = word
+        else:
+            raise UserError(usage)
+    return ReportRequest(branch_id, period or this_month)
+
+
+def report_data(kind: str, branch_id: str, period: str = "") -> str:
+    """A button's callback data."""
+    return (
+        f"{REPORT_PREFIX}{kind}:{branch_id}:{period}"
+        if period
+        else f"{REPORT_PREFIX}{kind}:{branch_id}"
+    )
+
+
+def parse_report_press(data: str) -> ReportPress | None:
+    """The press a button's data describes; None for anything stale or forged."""
+    match = REPORT_DATA.fullmatch(data)
+    if match is None or (match["kind"] == NUDGE) != (match["period"] is None):
+        return None
+    period = match["period"] or ""
+    if match["kind"] == SHOW and not MONTH.fullmatch(period):
+        return None
+    try:
+        key = parse_period(period).key if period else ""
+    except UserError:
+        return None
+    return ReportPress(match["kind"], match["branch"], key)
+
+
+def report_buttons(report: BranchMonthReport, this_month: str) -> tuple[Button, ...]:
+    """提醒未完成 (this month, when someone has done nothing yet) and 导出."""
+    buttons = []
+    if report.month == this_month and report.non_participants:
+        buttons.append(Button(messages.REPORT_BUTTON_NUDGE, report_data(NUDGE, report.branch_id)))
+    export = report_data(EXPORT, report.branch_id, report.month)
+    buttons.append(Button(messages.REPORT_BUTTON_EXPORT, export))
+    return tuple(buttons)
+
+
+def picker_buttons(branches: Iterable[Branch], kind: str, period: str) -> tuple[Button, ...]:
+    """One button per branch, for a caller who leads several."""
+    return tuple(Button(b.name, report_data(kind, b.id, period)) for b in branches)
+
+
+def export_file_name(ledger: Ledger) -> str:
+    """'办公室党支部-2026Q4.xlsx' (no path separators, whatever the branch is called)."""
+    name = re.sub(r'[\\/:*?"<>|]', "_", ledger.branch_name)
+    return f"{name}-{ledger.period.key}.xlsx"
