@@ -398,8 +398,8 @@ def test_export_from_the_command_line_while_the_bot_holds_the_store(tmp_path: Pa
         assert sorted(p.relative_to(data_dir) for p in data_dir.rglob("*")) == before
 
         quarter = tmp_path / "quarter.xlsx"
-        args = ("export", "--branch", "office", "--period", "2026Q4", "--maker", "陈书记")
-        result = run_cli(*args, "--out", str(quarter), **env)
+        quarterly = ("export", "--branch", "office", "--period", "2026Q4", "--maker", "陈书记")
+        result = run_cli(*quarterly, "--out", str(quarter), **env)
         assert result.stdout.startswith(f"{quarter}: 办公室党支部 2026Q4, 7 members")
         cover = list(load_workbook(quarter, read_only=True)["台账"].values)
         assert cover[0][0] == "办公室党支部2026年第四季度党建工作台账"
