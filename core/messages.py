@@ -222,6 +222,23 @@ MEETING_CLOSED_ALREADY = "这次会议的签到已经结束。"
 MEETING_GONE = "找不到这次会议，按钮已失效。"
 MEETING_NOT_SECRETARY = "只有支部书记可以登记会议和结束签到。"
 MEETING_ATTACHED = "📎 已附到{kind}（{day}）记录，共 {count} 个附件。"
+MEETING_EDIT_USAGE = "更正会议记录请发送 /meeting edit。"
+MEETING_EDIT_PICK = "请选择要更正的会议记录（本月和上月）："
+MEETING_EDIT_PICK_BUTTON = "{day} {kind}：{topic}"
+MEETING_NOTHING_TO_EDIT = "本月和上月还没有已结束签到的会议记录可以更正。"
+MEETING_EDIT_HINT = (
+    "✏️ 更正这份记录：点“改主题”“改主持人”，或为缺席的同志点“补签到”。"
+    "每次更正都会记入台账的更正记录。"
+)
+MEETING_EDIT_FIELD_BUTTON = "改{field}"
+MEETING_MARK_PRESENT_BUTTON = "补签到·{name}"
+MEETING_ASK_EDIT = "请回复本条消息，写上{kind}（{day}）新的{field}。"
+MEETING_EDITED = "✅ 已更正{kind}（{day}）的{field}为：{value}（已记入更正记录）。"
+MEETING_MARKED_PRESENT = "✅ 已为{name}补签到，已记入更正记录。"
+MEETING_MARKED_ALREADY = "这位同志已经不在缺席名单里了。"
+MEETING_ATTENDANCE_FIELD = "{name}出席情况"
+MEETING_ABSENT_WORD = "缺席"
+MEETING_PRESENT_WORD = "实到（补签到）"
 MEETING_FILE_TOO_BIG = "文件超过 {limit} MB，只记下了文件，未保存副本。"
 
 # --- leave (请假)

@@ -31,17 +31,26 @@ from core.store.database import Store
 from core.store.meeting_records import (
     CLOSED,
     DRAFT,
+    HOST,
     MEETING_KINDS,
     OPEN,
+    TOPIC,
     Attachment,
     Attendance,
+    Correction,
     Meeting,
 )
 
 PREFIX = "mt:"
 # mt:k:<kind> a kind; mt:d:<kind>:<YYMMDD> a date; mt:s:<id> 签到; mt:l:<id>:<reason> 请假;
-# mt:c:<id> 结束签到.
+# mt:c:<id> 结束签到; corrections: mt:e:<id> the record's buttons, mt:a:<id>:<name hash>
+# 补签到 of an absentee, mt:f:<id>:<0|1> asks for a new topic or host.
 KIND, DAY, SIGN_IN, LEAVE, CLOSE = "k", "d", "s", "l", "c"
+EDIT, MARK_PRESENT, FIELD = "e", "a", "f"
+EDIT_FIELDS = (TOPIC, HOST)
+MAX_HOST_CHARS = 20
+EDITABLE_SHOWN = 8  # /meeting edit offers the newest records
+ABSENT_SHOWN = 30  # 补签到 buttons on one record
 LEAVE_REASONS = ("病假", "事假", "因公外出")
 DAYS_OFFERED = 3  # 今天, 昨天, 前天
 MAX_TOPIC_CHARS = 60
@@ -57,6 +66,8 @@ class Press:
     day: date | None = None
     meeting_id: str = ""
     reason: str = ""
+    name_hash: str = ""  # MARK_PRESENT: whose absence is corrected
+    field: str = ""  # FIELD: TOPIC or HOST
 
 
 def parse_press(data: str) -> Press | None:
@@ -76,6 +87,12 @@ def parse_press(data: str) -> Press | None:
             return Press(action, meeting_id=args[0])
         if action == LEAVE and len(args) == 2:
             return Press(LEAVE, meeting_id=args[0], reason=LEAVE_REASONS[int(args[1])])
+        if action == EDIT and len(args) == 1:
+            return Press(EDIT, meeting_id=args[0])
+        if action == MARK_PRESENT and len(args) == 2:
+            return Press(MARK_PRESENT, meeting_id=args[0], name_hash=args[1])
+        if action == FIELD and len(args) == 2:
+            return Press(FIELD, meeting_id=args[0], field=EDIT_FIELDS[int(args[1])])
     except (ValueError, IndexError):
         return None
     return None
@@ -114,6 +131,45 @@ def attendance_buttons(meeting: Meeting) -> tuple[Button, ...]:
     )
 
 
+def name_hash(name: str) -> str:
+    """A name in a button's data: short, and still meaning the same person after the list
+    of absentees changes (an index would not)."""
+    return hashlib.sha1(name.encode()).hexdigest()[:8]
+
+
+def record_buttons(meeting: Meeting) -> tuple[Button, ...]:
+    """Under a record opened for correction: 改主题, 改主持人, a 补签到 per absentee."""
+    fields = tuple(
+        Button(
+            messages.MEETING_EDIT_FIELD_BUTTON.format(field=field),
+            f"{PREFIX}{FIELD}:{meeting.id}:{i}",
+        )
+        for i, field in enumerate(EDIT_FIELDS)
+    )
+    late = tuple(
+        Button(
+            messages.MEETING_MARK_PRESENT_BUTTON.format(name=name),
+            f"{PREFIX}{MARK_PRESENT}:{meeting.id}:{name_hash(name)}",
+        )
+        for name in meeting.absent[:ABSENT_SHOWN]
+    )
+    return fields + late
+
+
+def editable_buttons(meetings: list[Meeting]) -> tuple[Button, ...]:
+    """/meeting edit: the newest closed records, one button each."""
+    newest = sorted(meetings, key=lambda m: (m.day, m.created_at), reverse=True)
+    return tuple(
+        Button(
+            messages.MEETING_EDIT_PICK_BUTTON.format(
+                day=f"{m.day:%m-%d}", kind=m.kind, topic=m.topic
+            ),
+            f"{PREFIX}{EDIT}:{m.id}",
+        )
+        for m in newest[:EDITABLE_SHOWN]
+    )
+
+
 class Meetings:
     """Drafts, 签到 and records of the branches' meetings."""
 
@@ -132,9 +188,7 @@ class Meetings:
 
     # --- the draft --------------------------------------------------------------
 
-    def start(
-        self, branch: Branch, chat_id: int, press: Press, menu_id: int, by: int
-    ) -> Meeting:
+    def start(self, branch: Branch, chat_id: int, press: Press, menu_id: int, by: int) -> Meeting:
         """A date pressed under the /meeting menu `menu_id`: the draft (the same press
         again finds the same draft)."""
         assert press.day is not None
@@ -142,9 +196,7 @@ class Meetings:
             raise UserError(messages.MEETING_FUTURE_DAY)
         digest = hashlib.sha1(f"{branch.id}|{chat_id}|{menu_id}|{press.kind}".encode())
         meeting_id = f"{press.day:%y%m}-{digest.hexdigest()[:10]}"
-        draft = Meeting(
-            meeting_id, branch.id, press.kind, press.day, chat_id, by, self._clock()
-        )
+        draft = Meeting(meeting_id, branch.id, press.kind, press.day, chat_id, by, self._clock())
         return self._store.add_meeting(draft)
 
     def asked_topic(self, meeting_id: str, prompt_id: int) -> None:
@@ -170,11 +222,7 @@ class Meetings:
             return None  # not an answer to our question, or not by who was asked
         asked = [m for m in drafts if m.prompt_id == prompt_id]
         draft = asked[0] if asked else max(drafts, key=lambda m: m.created_at)
-        topic = " ".join(topic.split())
-        if not topic:
-            raise UserError(messages.MEETING_TOPIC_EMPTY)
-        if len(topic) > MAX_TOPIC_CHARS:
-            raise UserError(messages.MEETING_TOPIC_TOO_LONG.format(limit=MAX_TOPIC_CHARS))
+        topic = _checked_text(topic, MAX_TOPIC_CHARS)
         closes = datetime.combine(max(draft.day, self.today()), CLOSING_TIME, self._timezone)
 
         def open_it(meeting: Meeting) -> tuple[Meeting | None, Meeting | None]:
@@ -187,9 +235,7 @@ class Meetings:
 
     def posted(self, meeting_id: str, message_id: int) -> None:
         """The 签到 message went out."""
-        self._store.change_meeting(
-            meeting_id, lambda m: (replace(m, message_id=message_id), None)
-        )
+        self._store.change_meeting(meeting_id, lambda m: (replace(m, message_id=message_id), None))
 
     # --- 签到 --------------------------------------------------------------------
 
@@ -216,9 +262,7 @@ class Meetings:
             raise UserError(messages.MEETING_GONE)
         return found
 
-    def attach(
-        self, chat_id: int, reply_to: int, attachment: Attachment
-    ) -> Meeting | None:
+    def attach(self, chat_id: int, reply_to: int, attachment: Attachment) -> Meeting | None:
         """A photo or file sent as a reply to a 签到 message: kept once per file (None: the
         reply is to no meeting's message)."""
         meeting = self.replied_meeting(chat_id, reply_to)
@@ -258,6 +302,90 @@ class Meetings:
             return closed, closed
 
         return self._store.change_meeting(meeting_id, close_it)
+
+    # --- corrections -------------------------------------------------------------
+
+    def editable(self, branch_id: str) -> list[Meeting]:
+        """The branch's closed records of this month and the last, which /meeting edit offers."""
+        found = [
+            m for m in self._recent_meetings() if m.branch_id == branch_id and m.status == CLOSED
+        ]
+        if not found:
+            raise UserError(messages.MEETING_NOTHING_TO_EDIT)
+        return found
+
+    def closed_record(self, meeting_id: str, branch_id: str) -> Meeting:
+        """A closed record of the branch; a `UserError` for anything else (a forged button)."""
+        meeting = self._store.meeting(meeting_id)
+        if meeting is None or meeting.branch_id != branch_id or meeting.status != CLOSED:
+            raise UserError(messages.MEETING_GONE)
+        return meeting
+
+    def mark_present(self, press: Press, by: int) -> tuple[str, Meeting]:
+        """补签到: an absentee of the record was there after all. Pressed again, nothing
+        changes (the name is no longer among the absent)."""
+
+        def mark(meeting: Meeting) -> tuple[Meeting | None, tuple[str, Meeting]]:
+            name = next((n for n in meeting.absent if name_hash(n) == press.name_hash), None)
+            if meeting.status != CLOSED or name is None:
+                return None, (messages.MEETING_MARKED_ALREADY, meeting)
+            field = messages.MEETING_ATTENDANCE_FIELD.format(name=name)
+            was, now = messages.MEETING_ABSENT_WORD, messages.MEETING_PRESENT_WORD
+            fix = Correction(by, self._clock(), field, was, now)
+            changed = replace(
+                meeting,
+                absent=tuple(n for n in meeting.absent if n != name),
+                late_present=(*meeting.late_present, name),
+                corrections=(*meeting.corrections, fix),
+            )
+            return changed, (messages.MEETING_MARKED_PRESENT.format(name=name), changed)
+
+        found = self._store.change_meeting(press.meeting_id, mark)
+        if found is None:
+            raise UserError(messages.MEETING_GONE)
+        return found
+
+    def asked_edit(self, meeting_id: str, field: str, prompt_id: int) -> None:
+        """The question for a new topic or host went out as message `prompt_id`."""
+        self._store.change_meeting(
+            meeting_id,
+            lambda m: (replace(m, edit_prompts={**m.edit_prompts, prompt_id: field}), None),
+        )
+
+    def edit_question(self, chat_id: int, prompt_id: int) -> Meeting | None:
+        """The recent record whose correction question is message `prompt_id` of the chat."""
+        return next(
+            (
+                m
+                for m in self._recent_meetings()
+                if m.chat_id == chat_id and prompt_id in m.edit_prompts
+            ),
+            None,
+        )
+
+    def edit_given(self, meeting: Meeting, prompt_id: int, by: int, text: str) -> Meeting:
+        """A reply to the question `prompt_id` of `meeting` (`edit_question`): its topic or
+        host becomes `text`, and the change is kept with who made it. The same reply again
+        changes nothing."""
+        field = meeting.edit_prompts[prompt_id]
+        value = _checked_text(text, MAX_TOPIC_CHARS if field == TOPIC else MAX_HOST_CHARS)
+
+        def edit(stored: Meeting) -> tuple[Meeting | None, Meeting]:
+            old = stored.topic if field == TOPIC else stored.host
+            if old == value:
+                return None, stored
+            fix = Correction(by, self._clock(), field, old, value)
+            changed = replace(stored, corrections=(*stored.corrections, fix))
+            if field == TOPIC:
+                changed = replace(changed, topic=value)
+            else:
+                changed = replace(changed, host=value)
+            return changed, changed
+
+        changed = self._store.change_meeting(meeting.id, edit)
+        if changed is None:
+            raise UserError(messages.MEETING_GONE)
+        return changed
 
     def due_to_close(self) -> list[Meeting]:
         """Open meetings whose 签到 time is over."""
@@ -351,7 +479,7 @@ class Meetings:
         """(实到, 请假 with reasons) of a meeting, by the names the reports use (`names`
         from `names_of`, when naming many meetings of a branch)."""
         names = self.names_of(meeting.branch_id) if names is None else names
-        present = [names.get(u, str(u)) for u in meeting.present()]
+        present = [names.get(u, str(u)) for u in meeting.present()] + list(meeting.late_present)
         excused = [f"{names.get(u, str(u))}（{r}）" for u, r in meeting.excused().items()]
         return present, excused
 
@@ -366,3 +494,13 @@ class Meetings:
             if m.user_id is not None
         )
         return names
+
+
+def _checked_text(text: str, limit: int) -> str:
+    """A topic or a name as one line; a `UserError` if it is empty or too long."""
+    line = " ".join(text.split())
+    if not line:
+        raise UserError(messages.MEETING_TOPIC_EMPTY)
+    if len(line) > limit:
+        raise UserError(messages.MEETING_TOPIC_TOO_LONG.format(limit=limit))
+    return line

@@ -24,6 +24,8 @@ DEFAULT_CADENCE = {
     "党课": QUARTERLY,
     "主题党日": MONTHLY,
 }
+# The fields a correction may change by a reply (补签到 is a button).
+TOPIC, HOST = "主题", "主持人"
 # draft (kind and date chosen, topic asked) → open (签到 running) → closed (the record).
 DRAFT, OPEN, CLOSED = "draft", "open", "closed"
 
@@ -81,6 +83,9 @@ class Meeting:
     absent: tuple[str, ...] = ()  # 缺席 at the close
     attachments: tuple[Attachment, ...] = ()
     corrections: tuple[Correction, ...] = ()
+    late_present: tuple[str, ...] = ()  # 缺席 at the close, marked 实到 by a correction
+    # The questions asked for a corrected topic or host: message id → TOPIC or HOST.
+    edit_prompts: dict[int, str] = field(default_factory=dict)
 
     def present(self) -> list[int]:
         """Who signed in."""

@@ -22,15 +22,20 @@ from core.errors import UserError
 from core.meetings.service import (
     CLOSE,
     DAY,
+    EDIT,
+    FIELD,
     KIND,
+    MARK_PRESENT,
     PREFIX,
     Press,
     attendance_buttons,
     day_buttons,
+    editable_buttons,
     kind_buttons,
     parse_press,
+    record_buttons,
 )
-from core.store.meeting_records import Attachment, Meeting
+from core.store.meeting_records import TOPIC, Attachment, Meeting
 from handlers.organization.guard import guarded_command, is_secretary_of
 from handlers.services import services
 from handlers.telegram_messenger import button_rows
@@ -38,16 +43,27 @@ from handlers.telegram_messenger import button_rows
 log = logging.getLogger(__name__)
 
 MAX_SAVED_BYTES = 10 * 2**20  # copies kept under data/ for the ledger; larger: the file id only
-TOPIC_QUESTION_START = messages.MEETING_ASK_TOPIC.split("{", 1)[0]  # "请回复本条消息，写上这次"
+# "请回复本条消息，写上": how both the topic question and a correction's question begin.
+QUESTION_START = messages.MEETING_ASK_EDIT.split("{", 1)[0]
+LED_ONLY = (KIND, DAY, CLOSE, EDIT, MARK_PRESENT, FIELD)
 
 
 async def meeting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/meeting (secretaries, in the branch group): the kinds to choose from."""
+    """/meeting (secretaries, in the branch group): the kinds to choose from; /meeting edit:
+    the recent records to correct."""
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
-    if services(context).organization.branch_for_chat(chat.id) is None:
+    found = services(context)
+    branch = found.organization.branch_for_chat(chat.id)
+    if branch is None:
         raise UserError(messages.NOT_A_BRANCH_GROUP)
+    if context.args == ["edit"]:
+        records = editable_buttons(found.meetings.editable(branch.id))
+        await message.reply_text(messages.MEETING_EDIT_PICK, reply_markup=button_rows(records))
+        return
+    if context.args:
+        raise UserError(messages.MEETING_EDIT_USAGE)
     kinds = button_rows(kind_buttons(), 2)
     await message.reply_text(messages.MEETING_PICK_KIND, reply_markup=kinds)
 
@@ -63,9 +79,12 @@ async def meeting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     branch = found.organization.branch_for_chat(chat_id)
     if press is None or branch is None:
         raise UserError(messages.MEETING_GONE)
-    led_only = press.action in (KIND, DAY, CLOSE)
+    led_only = press.action in LED_ONLY
     if led_only and not await is_secretary_of(query.from_user.id, branch.id, context):
         raise UserError(messages.MEETING_NOT_SECRETARY)
+    if press.action in (EDIT, MARK_PRESENT, FIELD):
+        await _correct(update, context, branch, press)
+        return
     if press.action == KIND:
         await query.answer()
         days = day_buttons(press.kind, found.meetings.today())
@@ -88,6 +107,58 @@ async def meeting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         if changed is not None:
             found.edits.request(
                 context, f"meeting:{changed.id}", lambda: _edit_counts(context, branch, changed.id)
+            )
+
+
+async def _correct(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, branch: Branch, press: Press
+) -> None:
+    """A correction's button: open a record, mark an absentee present, or ask for a new
+    topic or host (the reply is taken in `topic_reply`)."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    found = services(context)
+    record = found.meetings.closed_record(press.meeting_id, branch.id)
+    if press.action == EDIT:
+        await query.answer()
+        text = (
+            found.meetings.record_text(record, branch.name) + "\n\n" + messages.MEETING_EDIT_HINT
+        )
+        await context.bot.send_message(
+            record.chat_id, text, reply_markup=button_rows(record_buttons(record), 2)
+        )
+    elif press.action == FIELD:
+        await query.answer()
+        day = f"{record.day:%Y-%m-%d}"
+        question = messages.MEETING_ASK_EDIT.format(kind=record.kind, day=day, field=press.field)
+        sent = await context.bot.send_message(
+            record.chat_id, question, reply_markup=ForceReply(selective=True)
+        )
+        found.meetings.asked_edit(record.id, press.field, sent.message_id)
+    else:
+        reply, changed = found.meetings.mark_present(press, query.from_user.id)
+        await query.answer(reply)
+        await _show_corrected(context, branch, changed, query.message.message_id)
+
+
+async def _show_corrected(
+    context: ContextTypes.DEFAULT_TYPE, branch: Branch, meeting: Meeting, editor_id: int | None
+) -> None:
+    """The corrected record: on the group's record message, and on the correction message
+    with its buttons drawn again (an absentee marked present loses their button)."""
+    found = services(context)
+    text = found.meetings.record_text(meeting, branch.name)
+    with contextlib.suppress(TelegramError):  # the correction is stored either way
+        if meeting.message_id is not None:
+            await context.bot.edit_message_text(
+                text, chat_id=meeting.chat_id, message_id=meeting.message_id
+            )
+        if editor_id is not None:
+            await context.bot.edit_message_text(
+                text + "\n\n" + messages.MEETING_EDIT_HINT,
+                chat_id=meeting.chat_id,
+                message_id=editor_id,
+                reply_markup=button_rows(record_buttons(meeting), 2),
             )
 
 
@@ -122,11 +193,13 @@ async def topic_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     asked = message.reply_to_message
     if asked.from_user is None or asked.from_user.id != context.bot.id:
         return  # a reply to a person: ordinary chat
-    if not (asked.text or "").startswith(TOPIC_QUESTION_START):
+    if not (asked.text or "").startswith(QUESTION_START):
         return
     found = services(context)
     branch = found.organization.branch_for_chat(message.chat_id)
     if branch is None:
+        return
+    if await _correction_reply(context, branch, message, user.id):
         return
     person = found.store.person(user.id)
     host = person.report_name if person else user.full_name
@@ -136,6 +209,30 @@ async def topic_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if opened is None:
         return
     await _post_sign_in(message, context, branch, opened)
+
+
+async def _correction_reply(
+    context: ContextTypes.DEFAULT_TYPE, branch: Branch, message: Message, user_id: int
+) -> bool:
+    """A reply to a correction's question, from the branch's secretary: the record changes.
+    False: the reply answers no correction's question."""
+    assert message.reply_to_message is not None
+    found = services(context)
+    prompt_id = message.reply_to_message.message_id
+    asked = found.meetings.edit_question(message.chat_id, prompt_id)
+    if asked is None:
+        return False
+    if not await is_secretary_of(user_id, branch.id, context):
+        raise UserError(messages.MEETING_NOT_SECRETARY)
+    edited = found.meetings.edit_given(asked, prompt_id, user_id, message.text or "")
+    field = edited.edit_prompts[prompt_id]
+    value = edited.topic if field == TOPIC else edited.host
+    day = f"{edited.day:%Y-%m-%d}"
+    await message.reply_text(
+        messages.MEETING_EDITED.format(kind=edited.kind, day=day, field=field, value=value)
+    )
+    await _show_corrected(context, branch, edited, None)
+    return True
 
 
 async def _post_sign_in(

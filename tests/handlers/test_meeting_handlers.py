@@ -179,3 +179,61 @@ async def test_only_the_secretary_records_and_only_their_reply_is_the_topic(
     replies = await bot.feed(bot.fake.send_text(OFFICE_GROUP, MEMBERS[0], "乱写", reply_to=asked))
     assert replies == []  # someone else's reply is ordinary chat
     assert all(c.method != "sendMessage" for c in bot.fake.requests[before:])
+
+
+async def test_a_record_is_corrected_and_the_ledger_keeps_who_changed_what(
+    bot: BotHarness, clock: FakeClock
+) -> None:
+    sign_in = await open_meeting(bot, "主题党日", "重温入党誓词")
+    li = MEMBERS[0]
+    await press(bot, sign_in, li, "签到")
+    await press(bot, sign_in, OWNER, "结束签到")
+    clock.advance(hours=2)
+
+    await bot.say(OFFICE_GROUP, li, "/meeting edit")  # a member may not
+    assert "书记" in last_sent(bot).params["text"]
+    await bot.say(OFFICE_GROUP, OWNER, "/meeting edit")
+    picker = last_sent(bot)
+    assert list(buttons(picker)) == ["11-02 主题党日：重温入党誓词"]
+    await press(bot, picker, OWNER, "11-02 主题党日：重温入党誓词")
+    editor = last_sent(bot)
+    assert list(buttons(editor)) == [
+        "改主题", "改主持人", "补签到·陈书记", "补签到·王五", "补签到·赵六",
+    ]  # fmt: skip
+    assert await press(bot, editor, li, "补签到·王五") == messages.MEETING_NOT_SECRETARY
+
+    # 王五 was there without a phone: 补签到, pressed twice (a redelivered press).
+    assert await press(bot, editor, OWNER, "补签到·王五") == "✅ 已为王五补签到，已记入更正记录。"
+    again = await press(bot, editor, OWNER, "补签到·王五", strict=False)
+    assert again == messages.MEETING_MARKED_ALREADY
+    record = [c for c in bot.fake.calls("editMessageText")
+              if c.params["message_id"] == sign_in.result["message_id"]][-1]  # fmt: skip
+    assert "实到 2 人：李四、王五" in record.params["text"]
+    assert "缺席 2 人：陈书记、赵六" in record.params["text"]
+
+    await press(bot, editor, OWNER, "改主题")
+    question = last_sent(bot)
+    assert question.params["text"] == "请回复本条消息，写上主题党日（2026-11-02）新的主题。"
+    new_topic = "重温入党誓词，参观廉政教育基地"
+    reply = bot.fake.send_text(
+        OFFICE_GROUP, OWNER, new_topic, reply_to=question.result["message_id"]
+    )
+    for _ in range(2):  # delivered twice: one correction
+        await bot.feed(reply)
+    assert last_sent(bot).params["text"].startswith("✅ 已更正主题党日（2026-11-02）的主题")
+
+    (meeting,) = bot.services.store.meetings_of_month(clock())
+    assert meeting.topic == "重温入党誓词，参观廉政教育基地"
+    assert [(c.by, c.field, c.old, c.new) for c in meeting.corrections] == [
+        (OWNER["id"], "王五出席情况", "缺席", "实到（补签到）"),
+        (OWNER["id"], "主题", "重温入党誓词", "重温入党誓词，参观廉政教育基地"),
+    ]
+    await bot.say(OFFICE_GROUP, OWNER, "/export")
+    exported = bot.fake.calls("sendDocument")[-1].params["document"]["content"]
+    rows = list(load_workbook(io.BytesIO(exported))["更正记录"].iter_rows(values_only=True))
+    assert rows[1:] == [
+        ("2026-11-02", "主题党日", "王五出席情况", "缺席", "实到（补签到）", "陈书记",
+         "2026-11-02 11:00"),
+        ("2026-11-02", "主题党日", "主题", "重温入党誓词", "重温入党誓词，参观廉政教育基地",
+         "陈书记", "2026-11-02 11:00"),
+    ]  # fmt: skip
