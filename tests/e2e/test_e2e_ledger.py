@@ -16,7 +16,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.e2e.test_crash import ADMIN, CONFIG, GROUP, OWNER, make_bot, say, set_clock
-from tests.e2e.test_e2e_meetings import buttons, group_message, press
+from tests.e2e.test_e2e_meetings import buttons, close_sign_in, group_message, press
 from tests.fakeapi import Call, FakeBotApi
 from tests.harness import user
 
@@ -57,18 +57,6 @@ def record_meeting(
     return sign_in
 
 
-def close(fake: FakeBotApi, sign_in: Call) -> str:
-    since = len(fake.requests)
-    press(fake, sign_in, OWNER, "结束签到")
-    record = fake.wait_for(
-        "editMessageText",
-        lambda c: c.params.get("message_id") == sign_in.result["message_id"],
-        timeout=15,
-        since=since,
-    )
-    return str(record.params["text"])
-
-
 def sent_containing(fake: FakeBotApi, text: str) -> list[Call]:
     """Messages delivered with `text` (the secretary never opened a private chat: their
     private copy fails, and the group post mentioning them carries it)."""
@@ -98,13 +86,13 @@ def test_a_quarter_of_meetings_becomes_the_quarter_ledger(
         since = len(fake.requests)
         fake.send_photo(GROUP, LI, b"photo", reply_to=committee.result["message_id"])
         group_message(fake, "📎 已附到支部委员会会议", since)
-        assert "应到 3 人，实到 3 人" in close(fake, committee)
+        assert "应到 3 人，实到 3 人" in close_sign_in(fake, committee)
 
         set_clock(tmp_path / "now", "2026-10-28 15:00")
         theme_day = record_meeting(
             fake, "主题党日", "10-28", "重温入党誓词", [(LI, "签到"), (OWNER, "签到")]
         )
-        assert "缺席 2 人：王五、赵六" in close(fake, theme_day)
+        assert "缺席 2 人：王五、赵六" in close_sign_in(fake, theme_day)
 
         set_clock(tmp_path / "now", "2026-12-22 09:30")  # the quarter's last 10 days
         due = fake.wait_for(

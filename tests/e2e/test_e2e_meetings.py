@@ -52,6 +52,19 @@ def group_message(fake: FakeBotApi, start: str, since: int) -> Call:
     )
 
 
+def close_sign_in(fake: FakeBotApi, sign_in: Call) -> str:
+    """The secretary presses 结束签到; the record the 签到 message became."""
+    since = len(fake.requests)
+    press(fake, sign_in, OWNER, "结束签到")
+    record = fake.wait_for(
+        "editMessageText",
+        lambda c: c.params.get("message_id") == sign_in.result["message_id"],
+        timeout=15,
+        since=since,
+    )
+    return str(record.params["text"])
+
+
 def test_a_theme_day_survives_a_kill_and_reaches_the_ledger(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -89,15 +102,7 @@ def test_a_theme_day_survives_a_kill_and_reaches_the_ledger(
 
         bot.kill()
         bot.start()
-        since = len(fake.requests)
-        press(fake, sign_in, OWNER, "结束签到")
-        record = fake.wait_for(
-            "editMessageText",
-            lambda c: c.params.get("message_id") == sign_in.result["message_id"],
-            timeout=15,
-            since=since,
-        )
-        assert record.params["text"] == (
+        assert close_sign_in(fake, sign_in) == (
             f"📋 办公室党支部主题党日记录\n日期：2026-11-02\n主题：{TOPIC}\n主持人：陈书记\n"
             "应到 3 人，实到 1 人：李四\n请假 1 人：王五（事假）\n缺席 2 人：陈书记、赵六\n"
             "附件 1 个"
