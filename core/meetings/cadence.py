@@ -58,15 +58,31 @@ def owed(
     branch: Branch, cadence: Mapping[str, str], meetings: Iterable[Meeting], day: date
 ) -> list[Owed]:
     """What the periods containing `day` still owe (meetings of other branches ignored)."""
-    held = [m for m in meetings if m.branch_id == branch.id and m.status == CLOSED]
+    return [
+        Owed(kind, period, count)
+        for kind, _, period, count in _held_in_periods(branch, cadence, meetings, day)
+        if count < 1
+    ]
+
+
+def _held_in_periods(
+    branch: Branch, cadence: Mapping[str, str], meetings: Iterable[Meeting], day: date
+) -> list[tuple[str, str, Period, int]]:
+    """Each required kind, its cadence, its period containing `day`, and how many of its
+    meetings the branch closed in that period."""
+    held = _closed(branch, meetings)
     found = []
     for kind, rule in required(branch, cadence).items():
         period = period_of(rule, day)
         assert period is not None
         count = sum(1 for m in held if m.kind == kind and period.holds(m.day))
-        if count < 1:
-            found.append(Owed(kind, period, count))
+        found.append((kind, rule, period, count))
     return found
+
+
+def _closed(branch: Branch, meetings: Iterable[Meeting]) -> list[Meeting]:
+    """The branch's closed meetings (the records) among `meetings`."""
+    return [m for m in meetings if m.branch_id == branch.id and m.status == CLOSED]
 
 
 def in_last_days(period: Period, day: date) -> bool:
@@ -79,12 +95,8 @@ def held_line(
 ) -> str:
     """/report's lines: each required kind held so far in its period (this month's, this
     quarter's), marked ✅ once it is held."""
-    held = [m for m in meetings if m.branch_id == branch.id and m.status == CLOSED]
     scopes: dict[str, list[str]] = {MONTHLY: [], QUARTERLY: []}
-    for kind, rule in required(branch, cadence).items():
-        period = period_of(rule, day)
-        assert period is not None
-        count = sum(1 for m in held if m.kind == kind and period.holds(m.day))
+    for kind, rule, _, count in _held_in_periods(branch, cadence, meetings, day):
         mark = "✅" if count >= 1 else "⬜"
         scopes[rule].append(messages.CADENCE_PART.format(mark=mark, kind=kind, held=count))
     names = {MONTHLY: messages.CADENCE_THIS_MONTH, QUARTERLY: messages.CADENCE_THIS_QUARTER}
@@ -98,16 +110,10 @@ def held_line(
 def compliance(
     branch: Branch, cadence: Mapping[str, str], meetings: Iterable[Meeting], quarter: Period
 ) -> tuple[int, int]:
-    """(requirements met, requirements) of a quarter: a monthly kind counts once a month."""
-    held = [m for m in meetings if m.branch_id == branch.id and m.status == CLOSED]
-    months = quarter.months()
-    met = needed = 0
-    for kind, rule in required(branch, cadence).items():
-        periods = months if rule == MONTHLY else [quarter]
-        for period in periods:
-            needed += 1
-            met += any(m.kind == kind and period.holds(m.day) for m in held)
-    return met, needed
+    """(requirements met, requirements) of a whole quarter: a monthly kind counts once a
+    month (the quarter's tally as on its last day, when every month of it has begun)."""
+    rows = tally(branch, cadence, meetings, quarter, quarter.last)
+    return sum(r.met for r in rows), sum(r.started for r in rows)
 
 
 @dataclass(frozen=True)
@@ -132,8 +138,7 @@ def tally(
 ) -> list[KindTally]:
     """Every kind's meetings in `period`, and the months or quarters inside it that lacked
     one (a quarterly kind has none inside a single month, so nothing is owed there)."""
-    held = [m for m in meetings if m.branch_id == branch.id and m.status == CLOSED]
-    held = [m for m in held if period.holds(m.day)]
+    held = [m for m in _closed(branch, meetings) if period.holds(m.day)]
     rules = required(branch, cadence)
     found = []
     for kind in MEETING_KINDS:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from core.config.branches import Branch
 from core.dates.periods import parse_period
-from core.meetings.cadence import tally
+from core.meetings.cadence import compliance, tally
 from core.store.meeting_records import CLOSED, DEFAULT_CADENCE, OPEN, Meeting
 from tests.conftest import SHANGHAI
 
@@ -62,3 +62,16 @@ def test_a_month_owes_no_quarterly_kind_and_a_kind_turned_off_owes_nothing() -> 
 def test_months_not_begun_are_not_counted() -> None:
     rows = by_kind([], "2027", date(2027, 2, 10))
     assert rows["主题党日"].started == 2 and rows["党课"].started == 1
+
+
+def test_a_quarters_compliance_counts_each_month_of_a_monthly_kind() -> None:
+    held = [
+        meeting("支部委员会会议", date(2026, 10, 15)),
+        meeting("支部委员会会议", date(2026, 11, 5)),
+        meeting("支部委员会会议", date(2026, 11, 20)),  # a second one in November: still 1
+        meeting("党课", date(2026, 11, 3)),
+        meeting("主题党日", date(2026, 12, 1), status=OPEN),
+    ]
+    quarter = parse_period("2026Q4")
+    # 3 monthly kinds × 3 months + 2 quarterly kinds, whatever the day it is asked on.
+    assert compliance(OFFICE, DEFAULT_CADENCE, held, quarter) == (3, 11)
