@@ -34,17 +34,22 @@ class Period:
 
     def months(self) -> list[Period]:
         """The calendar months of the period, in order."""
-        found = []
-        day = self.first
-        while day <= self.last:
-            found.append(month_period(day))
-            day = found[-1].last + timedelta(days=1)
-        return found
+        return [month_period(day) for day in month_starts(self.first, self.last)]
 
     def quarters(self) -> list[Period]:
         """The whole quarters inside the period, in order (none inside a month)."""
         quarters = (quarter_period(m.first) for m in self.months() if m.first.month % 3 == 1)
         return [q for q in quarters if q.last <= self.last]
+
+
+def month_starts(first: date, last: date) -> list[date]:
+    """The first day of every month from `first`'s to `last`'s."""
+    found = []
+    month = first.replace(day=1)
+    while month <= last:
+        found.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return found
 
 
 def month_period(day: date) -> Period:

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from core import messages
 from core.clock import Clock
 from core.config.branches import Branch
+from core.dates.periods import month_starts
 from core.delivery import Button
 from core.errors import UserError
 from core.organization.branches import Organization
@@ -375,11 +376,12 @@ class Meetings:
             if old == value:
                 return None, stored
             fix = Correction(by, self._clock(), field, old, value)
-            changed = replace(stored, corrections=(*stored.corrections, fix))
-            if field == TOPIC:
-                changed = replace(changed, topic=value)
-            else:
-                changed = replace(changed, host=value)
+            changed = replace(
+                stored,
+                topic=value if field == TOPIC else stored.topic,
+                host=value if field == HOST else stored.host,
+                corrections=(*stored.corrections, fix),
+            )
             return changed, changed
 
         changed = self._store.change_meeting(meeting.id, edit)
@@ -417,14 +419,13 @@ class Meetings:
 
     def dated_between(self, first: date, last: date) -> list[Meeting]:
         """Every meeting (any status) dated in the months from `first`'s to `last`'s."""
-        found = []
-        month = first.replace(day=1)
-        while month <= last:
-            found += self._store.meetings_of_month(
+        return [
+            meeting
+            for month in month_starts(first, last)
+            for meeting in self._store.meetings_of_month(
                 datetime.combine(month, time(0), self._timezone)
             )
-            month = (month + timedelta(days=32)).replace(day=1)
-        return found
+        ]
 
     def _recent_meetings(self) -> list[Meeting]:
         """This month's and last month's."""
@@ -463,15 +464,6 @@ class Meetings:
             absent="、".join(meeting.absent) or messages.NOBODY,
             attachments=len(meeting.attachments),
         )
-
-    def closed_in_month(self, branch_id: str, month: datetime) -> list[Meeting]:
-        """A branch's closed meetings dated in the month of `month`, by date."""
-        found = [
-            m
-            for m in self._store.meetings_of_month(month)
-            if m.branch_id == branch_id and m.status == CLOSED
-        ]
-        return sorted(found, key=lambda m: (m.day, m.kind, m.id))
 
     def ledger_names(
         self, meeting: Meeting, names: Mapping[int, str] | None = None

@@ -88,9 +88,7 @@ class _TaskMonths:
         return found
 
 
-def _corrections(
-    meeting: Meeting, names: Mapping[int, str]
-) -> list[CorrectionLine]:
+def _corrections(meeting: Meeting, names: Mapping[int, str]) -> list[CorrectionLine]:
     """A meeting's corrections as the 更正记录 sheet lists them."""
     return [
         CorrectionLine(
@@ -205,7 +203,7 @@ class Reports:
         """The month's 组织生活 against the cadence (the quarter's, for quarterly kinds), as
         of today in this month, or of the month's last day."""
         last = month_days(month, self._timezone)[1]
-        day = min(last, self._clock().astimezone(self._timezone).date())
+        day = min(last, self.today())
         quarter = quarter_period(day)
         meetings = self._meetings.dated_between(quarter.first, quarter.last)
         return held_line(branch, self._organization.config.cadence, meetings, day)
@@ -266,7 +264,7 @@ class Reports:
 
     def quarter_compliance(self, branch: Branch) -> tuple[int, int]:
         """(requirements met, requirements) of this quarter's meetings, for /branches."""
-        quarter = quarter_period(self._clock().astimezone(self._timezone).date())
+        quarter = quarter_period(self.today())
         meetings = self._meetings.dated_between(quarter.first, quarter.last)
         return compliance(branch, self._organization.config.cadence, meetings, quarter)
 
