@@ -82,6 +82,14 @@ class Ledger:
         """Whether the period is one month (then 参与 is 是 or 否, not a count of months)."""
         return len(self.months) == 1
 
+    def took_part(self, member: MemberPeriod) -> str:
+        """参与: 是 / 否 / 请假 for a month; '2/3 个月' for a longer period."""
+        if self.single_month:
+            if member.took_part:
+                return messages.EXPORT_YES
+            return messages.EXPORT_EXCUSED if member.leave else messages.EXPORT_NO
+        return messages.LEDGER_MONTHS_TOOK_PART.format(took=member.took_part, months=member.months)
+
 
 def build_ledger(
     branch_name: str,

@@ -79,13 +79,7 @@ class _Rows:
         """A row of a boxed table, starting with its number (序号) or header."""
         cells = []
         for value in values:
-            cell = (
-                text_cell(self.sheet, value)
-                if isinstance(value, str)
-                else value
-                if isinstance(value, Cell)
-                else WriteOnlyCell(self.sheet, value=value)
-            )
+            cell = self._cell(value)
             cell.border = BOX
             cell.alignment = WRAP
             if bold:
@@ -93,6 +87,15 @@ class _Rows:
             cells.append(cell)
         self.sheet.append(cells)
         self.count += 1
+
+
+    def _cell(self, value: object) -> Cell:
+        """A cell to style: text as text, a percentage as drawn, any other value as is."""
+        if isinstance(value, str):
+            return text_cell(self.sheet, value)
+        if isinstance(value, Cell):
+            return value
+        return WriteOnlyCell(self.sheet, value=value)
 
 
 def _meetings(rows: _Rows, kinds: Sequence[KindTally]) -> None:
@@ -159,19 +162,10 @@ def _members(rows: _Rows, ledger: Ledger) -> None:
                 member.tasks_on_time,
                 member.answered,
                 percent_cell(rows.sheet, member.rate if member.answered else None),
-                took_part(member, ledger.single_month),
+                ledger.took_part(member),
                 _remarks(member),
             ]
         )
-
-
-def took_part(member: MemberPeriod, single_month: bool) -> str:
-    """是 / 否 / 请假 for a month; '2/3 个月' for a longer period."""
-    if single_month:
-        if member.took_part:
-            return messages.EXPORT_YES
-        return messages.EXPORT_EXCUSED if member.leave else messages.EXPORT_NO
-    return messages.LEDGER_MONTHS_TOOK_PART.format(took=member.took_part, months=member.months)
 
 
 def _remarks(member: MemberPeriod) -> str:

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 from core import messages
 from core.reports.cells import append, day_text, format_time, percent_cell, table_sheet
 from core.reports.ledger import Ledger
-from core.reports.ledger_cover import cover_sheet, took_part
+from core.reports.ledger_cover import cover_sheet
 
 # Column widths in characters (a CJK character is about two).
 MEMBER_WIDTHS = (14, 14, 6, 10, 8, 10, 8, 8, 8, 6, 10)
@@ -62,7 +62,7 @@ def _members_sheet(workbook: Workbook, ledger: Ledger) -> None:
                 m.correct,
                 rate,
                 m.points,
-                took_part(m, ledger.single_month),
+                ledger.took_part(m),
             ],
         )
 
@@ -88,7 +88,7 @@ def _member_list_sheet(workbook: Workbook, ledger: Ledger) -> None:
                 day_text(entry.joined if entry else None),
                 day_text(entry.confirmed if entry else None),
                 entry.note if entry else "",
-                took_part(period, ledger.single_month) if period else messages.EXPORT_NO,
+                ledger.took_part(period) if period else messages.EXPORT_NO,
             ],
         )
 
