@@ -35,7 +35,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
@@ -683,6 +683,17 @@ class FakeBotApi:
         with self._cond:
             self._chats[chat_id] = chat
             self._members.setdefault(chat_id, {}).setdefault(self.bot_id, "member")
+
+    def add_branch_group(
+        self, chat_id: int, title: str, creator_id: int, member_ids: Iterable[int] = ()
+    ) -> None:
+        """A branch's group as a secretary sets it up: its creator, its members, and the
+        bot made an administrator (so it sees who is in the group)."""
+        self.add_chat(chat_id, title=title)
+        self.set_member_status(chat_id, creator_id, "creator")
+        for user_id in member_ids:
+            self.set_member_status(chat_id, user_id, "member")
+        self.set_member_status(chat_id, self.bot_id, "administrator")
 
     def set_member_status(self, chat_id: int, user_id: int, status: str) -> None:
         """Set a user's (or, with ``user_id == bot_id``, the bot's) status in a chat."""

@@ -30,11 +30,8 @@ ROUNDS_SETTLE_S = 1.0  # 20 scheduler rounds at BOT_TICK_SECONDS=0.05
 @pytest.fixture
 def fake() -> Iterator[FakeBotApi]:
     with FakeBotApi() as server:
-        server.add_chat(GROUP, title="办公室党支部群")
-        server.set_member_status(GROUP, OWNER["id"], "creator")
-        for member in (LI, WANG, ZHAO):
-            server.set_member_status(GROUP, member["id"], "member")
-        server.set_member_status(GROUP, server.bot_id, "administrator")
+        members = [m["id"] for m in (LI, WANG, ZHAO)]
+        server.add_branch_group(GROUP, "办公室党支部群", OWNER["id"], members)
         yield server
 
 

@@ -23,11 +23,7 @@ TOPIC = "重温入党誓词"
 @pytest.fixture
 def fake() -> Iterator[FakeBotApi]:
     with FakeBotApi() as server:
-        server.add_chat(GROUP, title="办公室党支部群")
-        server.set_member_status(GROUP, OWNER["id"], "creator")
-        for member in MEMBERS:
-            server.set_member_status(GROUP, member["id"], "member")
-        server.set_member_status(GROUP, server.bot_id, "administrator")
+        server.add_branch_group(GROUP, "办公室党支部群", OWNER["id"], [m["id"] for m in MEMBERS])
         yield server
 
 

@@ -61,11 +61,8 @@ def gbk_order(names: list[str]) -> list[str]:
 @pytest.fixture
 def fake() -> Iterator[FakeBotApi]:
     with FakeBotApi() as server:
-        server.add_chat(GROUP, title="办公室党支部群")
-        server.set_member_status(GROUP, OWNER["id"], "creator")
-        for member, _ in [*REPORTING, SPEAKER, *SILENT]:
-            server.set_member_status(GROUP, member["id"], "member")
-        server.set_member_status(GROUP, server.bot_id, "administrator")
+        members = [member["id"] for member, _ in [*REPORTING, SPEAKER, *SILENT]]
+        server.add_branch_group(GROUP, "办公室党支部群", OWNER["id"], members)
         yield server
 
 

@@ -32,10 +32,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @pytest.fixture
 def fake() -> Iterator[FakeBotApi]:
     with FakeBotApi() as server:
-        server.add_chat(OFFICE_GROUP, title="办公室党支部群")
-        server.set_member_status(OFFICE_GROUP, OWNER["id"], "creator")
-        server.set_member_status(OFFICE_GROUP, MEMBER["id"], "member")
-        server.set_member_status(OFFICE_GROUP, server.bot_id, "administrator")
+        server.add_branch_group(OFFICE_GROUP, "办公室党支部群", OWNER["id"], [MEMBER["id"]])
         yield server
 
 
