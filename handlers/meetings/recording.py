@@ -9,6 +9,7 @@ import logging
 from telegram import (
     Document,
     ForceReply,
+    InlineKeyboardMarkup,
     Message,
     PhotoSize,
     Update,
@@ -121,12 +122,8 @@ async def _correct(
     record = found.meetings.closed_record(press.meeting_id, branch.id)
     if press.action == EDIT:
         await query.answer()
-        text = (
-            found.meetings.record_text(record, branch.name) + "\n\n" + messages.MEETING_EDIT_HINT
-        )
-        await context.bot.send_message(
-            record.chat_id, text, reply_markup=button_rows(record_buttons(record), 2)
-        )
+        text, buttons = _editor(context, branch, record)
+        await context.bot.send_message(record.chat_id, text, reply_markup=buttons)
     elif press.action == FIELD:
         await query.answer()
         day = f"{record.day:%Y-%m-%d}"
@@ -154,12 +151,19 @@ async def _show_corrected(
                 text, chat_id=meeting.chat_id, message_id=meeting.message_id
             )
         if editor_id is not None:
+            editor, buttons = _editor(context, branch, meeting)
             await context.bot.edit_message_text(
-                text + "\n\n" + messages.MEETING_EDIT_HINT,
-                chat_id=meeting.chat_id,
-                message_id=editor_id,
-                reply_markup=button_rows(record_buttons(meeting), 2),
+                editor, chat_id=meeting.chat_id, message_id=editor_id, reply_markup=buttons
             )
+
+
+def _editor(
+    context: ContextTypes.DEFAULT_TYPE, branch: Branch, meeting: Meeting
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The message a record is corrected from: the record, a hint, its correction buttons."""
+    text = services(context).meetings.record_text(meeting, branch.name)
+    buttons = button_rows(record_buttons(meeting), 2)
+    return f"{text}\n\n{messages.MEETING_EDIT_HINT}", buttons
 
 
 async def _ask_topic(
