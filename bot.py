@@ -30,7 +30,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Defaul
 
 import cli
 from core import messages
-from core.clock import Clock, file_clock, system_clock
+from core.clock import Clock, configured_clock
 from core.config.changes import problem_list
 from core.config.loading import Configuration, load_configuration
 from core.config.settings import Settings, SettingsError, settings_from_environment
@@ -107,7 +107,7 @@ def run() -> int:
     for problem in configuration.warnings:  # the admins hear of these in post_init too
         log.warning("Refused: %s", problem)
     timezone = configuration.agency.timezone or settings.timezone
-    clock = file_clock(settings.fake_clock_file, timezone) if settings.fake_clock_file else None
+    clock = configured_clock(settings.fake_clock_file, timezone)
     try:
         store = Store(settings.data_dir, timezone, clock=clock)
     except DataFileError as error:
@@ -118,9 +118,7 @@ def run() -> int:
         )
         return 3
     application = build_application(settings, timezone, store)
-    install_services(
-        application, settings, configuration, store, clock or system_clock(timezone), timezone
-    )
+    install_services(application, settings, configuration, store, clock, timezone)
     application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 

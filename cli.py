@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from core.clock import file_clock, system_clock
+from core.clock import configured_clock
 from core.config.loading import Configuration, check_configuration, load_configuration
 from core.config.schema import generated_files
 from core.config.settings import Settings, settings_from_environment
@@ -137,8 +137,7 @@ def export(home: Path, branch_id: str, period: Period, maker: str, out: Path | N
         return 1
     settings, configuration, timezone = loaded
     # Its "today" (which months have begun, the 日期 line) is the bot's, a test's file clock too.
-    fake = settings.fake_clock_file
-    clock = file_clock(fake, timezone) if fake else system_clock(timezone)
+    clock = configured_clock(settings.fake_clock_file, timezone)
     try:
         store = Store(settings.data_dir, timezone, read_only=True)
         try:

@@ -25,3 +25,8 @@ def file_clock(path: Path, timezone: ZoneInfo) -> Clock:
         return datetime.fromisoformat(path.read_text().strip()).astimezone(timezone)
 
     return now
+
+
+def configured_clock(fake_file: Path | None, timezone: ZoneInfo) -> Clock:
+    """The file clock when one is configured (BOT_FAKE_CLOCK_FILE), else the system's."""
+    return file_clock(fake_file, timezone) if fake_file else system_clock(timezone)
