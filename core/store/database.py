@@ -11,7 +11,8 @@ Layout (all JSON, all written atomically through `AtomicJSONStorage`):
     data/updates_in_flight.json              updates being handled (the crash-loop guard)
 
 Events are sharded by branch and day so the cost of recording one depends on
-that day's activity, never on the history. Every method runs under one lock and
+that day's activity, never on the history. Every method, readers too (the ledger
+reads from a worker thread while the event loop writes), runs under one lock, and
 writes synchronously before returning, so a caller that got a return value may
 acknowledge the action to the user: it is on disk. A process-wide file lock
 keeps a second bot process off the same data directory.
@@ -159,7 +160,8 @@ class Store:
 
     def bindings(self) -> list[Binding]:
         """Every current binding."""
-        doc = self._state.table("bindings").get(doc_id=BINDINGS_DOC)
+        with self._lock:
+            doc = self._state.table("bindings").get(doc_id=BINDINGS_DOC)
         if not isinstance(doc, dict):
             return []
         return [converter.structure(value, Binding) for value in doc.values()]
@@ -172,7 +174,8 @@ class Store:
 
     def person(self, user_id: int) -> Person | None:
         """Someone the bot has seen, by Telegram user id."""
-        doc = self._state.table("people").get(doc_id=user_id)
+        with self._lock:
+            doc = self._state.table("people").get(doc_id=user_id)
         return _person(user_id, doc) if isinstance(doc, dict) else None
 
     def save_person(self, person: Person) -> None:
@@ -186,7 +189,9 @@ class Store:
 
     def people(self) -> list[Person]:
         """Everyone the bot has seen."""
-        return [_person(doc.doc_id, doc) for doc in self._state.table("people").all()]
+        with self._lock:
+            docs = self._state.table("people").all()
+        return [_person(doc.doc_id, doc) for doc in docs]
 
     # --- branch rosters (名单, leave, roll call) ---------------------------
 
@@ -242,19 +247,19 @@ class Store:
 
     def meetings_of_month(self, month: datetime) -> list[Meeting]:
         """Every meeting whose date is in the month of `month`."""
-        table = self._month_file(MEETINGS_DIR, month).table("meetings")
-        return [converter.structure(doc, Meeting) for doc in table]
+        with self._lock:
+            docs = self._month_file(MEETINGS_DIR, month).table("meetings").all()
+        return [converter.structure(doc, Meeting) for doc in docs]
 
     def unclosed_meetings(self, now: datetime) -> list[Meeting]:
         """Meetings of this month and the last not closed yet (drafts and 签到 running)."""
-        found = []
-        for months_back in range(2):
-            month = _shift_month(now.astimezone(self._timezone), -months_back)
-            table = self._month_file(MEETINGS_DIR, month).table("meetings")
-            found += [
-                converter.structure(doc, Meeting) for doc in table if doc["status"] != CLOSED
-            ]
-        return found
+        months = [_shift_month(now.astimezone(self._timezone), -back) for back in range(2)]
+        return [
+            meeting
+            for month in months
+            for meeting in self.meetings_of_month(month)
+            if meeting.status != CLOSED
+        ]
 
     # --- events -----------------------------------------------------------
 
@@ -299,7 +304,8 @@ class Store:
 
     def last_nudge(self, branch_id: str) -> datetime | None:
         """When the branch's 提醒未完成 was last sent, if ever."""
-        doc = self._state.table("nudges").get(doc_id=NUDGES_DOC)
+        with self._lock:
+            doc = self._state.table("nudges").get(doc_id=NUDGES_DOC)
         at = doc.get(branch_id) if isinstance(doc, dict) else None
         return datetime.fromisoformat(at) if at else None
 
@@ -331,7 +337,8 @@ class Store:
         self._set_scheduler_moment("holiday_warning", at)
 
     def _scheduler_moment(self, name: str) -> datetime | None:
-        doc = self._scheduler.table(name).get(doc_id=1)
+        with self._lock:
+            doc = self._scheduler.table(name).get(doc_id=1)
         return datetime.fromisoformat(doc["at"]) if isinstance(doc, dict) else None
 
     def _set_scheduler_moment(self, name: str, at: datetime) -> None:
@@ -398,10 +405,10 @@ class Store:
 
     def pushes_with_status(self, status: str, month: datetime) -> list[PushRecord]:
         """Push records of one nominal month in a given status."""
-        table = self._month_file(PUSHES_DIR, month).table("pushes")
-        return [
-            converter.structure(doc, PushRecord) for doc in table.search(Query().status == status)
-        ]
+        with self._lock:
+            table = self._month_file(PUSHES_DIR, month).table("pushes")
+            docs = table.search(Query().status == status)
+        return [converter.structure(doc, PushRecord) for doc in docs]
 
     # --- study tasks ----------------------------------------------------------
 
@@ -437,15 +444,17 @@ class Store:
         tasks = []
         for months_back in range(4):  # due_days is at most 90
             month = _shift_month(now.astimezone(self._timezone), -months_back)
-            table = self._month_file(TASKS_DIR, month).table("tasks")
-            open_tasks = table.search(Query().summarized == False)  # noqa: E712
+            with self._lock:
+                table = self._month_file(TASKS_DIR, month).table("tasks")
+                open_tasks = table.search(Query().summarized == False)  # noqa: E712
             tasks += [converter.structure(d, StudyTask) for d in open_tasks]
         return tasks
 
     def study_tasks_of_month(self, month: datetime) -> list[StudyTask]:
         """Every task assigned in a month."""
-        table = self._month_file(TASKS_DIR, month).table("tasks")
-        return [converter.structure(doc, StudyTask) for doc in table]
+        with self._lock:
+            docs = self._month_file(TASKS_DIR, month).table("tasks").all()
+        return [converter.structure(doc, StudyTask) for doc in docs]
 
     # --- quizzes ----------------------------------------------------------------
 
