@@ -14,12 +14,12 @@ from __future__ import annotations
 import random
 import statistics
 import tempfile
-import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bench.report import timed
 from core.config.agency import AgencyConfig
 from core.config.banks import BankSet
 from core.config.branches import Branch
@@ -131,19 +131,15 @@ def measure(size: str, members: int) -> LedgerCost:
             agency = AgencyConfig(SHANGHAI, (BRANCH,))
             reports = Reports(Organization(store, agency, lambda: now), lambda: now, SHANGHAI)
             period = parse_period(str(YEAR))
-            reads, writes, xlsx = [], [], b""
-            for _ in range(REPEATS):
-                started = time.perf_counter()
-                ledger = reports.ledger(BRANCH.id, period, BankSet(), "陈书记")
-                read = time.perf_counter()
-                xlsx = ledger_workbook(ledger, SHANGHAI)
-                reads.append(read - started)
-                writes.append(time.perf_counter() - read)
+            read_ms, ledger = timed(
+                lambda: reports.ledger(BRANCH.id, period, BankSet(), "陈书记"), REPEATS
+            )
+            write_ms, xlsx = timed(lambda: ledger_workbook(ledger, SHANGHAI), REPEATS)
         finally:
             store.close()
     return LedgerCost(
-        size, members, answers, meetings, statistics.median(reads), statistics.median(writes),
-        len(xlsx) / 1024,
+        size, members, answers, meetings, statistics.median(read_ms) / 1000,
+        statistics.median(write_ms) / 1000, len(xlsx) / 1024,
     )  # fmt: skip
 
 
