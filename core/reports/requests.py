@@ -5,7 +5,7 @@ restart (a button carries all it means)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from core import messages
@@ -56,16 +56,23 @@ def parse_month(word: str) -> str:
 
 def name_and_month(args: Sequence[str], usage: str) -> tuple[str | None, str | None]:
     """`[name] [YYYY-MM]` in either order; a `UserError` with `usage` for anything else."""
+    return _name_and_word(args, usage, lambda word: MONTH.fullmatch(word) is not None, parse_month)
+
+
+def _name_and_word(
+    args: Sequence[str], usage: str, is_word: Callable[[str], bool], parse: Callable[[str], str]
+) -> tuple[str | None, str | None]:
+    """A name and a word `is_word` recognises (parsed), in either order, each at most once."""
     name: str | None = None
-    month: str | None = None
-    for word in args:
-        if MONTH.fullmatch(word) and month is None:
-            month = parse_month(word)
-        elif not MONTH.fullmatch(word) and name is None:
-            name = word
+    found: str | None = None
+    for arg in args:
+        if is_word(arg) and found is None:
+            found = parse(arg)
+        elif not is_word(arg) and name is None:
+            name = arg
         else:
             raise UserError(usage)
-    return name, month
+    return name, found
 
 
 def parse_report_args(args: Sequence[str], command: str, this_month: str) -> ReportRequest:
@@ -78,15 +85,9 @@ def parse_report_args(args: Sequence[str], command: str, this_month: str) -> Rep
 def parse_export_args(args: Sequence[str], this_month: str) -> ReportRequest:
     """/export's `[branch-id] [2026-11 | 2026Q4 | 2026]`, in either order."""
     usage = messages.EXPORT_USAGE.format(month=this_month)
-    branch_id: str | None = None
-    period: str | None = None
-    for word in args:
-        if looks_like_period(word) and period is None:
-            period = parse_period(word).key
-        elif not looks_like_period(word) and branch_id is None:
-            branch_id = word
-        else:
-            raise UserError(usage)
+    branch_id, period = _name_and_word(
+        args, usage, looks_like_period, lambda word: parse_period(word).key
+    )
     return ReportRequest(branch_id, period or this_month)
 
 
