@@ -37,6 +37,20 @@ def pytest_configure(config: pytest.Config) -> None:
         config.add_cleanup(traveller.stop)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Spread the tests marked slow evenly through the run: xdist's workers start on equal
+    slices of it, so each gets a share of the long ones instead of one worker all."""
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    rest = [item for item in items if item.get_closest_marker("slow") is None]
+    if not slow:
+        return
+    step = len(rest) // len(slow) + 1
+    items[:] = []
+    for index, item in enumerate(slow):
+        items.extend([item, *rest[index * step : (index + 1) * step]])
+    items.extend(rest[len(slow) * step :])
+
+
 class FakeClock:
     """A clock the test moves by hand."""
 

@@ -148,6 +148,7 @@ def assert_no_error_reported(fake: FakeBotApi) -> None:
     assert not [t for t in fake.sent_texts(ADMIN["id"]) if "机器人出错" in t]
 
 
+@pytest.mark.slow
 def test_poll_answers_survive_twenty_random_kills(fake: FakeBotApi, tmp_path: Path) -> None:
     bot = make_bot(fake, tmp_path, CONFIG)
     bot.start()
@@ -253,6 +254,7 @@ def assert_every_press_counts(fake: FakeBotApi, bot: BotProcess, tmp_path: Path)
 
 
 @pytest.mark.parametrize("run", range(REPEAT))
+@pytest.mark.slow
 def test_study_presses_survive_twenty_random_kills(
     fake: FakeBotApi, tmp_path: Path, run: int
 ) -> None:
@@ -316,6 +318,7 @@ def bind_groups(fake: FakeBotApi, data_dir: Path, chat_ids: list[int]) -> None:
     store.close()
 
 
+@pytest.mark.slow
 def test_broadcast_survives_twenty_random_kills(fake: FakeBotApi, tmp_path: Path) -> None:
     groups = {-100500 - n: f"第{n}党支部" for n in range(200)}
     bind_groups(fake, tmp_path / "data", list(groups))

@@ -62,6 +62,7 @@ def sent_containing(fake: FakeBotApi, text: str) -> list[Call]:
     ]
 
 
+@pytest.mark.slow
 def test_a_quarter_of_meetings_becomes_the_quarter_ledger(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:

@@ -99,6 +99,7 @@ def mentioned(call: Call) -> set[int]:
     return {int(i) for i in re.findall(r"tg://user\?id=(\d+)", call.params["text"])}
 
 
+@pytest.mark.slow
 def test_roll_call_list_and_leave_give_one_true_account(fake: FakeBotApi, tmp_path: Path) -> None:
     bot = make_bot(fake, tmp_path, ROSTER_CONFIG)
     bot.start()

@@ -64,6 +64,7 @@ def to_admin(fake: FakeBotApi) -> str:
     return "\n".join(fake.sent_texts(ADMIN["id"]))
 
 
+@pytest.mark.slow
 def test_each_push_fault_is_retried_or_reported(fake: FakeBotApi, tmp_path: Path) -> None:
     bot = bound_bot(fake, tmp_path)
     fake.fail_next(
@@ -98,6 +99,7 @@ def test_each_push_fault_is_retried_or_reported(fake: FakeBotApi, tmp_path: Path
     assert delivered[SLOW] == 1  # it did arrive; the bot could not know, and did not resend
 
 
+@pytest.mark.slow
 def test_a_push_lost_on_the_way_is_resent_by_an_admin_press(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:
@@ -127,6 +129,7 @@ def test_a_push_lost_on_the_way_is_resent_by_an_admin_press(
     assert pushes(fake)[1] == {chat: 1 for chat in GROUPS}
 
 
+@pytest.mark.slow
 def test_while_telegram_is_down_each_round_stops_at_the_first_failure(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:

@@ -179,6 +179,7 @@ async def test_only_the_secretary_records_and_only_their_reply_is_the_topic(
     assert all(c.method != "sendMessage" for c in bot.fake.requests[before:])
 
 
+@pytest.mark.slow
 async def test_a_record_is_corrected_and_the_ledger_keeps_who_changed_what(
     bot: BotHarness, clock: FakeClock
 ) -> None:
