@@ -33,7 +33,7 @@ from core import messages
 from core.clock import Clock, configured_clock
 from core.config.changes import problem_list
 from core.config.loading import Configuration, load_configuration
-from core.config.settings import Settings, SettingsError, settings_from_environment
+from core.config.settings import TOKEN_HELP, Settings, SettingsError, settings_from_environment
 from core.config.yaml_loader import ConfigErrors, ConfigProblem
 from core.dates.workdays import WorkCalendar
 from core.errors import DataFileError
@@ -62,6 +62,7 @@ from handlers.roster import leave, member_list, roll_call
 from handlers.scheduling import resend, study_tasks
 from handlers.scheduling.rounds import start_scheduler
 from handlers.services import SERVICES_KEY, Services
+from handlers.startup import TokenRefused
 from handlers.telegram_messenger import TelegramMessenger
 
 HOME = Path(__file__).resolve().parent
@@ -98,6 +99,7 @@ def run() -> int:
     except SettingsError as error:
         print(error, file=sys.stderr)
         return 2
+    logging.getLogger().setLevel(settings.log_level)  # BOT_LOG_LEVEL; on stderr always
     try:
         configuration = load_configuration(settings.config_dir)
     except ConfigErrors as errors:
@@ -112,14 +114,18 @@ def run() -> int:
         store = Store(settings.data_dir, timezone, clock=clock)
     except DataFileError as error:
         print(
-            f"Refusing to start: data file {error.path} cannot be used ({error.reason}). "
-            "Nothing was changed. Restore it from a backup or move it away, then start again.",
+            f"机器人未启动：数据文件 {error.path} 无法使用（{error.reason}）。什么都没有改动。"
+            "请从备份恢复它，或把它移走，再启动。",
             file=sys.stderr,
         )
         return 3
     application = build_application(settings, timezone, store)
     install_services(application, settings, configuration, store, clock, timezone)
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    try:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except TokenRefused as error:
+        print(f"Telegram 不认这个 BOT_TOKEN（{error}）。{TOKEN_HELP}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -172,6 +178,7 @@ def build_application(settings: Settings, timezone: ZoneInfo, store: Store) -> A
         base_file_url=settings.base_file_url,
         defaults=Defaults(tzinfo=timezone),
         rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
+        proxy=settings.proxy,
     )
     application = (
         ApplicationBuilder()

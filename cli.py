@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.clock import configured_clock
@@ -30,40 +32,68 @@ def build_parser() -> argparse.ArgumentParser:
     """The command line."""
     parser = argparse.ArgumentParser(
         prog="bot.py",
-        description="Telegram study bot for party branches. Without a command, runs the bot.",
-        epilog="Configuration comes from the environment or a .env file; see README.md.",
+        description="党支部学习机器人。不带命令时运行机器人。",
+        epilog="配置取自环境变量或 .env 文件，见 README.md 与 docs/deploy.md。",
+        formatter_class=ChineseHelp,
+        add_help=False,
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    commands.add_parser("run", help="run the bot with long polling (the default)")
-    commands.add_parser(
-        "check", help="validate every YAML file the bot reads; exit 1 listing all errors"
-    )
-    commands.add_parser(
-        "schema",
-        help="write docs/schema/*.schema.json and the field tables in docs/ from the models",
-    )
-    schedule = commands.add_parser("schedule", help="print every planned push per branch")
+    _add_help(parser)
+    commands = parser.add_subparsers(dest="command", title="命令")
+
+    def command(name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
+        added = commands.add_parser(
+            name, help=help, description=description, formatter_class=ChineseHelp, add_help=False
+        )
+        _add_help(added)
+        return added
+
+    command("run", "运行机器人（默认）")
+    command("check", "检查机器人读取的每个 YAML 文件；有错时列出全部并以 1 退出")
+    command("schema", "按模型重写 docs/schema/*.schema.json 与 docs/ 里的字段表")
+    schedule = command("schedule", "按支部列出计划中的每条推送")
     schedule.add_argument(
-        "--from", dest="start", type=date.fromisoformat, help="first day (default: today)"
+        "--from", dest="start", type=date.fromisoformat, help="从哪天起（默认今天，YYYY-MM-DD）"
     )
-    schedule.add_argument("--days", type=int, default=90, help="how many days (default 90)")
-    export = commands.add_parser(
+    schedule.add_argument("--days", type=int, default=90, help="列出多少天（默认 90）")
+    export = command(
         "export",
-        help="write a branch's 台账 of a month, quarter or year as .xlsx, like /export",
-        description="Reads the data directory without writing or locking it, "
-        "so it also works while the bot is running.",
+        "把一个支部一个月、季度或年度的台账写成 .xlsx，同 /export",
+        description="只读数据目录，不写也不加锁，机器人运行时也可使用。",
     )
-    export.add_argument("--branch", required=True, help="branch id, as in schedules.yaml")
+    export.add_argument("--branch", required=True, help="支部 id，同 schedules.yaml")
     export.add_argument(
         "--period",
         "--month",
         required=True,
         type=period_argument,
-        help="YYYY-MM, YYYYQn or YYYY (2026-11, 2026Q4, 2026)",
+        help="YYYY-MM、YYYYQn 或 YYYY（如 2026-11、2026Q4、2026）",
     )
-    export.add_argument("--maker", default="", help="制表人: the name on the first sheet")
-    export.add_argument("--out", type=Path, help="file to write (default: <name>-<period>.xlsx)")
+    export.add_argument("--maker", default="", help="制表人：第一页上的姓名")
+    export.add_argument("--out", type=Path, help="写到哪个文件（默认：<支部名>-<期间>.xlsx）")
     return parser
+
+
+HELP_HEADINGS = {"options": "选项", "optional arguments": "选项", "positional arguments": "参数"}
+
+
+class ChineseHelp(argparse.HelpFormatter):
+    """argparse's help in Chinese: its own headings are English."""
+
+    def start_section(self, heading: str | None) -> None:
+        super().start_section(HELP_HEADINGS.get(heading or "", heading))
+
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[Any],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+
+
+def _add_help(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
 
 
 def period_argument(text: str) -> Period:
@@ -79,7 +109,7 @@ def check(home: Path) -> int:
     settings = settings_from_environment(home=home, require_token=False)
     summaries, problems = check_configuration(settings.config_dir)
     for summary in summaries:
-        print(f"OK  {summary}")
+        print(f"通过  {summary}")
     for problem in problems:
         print(problem)
     if problems:
@@ -93,11 +123,11 @@ def write_schema(home: Path) -> int:
     for path, text in generated_files(home).items():
         shown = path.relative_to(home)
         if path.exists() and path.read_text(encoding="utf-8") == text:
-            print(f"unchanged  {shown}")
+            print(f"未变    {shown}")
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-        print(f"wrote      {shown}")
+        print(f"已写入  {shown}")
     return 0
 
 
@@ -148,7 +178,7 @@ def export(home: Path, branch_id: str, period: Period, maker: str, out: Path | N
         finally:
             store.close()
     except DataFileError as error:
-        print(f"Cannot read data file {error.path}: {error.reason}", file=sys.stderr)
+        print(f"无法读取数据 {error.path}：{error.reason}。请检查 DATA_DIR。", file=sys.stderr)
         return 3
     except UserError as error:
         print(error.message, file=sys.stderr)
@@ -160,7 +190,7 @@ def export(home: Path, branch_id: str, period: Period, maker: str, out: Path | N
     answers = sum(m.answered for m in ledger.months)
     tasks = sum(len(m.tasks) for m in ledger.months)
     print(
-        f"{path}: {ledger.branch_name} {period.key}, {len(ledger.members)} members, "
-        f"{len(ledger.meetings)} meetings, {tasks} study tasks, {answers} quiz answers"
+        f"已写入 {path}：{ledger.branch_name} {period.key}，{len(ledger.members)} 名党员，"
+        f"{len(ledger.meetings)} 次组织生活，{tasks} 项学习任务，{answers} 次答题"
     )
     return 0

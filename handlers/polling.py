@@ -35,6 +35,7 @@ from core import messages
 from core.errors import DataFileError
 from handlers.notify import send_to_admins
 from handlers.services import SERVICES_KEY
+from handlers.startup import until_reachable
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +211,7 @@ class LedgerBot(ExtBot[int]):
         base_file_url: str,
         defaults: Defaults,
         rate_limiter: AIORateLimiter,
+        proxy: str | None = None,
     ) -> None:
         super().__init__(
             token,
@@ -217,10 +219,10 @@ class LedgerBot(ExtBot[int]):
             base_file_url=base_file_url,
             defaults=defaults,
             rate_limiter=rate_limiter,
-            request=HTTPXRequest(connection_pool_size=REQUEST_POOL_SIZE),
+            request=HTTPXRequest(connection_pool_size=REQUEST_POOL_SIZE, proxy=proxy),
             # Two: a long poll cancelled at a stop keeps its connection until Telegram
             # answers it, and the final confirmation in LedgerApplication.stop needs one.
-            get_updates_request=HTTPXRequest(connection_pool_size=2),
+            get_updates_request=HTTPXRequest(connection_pool_size=2, proxy=proxy),
         )
         self._ledger = ledger
 
@@ -266,6 +268,10 @@ class LedgerApplication(Application):
         self.ledger = ledger
         # Tasks of block=False handlers: PTB does not await those created while it stops.
         self._update_tasks: set[asyncio.Task[Any]] = set()
+
+    async def initialize(self) -> None:
+        """Initialize as PTB does, once Telegram can be reached (handlers/startup.py)."""
+        await until_reachable(super().initialize)
 
     async def process_update(self, update: object) -> None:
         """Handle as PTB does, then let Telegram forget the update."""

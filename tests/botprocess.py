@@ -41,8 +41,8 @@ class BotProcess:
         }
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
-        """Launch bot.py and wait until it long-polls the fake server."""
+    def start(self, *, wait: bool = True) -> None:
+        """Launch bot.py and wait until it long-polls the fake server (unless not `wait`)."""
         since = len(self.fake.requests)
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child process
         self.process = subprocess.Popen(
@@ -54,7 +54,8 @@ class BotProcess:
         )
         log.close()
         BOT_PROCESSES.add(self.process)
-        self.fake.wait_until_polling(timeout=30, since=since)
+        if wait:
+            self.fake.wait_until_polling(timeout=30, since=since)
 
     def kill(self) -> None:
         """SIGKILL: no shutdown code runs."""

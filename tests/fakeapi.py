@@ -429,9 +429,9 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, fake: FakeBotApi) -> None:
+    def __init__(self, fake: FakeBotApi, port: int) -> None:
         self.fake = fake
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that vanished mid-request (a killed bot) is expected, not an error."""
@@ -533,8 +533,12 @@ class _Handler(BaseHTTPRequestHandler):
 class FakeBotApi:
     """A stateful fake of api.telegram.org for one bot.  See the module docstring."""
 
-    def __init__(self, bot_id: int = 7000001, bot_username: str = "party_study_bot") -> None:
+    def __init__(
+        self, bot_id: int = 7000001, bot_username: str = "party_study_bot", port: int = 0
+    ) -> None:
+        """`port` 0 takes a free one at start; a fixed one lets a bot be started first."""
         self.bot_id = bot_id
+        self.port = port
         self.bot_username = bot_username
         self.requests: list[Call] = []
         #: last ``allowed_updates`` sent with getUpdates (``None``: never sent)
@@ -602,8 +606,9 @@ class FakeBotApi:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> FakeBotApi:
-        """Bind a free port on 127.0.0.1 and serve in a daemon thread."""
-        self._server = _Server(self)
+        """Bind the port (a free one if 0) on 127.0.0.1 and serve in a daemon thread."""
+        self._server = _Server(self, self.port)
+        self.port = self._server.server_address[1]
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},  # shutdown() waits up to one poll interval
@@ -644,10 +649,10 @@ class FakeBotApi:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:PORT`` of the running server."""
-        if self._server is None:
+        """``http://127.0.0.1:PORT`` of the server (running, or to run on a fixed port)."""
+        if not self.port:
             raise RuntimeError("FakeBotApi is not running; call start() first")
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return f"http://127.0.0.1:{self.port}"
 
     def track_connection(self, conn: socket.socket, *, opened: bool) -> None:
         """Remember open client connections (used by the HTTP handler)."""

@@ -10,16 +10,17 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_URL = "https://api.telegram.org"
+PROXY_SCHEMES = ("http://", "https://", "socks5://", "socks5h://")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 # Telegram tokens look like "123456789:AAH...": a numeric bot id, a colon, a 30+ char secret.
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
 TOKEN_HELP = (
-    "BOT_TOKEN is missing or malformed. The bot needs the token Telegram issued for it, "
-    "which looks like '123456789:AAH...' (digits, a colon, then 30 or more letters, digits, "
-    "'_' or '-'). Get one by talking to @BotFather in Telegram (/newbot, or /token for an "
-    "existing bot), then set it in the environment (export BOT_TOKEN=...) or in a .env file "
-    "next to bot.py. To only validate the YAML files, run 'python bot.py check', which needs "
-    "no token."
+    "BOT_TOKEN 未设置或格式不对。机器人需要 Telegram 为它签发的令牌，形如 "
+    "“123456789:AAH...”（数字、冒号，再跟 30 个以上的字母、数字、“_”或“-”）。"
+    "在 Telegram 里向 @BotFather 申请（新机器人发 /newbot，已有的发 /token），"
+    "再写进环境变量（export BOT_TOKEN=...）或 bot.py 旁边的 .env 文件。"
+    "只想检查 YAML 文件，运行 python bot.py check，不需要令牌。"
 )
 
 
@@ -39,6 +40,9 @@ class Settings:
     config_dir: Path
     tick_seconds: float = 10.0
     fake_clock_file: Path | None = None
+    #: every Bot API request goes through it (http, https or socks5), when set
+    proxy: str | None = None
+    log_level: str = "INFO"
 
     @property
     def base_url(self) -> str:
@@ -77,6 +81,8 @@ def parse_settings(
         fake_clock_file=Path(env["BOT_FAKE_CLOCK_FILE"])
         if env.get("BOT_FAKE_CLOCK_FILE")
         else None,
+        proxy=_parse_proxy(env.get("BOT_PROXY", "")),
+        log_level=_parse_log_level(env.get("BOT_LOG_LEVEL", "INFO")),
     )
 
 
@@ -90,9 +96,28 @@ def settings_from_environment(*, home: Path, require_token: bool = True) -> Sett
 def _parse_api_url(raw: str) -> str:
     url = raw.strip().rstrip("/") or DEFAULT_API_URL
     if not url.startswith(("http://", "https://")):
-        raise SettingsError(f"BOT_API_URL must start with http:// or https://, got {raw!r}.")
+        raise SettingsError(f"BOT_API_URL 应以 http:// 或 https:// 开头，现在是 {raw!r}。")
     # Accept a URL copied with the /bot suffix; the bot derives both paths itself.
     return url.removesuffix("/bot")
+
+
+def _parse_proxy(raw: str) -> str | None:
+    url = raw.strip()
+    if not url:
+        return None
+    if not url.lower().startswith(PROXY_SCHEMES):
+        raise SettingsError(
+            "BOT_PROXY 应是以 http://、https:// 或 socks5:// 开头的代理地址"
+            f"（如 socks5://127.0.0.1:1080、http://用户:密码@proxy:3128），现在是 {raw!r}。"
+        )
+    return url
+
+
+def _parse_log_level(raw: str) -> str:
+    level = raw.strip().upper() or "INFO"
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"BOT_LOG_LEVEL 应是 {'、'.join(LOG_LEVELS)} 之一，现在是 {raw!r}。")
+    return level
 
 
 def _parse_admins(raw: str) -> frozenset[int]:
@@ -102,7 +127,7 @@ def _parse_admins(raw: str) -> frozenset[int]:
             continue
         if not part.lstrip("-").isdigit():
             raise SettingsError(
-                f"BOT_ADMINS must be comma-separated numeric Telegram user ids, got {part!r}."
+                f"BOT_ADMINS 应是用英文逗号分隔的 Telegram 数字用户 ID，其中 {part!r} 不是。"
             )
         ids.add(int(part))
     return frozenset(ids)
@@ -114,9 +139,7 @@ def _parse_tick(raw: str) -> float:
     except ValueError:
         seconds = 0.0
     if not 0.05 <= seconds <= 300:
-        raise SettingsError(
-            f"BOT_TICK_SECONDS must be a number of seconds from 0.05 to 300, got {raw!r}."
-        )
+        raise SettingsError(f"BOT_TICK_SECONDS 应是 0.05 到 300 之间的秒数，现在是 {raw!r}。")
     return seconds
 
 
@@ -124,4 +147,6 @@ def _parse_timezone(raw: str) -> ZoneInfo:
     try:
         return ZoneInfo(raw.strip())
     except (ZoneInfoNotFoundError, ValueError, OSError) as error:
-        raise SettingsError(f"BOT_TIMEZONE {raw!r} is not a known time zone.") from error
+        raise SettingsError(
+            f"BOT_TIMEZONE {raw!r} 不是已知的时区（如 Asia/Shanghai）。"
+        ) from error

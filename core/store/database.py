@@ -96,7 +96,10 @@ class Store:
         self._lock_handle = None
         if read_only:
             if not self._dir.is_dir():
-                raise DataFileError(str(self._dir), "no such directory")
+                raise DataFileError(str(self._dir), "没有这个目录")
+            if not any((self._dir / name).exists() for name in (STATE_FILE, LOCK_FILE)):
+                # A wrong DATA_DIR: read as empty, it would give an empty ledger.
+                raise DataFileError(str(self._dir), "不是机器人的数据目录（没有 state.json）")
         else:
             self._dir.mkdir(parents=True, exist_ok=True)
             self._lock_handle = _acquire_process_lock(self._dir / LOCK_FILE)

@@ -106,5 +106,5 @@ def test_corrupt_data_refuses_to_start_and_keeps_the_file(tmp_path: Path) -> Non
     (data_dir / "state.json").write_text('{"people": {')
     result = run_cli(BOT_TOKEN=TOKEN, DATA_DIR=str(data_dir), BOT_API_URL="http://127.0.0.1:9")
     assert result.returncode == 3
-    assert "state.json" in result.stderr and "Refusing to start" in result.stderr
+    assert "state.json" in result.stderr and "机器人未启动" in result.stderr
     assert (data_dir / "state.json").read_text() == '{"people": {'

@@ -74,7 +74,12 @@ TASKS = [
     # Pushed in October, finished on time on 11-01: a point and participation in November,
     # but not one of November's tasks.
     task("2610-0000aaaa", "office", at(10, 28, 9), {34: at(11, 1, 8)}),
-    task("2611-0001aaaa", "office", at(11, 2, 9), {31: at(11, 2, 10), 32: at(11, 10, 8), 33: at(11, 5, 20)}),  # noqa: E501
+    task(
+        "2611-0001aaaa",
+        "office",
+        at(11, 2, 9),
+        {31: at(11, 2, 10), 32: at(11, 10, 8), 33: at(11, 5, 20)},
+    ),
     task("2611-0002aaaa", "office", at(11, 9, 9), {31: at(11, 9, 12)}),
     task("2611-0003bbbb", "policy", at(11, 3, 9), {41: at(11, 3, 10)}),
 ]
@@ -393,14 +398,14 @@ def test_export_from_the_command_line_while_the_bot_holds_the_store(tmp_path: Pa
         args = ("export", "--branch", "office", "--month", "2026-11")
         result = run_cli(*args, "--out", str(out), **env)
         assert result.returncode == 0, result.stderr
-        assert result.stdout.startswith(f"{out}: 办公室党支部 2026-11, 7 members")
+        assert result.stdout.startswith(f"已写入 {out}：办公室党支部 2026-11，7 名党员")
         assert_workbook_holds_the_month(out.read_bytes(), expected_members("office"))
         assert sorted(p.relative_to(data_dir) for p in data_dir.rglob("*")) == before
 
         quarter = tmp_path / "quarter.xlsx"
         quarterly = ("export", "--branch", "office", "--period", "2026Q4", "--maker", "陈书记")
         result = run_cli(*quarterly, "--out", str(quarter), **env)
-        assert result.stdout.startswith(f"{quarter}: 办公室党支部 2026Q4, 7 members")
+        assert result.stdout.startswith(f"已写入 {quarter}：办公室党支部 2026Q4，7 名党员")
         cover = list(load_workbook(quarter, read_only=True)["台账"].values)
         assert cover[0][0] == "办公室党支部2026年第四季度党建工作台账"
         signed = "制表人：陈书记　　　　　　　　日期：2026年12月2日"
@@ -411,5 +416,14 @@ def test_export_from_the_command_line_while_the_bot_holds_the_store(tmp_path: Pa
         assert "没有 ID 为“nosuch”的支部。可用的支部 ID：office、policy" in unknown.stderr
         bad_month = run_cli("export", "--branch", "office", "--month", "2026-13", **env)
         assert bad_month.returncode == 2 and "2026-13" in bad_month.stderr
+        # A DATA_DIR that holds no store: refused with the path, not an empty ledger.
+        wrong = tmp_path / "typo"
+        wrong.mkdir()
+        missed = run_cli(
+            *args, "--out", str(tmp_path / "empty.xlsx"), **{**env, "DATA_DIR": str(wrong)}
+        )
+        assert missed.returncode == 3
+        assert f"无法读取数据 {wrong}：不是机器人的数据目录" in missed.stderr
+        assert not (tmp_path / "empty.xlsx").exists()
     finally:
         running.close()

@@ -124,7 +124,7 @@ def test_bot_py_schema_writes_the_schemas_and_the_tables(
         old_table = f"{start}\n| 字段 | 说明 |\n{TABLE_END}"
         stale.write_text(head + old_table + rest.split(TABLE_END, 1)[1], encoding="utf-8")
     assert cli.write_schema(tmp_path) == 0
-    assert capsys.readouterr().out.count("wrote") == len(SCHEMA_FILES) + 2
+    assert capsys.readouterr().out.count("已写入") == len(SCHEMA_FILES) + 2
     for name in SCHEMA_FILES:
         written = (tmp_path / SCHEMA_DIR / name).read_text(encoding="utf-8")
         assert written == (PROJECT / SCHEMA_DIR / name).read_text(encoding="utf-8")
@@ -132,7 +132,7 @@ def test_bot_py_schema_writes_the_schemas_and_the_tables(
         written = (tmp_path / "docs" / doc).read_text(encoding="utf-8")
         assert written == (PROJECT / "docs" / doc).read_text(encoding="utf-8")
     assert cli.write_schema(tmp_path) == 0
-    assert "wrote" not in capsys.readouterr().out
+    assert "已写入" not in capsys.readouterr().out
 
 
 def test_the_tables_are_in_chinese_and_name_every_field() -> None:

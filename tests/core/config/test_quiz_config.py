@@ -110,7 +110,7 @@ def run_check(config: Path | None = None) -> subprocess.CompletedProcess[str]:
 def test_bot_check_exits_1_listing_good_and_refused_banks(tmp_path: Path) -> None:
     result = run_check(config_dir(tmp_path, "judge_boolean_answer.yaml"))
     assert result.returncode == 1
-    assert "OK  quizzes/basics.yaml: 题库 basics（测试题库），5 道题" in result.stdout
+    assert "通过  quizzes/basics.yaml: 题库 basics（测试题库），5 道题" in result.stdout
     assert "quizzes/judge_boolean_answer.yaml:8: questions[0].answer:" in result.stdout
     assert "schedules.yaml:18: schedules[2].quiz.bank: 题库 'discipline' 不存在" in result.stdout
     assert "发现 2 处错误" in result.stderr
@@ -119,7 +119,7 @@ def test_bot_check_exits_1_listing_good_and_refused_banks(tmp_path: Path) -> Non
 def test_bot_check_lists_the_shipped_bank() -> None:
     result = run_check()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "OK  quizzes/discipline.yaml: 题库 discipline-basics" in result.stdout
+    assert "通过  quizzes/discipline.yaml: 题库 discipline-basics" in result.stdout
 
 
 def test_the_documented_example_bank_is_valid() -> None:
