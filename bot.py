@@ -5,6 +5,9 @@
     python bot.py schema      write docs/schema/*.json and the docs' field tables
     python bot.py schedule    preview the planned pushes per branch
     python bot.py export      write a branch's 台账 as .xlsx (reads data/ without writing)
+    python bot.py backup      a consistent .tar.gz of data/, while the bot runs
+    python bot.py restore     unpack a backup into an empty data directory
+    python bot.py health      exit 0 if the scheduler's last round is recent (HEALTHCHECK)
 """
 
 from __future__ import annotations
@@ -89,6 +92,12 @@ def main(argv: list[str] | None = None) -> int:
         return cli.preview(HOME, args.start, args.days)
     if args.command == "export":
         return cli.export(HOME, args.branch, args.period, args.maker, args.out)
+    if args.command == "backup":
+        return cli.backup(HOME, args.out)
+    if args.command == "restore":
+        return cli.restore(HOME, args.archive)
+    if args.command == "health":
+        return cli.health(HOME, args.max_age)
     return run()
 
 

@@ -25,7 +25,8 @@ from core.organization.branches import Organization
 from core.reports.requests import export_file_name
 from core.reports.service import Reports
 from core.scheduling.planner import format_preview, plan
-from core.store.database import Store
+from core.store.backup import clear_folder, restore_backup, write_backup
+from core.store.database import Store, last_tick_of
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,6 +71,20 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--maker", default="", help="制表人：第一页上的姓名")
     export.add_argument("--out", type=Path, help="写到哪个文件（默认：<支部名>-<期间>.xlsx）")
+    backup = command(
+        "backup",
+        "把数据目录备份成一个 .tar.gz，机器人运行时也可使用",
+        description="备份与正在运行的机器人互不干扰，备份里是同一时刻的全部数据。",
+    )
+    backup.add_argument("--out", type=Path, required=True, help="备份文件，如 backup.tar.gz")
+    restore = command("restore", "把备份恢复到空的数据目录（DATA_DIR）")
+    restore.add_argument("archive", type=Path, help="python bot.py backup 写出的 .tar.gz")
+    health = command(
+        "health", "机器人的调度是否在按时运行：是则以 0 退出（供 Docker 的 HEALTHCHECK 使用）"
+    )
+    health.add_argument(
+        "--max-age", type=float, default=300, help="上一轮调度最多过去多少秒（默认 300）"
+    )
     return parser
 
 
@@ -94,6 +109,11 @@ class ChineseHelp(argparse.HelpFormatter):
 
 def _add_help(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
+
+def _data_error(error: DataFileError) -> int:
+    print(f"无法读取数据 {error.path}：{error.reason}。请检查 DATA_DIR。", file=sys.stderr)
+    return 3
 
 
 def period_argument(text: str) -> Period:
@@ -178,8 +198,7 @@ def export(home: Path, branch_id: str, period: Period, maker: str, out: Path | N
         finally:
             store.close()
     except DataFileError as error:
-        print(f"无法读取数据 {error.path}：{error.reason}。请检查 DATA_DIR。", file=sys.stderr)
-        return 3
+        return _data_error(error)
     except UserError as error:
         print(error.message, file=sys.stderr)
         return 1
@@ -194,3 +213,65 @@ def export(home: Path, branch_id: str, period: Period, maker: str, out: Path | N
         f"{len(ledger.meetings)} 次组织生活，{tasks} 项学习任务，{answers} 次答题"
     )
     return 0
+
+
+def backup(home: Path, out: Path) -> int:
+    """`python bot.py backup`: a consistent archive of DATA_DIR (core/store/backup.py)."""
+    settings = settings_from_environment(home=home, require_token=False)
+    try:
+        summary = write_backup(settings.data_dir, out)
+    except DataFileError as error:
+        return _data_error(error)
+    except OSError as error:
+        print(f"备份没有写成：{error}", file=sys.stderr)
+        return 1
+    print(f"已备份 {summary.files} 个文件（{_size(summary.size)}）到 {out}")
+    return 0
+
+
+def restore(home: Path, archive: Path) -> int:
+    """`python bot.py restore`: unpack into an empty DATA_DIR, then check it opens."""
+    settings = settings_from_environment(home=home, require_token=False)
+    data_dir = settings.data_dir
+    try:
+        summary = restore_backup(archive, data_dir)
+    except UserError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    try:
+        clock = configured_clock(settings.fake_clock_file, settings.timezone)
+        Store(data_dir, settings.timezone, clock=clock).close()
+    except DataFileError as error:
+        print(
+            f"备份里的数据文件 {error.path} 无法使用（{error.reason}），已撤回这次恢复。",
+            file=sys.stderr,
+        )
+        clear_folder(data_dir)
+        return 3
+    print(f"已从 {archive} 恢复 {summary.files} 个文件（{_size(summary.size)}）到 {data_dir}。")
+    return 0
+
+
+def health(home: Path, max_age: float) -> int:
+    """`python bot.py health`: 0 if the scheduler's last round is at most `max_age` old."""
+    settings = settings_from_environment(home=home, require_token=False)
+    clock = configured_clock(settings.fake_clock_file, settings.timezone)
+    try:
+        last = last_tick_of(settings.data_dir)
+    except DataFileError as error:
+        _data_error(error)
+        return 1  # Docker reads any code but 0 and 1 as its own
+    if last is None:
+        print("机器人还没有完成过一轮调度。", file=sys.stderr)
+        return 1
+    age = (clock() - last).total_seconds()
+    if age > max_age:
+        late = f"上一轮调度在 {age:.0f} 秒前，超过 {max_age:g} 秒：机器人可能停了。"
+        print(late, file=sys.stderr)
+        return 1
+    print(f"正常：上一轮调度在 {max(age, 0):.0f} 秒前。")
+    return 0
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"

@@ -12,7 +12,8 @@ Layout (all JSON, all written atomically through `AtomicJSONStorage`):
 
 Events are sharded by branch and day so the cost of recording one depends on
 that day's activity, never on the history. Every method, readers too (the ledger
-reads from a worker thread while the event loop writes), runs under one lock, and
+reads from a worker thread while the event loop writes), runs under one lock (which also
+keeps `python bot.py backup` from snapshotting mid-operation: core/store/store_lock.py), and
 writes synchronously before returning, so a caller that got a return value may
 acknowledge the action to the user: it is on disk. A process-wide file lock
 keeps a second bot process off the same data directory.
@@ -25,7 +26,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from dataclasses import replace
@@ -51,9 +51,11 @@ from core.store.meeting_records import CLOSED, Meeting
 from core.store.quiz_records import UNFINISHED_STATUSES, GroupQuiz, MemberQuizState
 from core.store.records import Binding, Event, Person, PushRecord, StudyTask
 from core.store.roster_records import BranchRoster
+from core.store.store_lock import SNAPSHOT_LOCK_FILE, StoreLock
 
 STATE_FILE = "state.json"
 SCHEDULER_FILE = "scheduler.json"
+HEARTBEAT = "heartbeat"  # the scheduler file's table of the last round's moment
 UPDATES_FILE = "updates_in_flight.json"  # handlers/polling.py's crash-loop guard
 EVENTS_DIR = "events"
 PUSHES_DIR = "pushes"
@@ -90,20 +92,16 @@ class Store:
         """`clock` says which month's files to check at start (the system clock if None)."""
         self._dir = data_dir
         self._timezone = timezone
-        self._lock = threading.RLock()
         self._read_only = read_only
         self._storage = ReadOnlyJSONStorage if read_only else AtomicJSONStorage
         self._lock_handle = None
         if read_only:
-            if not self._dir.is_dir():
-                raise DataFileError(str(self._dir), "没有这个目录")
-            if not any((self._dir / name).exists() for name in (STATE_FILE, LOCK_FILE)):
-                # A wrong DATA_DIR: read as empty, it would give an empty ledger.
-                raise DataFileError(str(self._dir), "不是机器人的数据目录（没有 state.json）")
+            check_holds_store(self._dir)
         else:
             self._dir.mkdir(parents=True, exist_ok=True)
             self._lock_handle = _acquire_process_lock(self._dir / LOCK_FILE)
             _remove_stale_temp_files(self._dir)
+        self._lock = StoreLock(None if read_only else self._dir / SNAPSHOT_LOCK_FILE)
         self._state = TinyDB(self._dir / STATE_FILE, storage=self._storage)
         self._scheduler = TinyDB(self._dir / SCHEDULER_FILE, storage=self._storage)
         self._shards: OrderedDict[Path, TinyDB] = OrderedDict()
@@ -121,6 +119,7 @@ class Store:
             self._scheduler.close()
             if self._lock_handle is not None:
                 self._lock_handle.close()
+        self._lock.close()
 
     # --- bindings -------------------------------------------------------
 
@@ -325,11 +324,11 @@ class Store:
 
     def last_tick(self) -> datetime | None:
         """When the scheduler last finished a round: the bot was alive until then."""
-        return self._scheduler_moment("heartbeat")
+        return self._scheduler_moment(HEARTBEAT)
 
     def set_last_tick(self, at: datetime) -> None:
         """Remember that the scheduler finished a round at `at`."""
-        self._set_scheduler_moment("heartbeat", at)
+        self._set_scheduler_moment(HEARTBEAT, at)
 
     def last_holiday_warning(self) -> datetime | None:
         """When the admins were last told holidays are missing (scheduling/holiday_warning)."""
@@ -341,8 +340,7 @@ class Store:
 
     def _scheduler_moment(self, name: str) -> datetime | None:
         with self._lock:
-            doc = self._scheduler.table(name).get(doc_id=1)
-        return datetime.fromisoformat(doc["at"]) if isinstance(doc, dict) else None
+            return _moment(self._scheduler, name)
 
     def _set_scheduler_moment(self, name: str, at: datetime) -> None:
         with self._lock:
@@ -734,6 +732,31 @@ def _task_month(task_id: str) -> str | None:
     if len(task_id) < 6 or not prefix.isdigit() or not 1 <= int(prefix[2:]) <= 12:
         return None
     return f"20{prefix[:2]}-{prefix[2:]}"
+
+
+def last_tick_of(data_dir: Path) -> datetime | None:
+    """`Store.last_tick` from another process, reading only the scheduler's file
+    (`python bot.py health`, every minute: opening the whole store would read far more)."""
+    check_holds_store(data_dir)
+    scheduler = TinyDB(data_dir / SCHEDULER_FILE, storage=ReadOnlyJSONStorage)
+    try:
+        return _moment(scheduler, HEARTBEAT)
+    finally:
+        scheduler.close()
+
+
+def _moment(scheduler: TinyDB, name: str) -> datetime | None:
+    doc = scheduler.table(name).get(doc_id=1)
+    return datetime.fromisoformat(doc["at"]) if isinstance(doc, dict) else None
+
+
+def check_holds_store(data_dir: Path) -> None:
+    """Raise DataFileError unless `data_dir` is a store's: a wrong DATA_DIR, read as an
+    empty store, would give an empty ledger or backup without a word."""
+    if not data_dir.is_dir():
+        raise DataFileError(str(data_dir), "没有这个目录")
+    if not any((data_dir / name).exists() for name in (STATE_FILE, LOCK_FILE)):
+        raise DataFileError(str(data_dir), "不是机器人的数据目录（没有 state.json）")
 
 
 def _acquire_process_lock(path: Path) -> Any:

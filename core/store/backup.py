@@ -1,0 +1,151 @@
+"""`python bot.py backup` and `restore`: a consistent copy of data/ while the bot runs.
+
+Every data file is replaced whole (written to a temp file, then renamed), never changed
+in place, so a hard link to a file is a frozen copy of it. The backup takes the store's
+snapshot lock exclusively (core/store/store_lock.py), links every file into a snapshot
+folder inside data/ (milliseconds: no data is copied), releases the lock and only then
+packs the links into a .tar.gz. The bot waits for the linking, never for the packing, and
+the snapshot falls between two store operations: an answer moved from a member's outbox
+to the month's record is in one of them, never in neither.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import tarfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from core.errors import UserError
+from core.store.atomic_files import TEMP_SUFFIX
+from core.store.database import LOCK_FILE, check_holds_store
+from core.store.store_lock import SNAPSHOT_LOCK_FILE
+
+SNAPSHOT_DIR = ".backup-snapshot"
+#: Files of the running process, not of the data: never backed up or restored.
+PROCESS_FILES = {LOCK_FILE, SNAPSHOT_LOCK_FILE}
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    """What a backup holds (or a restore wrote)."""
+
+    files: int
+    size: int  # bytes of data, before compression
+
+
+def write_backup(data_dir: Path, out: Path) -> BackupSummary:
+    """Snapshot `data_dir` into the archive `out` (written whole, or not at all)."""
+    check_holds_store(data_dir)
+    snapshot = data_dir / SNAPSHOT_DIR
+    shutil.rmtree(snapshot, ignore_errors=True)  # left by a backup that was killed
+    try:
+        with _snapshot_lock(data_dir):
+            files = _link_files(data_dir, snapshot)
+        size = _pack(snapshot, files, out)
+    finally:
+        shutil.rmtree(snapshot, ignore_errors=True)
+    return BackupSummary(len(files), size)
+
+
+def restore_backup(archive: Path, data_dir: Path) -> BackupSummary:
+    """Unpack `archive` into `data_dir`, which must be empty or missing.
+
+    Raises UserError (nothing written) for a non-empty folder or an archive that is no
+    backup; the caller opens the restored store to check every file reads.
+    """
+    if data_dir.exists() and any(data_dir.iterdir()):
+        raise UserError(f"{data_dir} 不是空目录：只能恢复到空的数据目录，以免覆盖现有数据。")
+    try:
+        with tarfile.open(archive, "r:gz") as packed:
+            members = [m for m in packed.getmembers() if m.isfile()]
+            for member in members:
+                _check_member(archive, member)
+            data_dir.mkdir(parents=True, exist_ok=True)
+            try:
+                packed.extractall(data_dir, members=members, filter="data")
+                _check_json(archive, data_dir, members)
+            except BaseException:
+                clear_folder(data_dir)
+                raise
+    except (OSError, tarfile.TarError, EOFError) as error:
+        raise UserError(f"{archive} 不是可用的备份文件（{error}）。") from error
+    return BackupSummary(len(members), sum(m.size for m in members))
+
+
+def _link_files(data_dir: Path, snapshot: Path) -> list[str]:
+    """Hard-link every data file under `snapshot`; their paths relative to data_dir."""
+    files = []
+    for folder, subfolders, names in os.walk(data_dir):
+        subfolders[:] = sorted(d for d in subfolders if d != SNAPSHOT_DIR)
+        for name in sorted(names):
+            path = Path(folder, name)
+            if name in PROCESS_FILES or name.endswith(TEMP_SUFFIX):
+                continue
+            relative = path.relative_to(data_dir).as_posix()
+            linked = snapshot / relative
+            linked.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, linked)
+            files.append(relative)
+    return files
+
+
+def _pack(snapshot: Path, files: list[str], out: Path) -> int:
+    """Write the archive to a temp file, fsync it, then rename it to `out`."""
+    temp = out.with_name(out.name + TEMP_SUFFIX)
+    size = 0
+    try:
+        with open(temp, "wb") as raw:
+            with tarfile.open(fileobj=raw, mode="w:gz") as packed:
+                for relative in files:
+                    packed.add(snapshot / relative, arcname=relative, recursive=False)
+                    size += (snapshot / relative).stat().st_size
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(temp, out)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return size
+
+
+@contextmanager
+def _snapshot_lock(data_dir: Path) -> Iterator[None]:
+    """Exclusive: the bot's next store operation waits until the files are linked."""
+    with open(data_dir / SNAPSHOT_LOCK_FILE, "ab") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _check_json(archive: Path, data_dir: Path, members: list[tarfile.TarInfo]) -> None:
+    """Every JSON file restored parses (the bot checks only this month's at start)."""
+    for member in members:
+        if member.name.endswith(".json"):
+            try:
+                json.loads((data_dir / member.name).read_bytes())
+            except ValueError as error:
+                broken = f"{archive} 里的 {member.name} 已损坏（{error}），未恢复。"
+                raise UserError(broken) from error
+
+
+def _check_member(archive: Path, member: tarfile.TarInfo) -> None:
+    path = PurePosixPath(member.name)
+    if path.is_absolute() or ".." in path.parts or path.name in PROCESS_FILES:
+        raise UserError(f"{archive} 里有不该有的路径 {member.name}，不是本机器人的备份。")
+
+
+def clear_folder(folder: Path) -> None:
+    """Remove what a restore wrote: the folder is left empty, as it was."""
+    for child in folder.iterdir():
+        if child.is_dir():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
