@@ -15,12 +15,15 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bench import answers, broadcast, report, startup, store_write
 
 T = TypeVar("T")
+#: A failed phase's row shows this much of its error (the rest went to stderr).
+MAX_FAILURE_TEXT = 90
 
 
 @dataclass(frozen=True)
@@ -42,10 +45,21 @@ def progress(name: str) -> Iterator[None]:
     print(f"{name}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
 
 
-def phase(name: str, action: Callable[[], T]) -> T:
-    """Run one benchmark with a progress line around it."""
+def phase(name: str, action: Callable[[], T], rows_of: Callable[[T], list[Row]]) -> list[Row]:
+    """Run one benchmark with a progress line around it; its rows, or one failed row if it
+    raised (a timeout, a crash): the other phases still run and the table still prints."""
     with progress(name):
-        return action()
+        try:
+            result = action()
+        except Exception as error:  # whatever it was, it is this phase's row
+            print(f"{name} failed: {error!r}", file=sys.stderr, flush=True)
+            return [failed_row(name, f"{type(error).__name__}: {error}")]
+    return rows_of(result)
+
+
+def failed_row(name: str, why: str) -> Row:
+    """A phase that gave no figures."""
+    return Row(name, f"FAILED ({why})"[:MAX_FAILURE_TEXT], "-", False)
 
 
 def broadcast_rows(r: broadcast.BroadcastResult) -> list[Row]:
@@ -86,12 +100,16 @@ def store_rows(costs: list[store_write.WriteCost]) -> list[Row]:
     return rows
 
 
-def report_rows(history: dict[str, Any], r: dict[str, Any]) -> list[Row]:
+def history_rows(history: dict[str, Any]) -> list[Row]:
+    """The year of data that bench.report and bench.startup share."""
+    return [Row("year of data laid down", f"{history['events']:,} events")]
+
+
+def report_rows(r: dict[str, Any]) -> list[Row]:
     """One branch's month over the year: report and workbook, medians in-process."""
     load, export = statistics.median(r["report"]), statistics.median(r["export"])
     goals = report.GOALS
     return [
-        Row("year of data laid down", f"{history['events']:,} events"),
         Row(
             "monthly report: load + build (ms)",
             f"{load:.0f}",
@@ -139,23 +157,28 @@ def print_table(rows: list[Row]) -> None:
 
 def run_all() -> list[Row]:
     """Run every benchmark in the order of the table."""
-    rows = broadcast_rows(phase("broadcast", broadcast.run_broadcast))
-    rows += answer_rows(phase("answers", answers.run_answers))
-    rows += store_rows(phase("store write", store_write.run_store_write))
+    rows = phase("broadcast", broadcast.run_broadcast, broadcast_rows)
+    rows += phase("answers", answers.run_answers, answer_rows)
+    rows += phase("store write", store_write.run_store_write, store_rows)
     with tempfile.TemporaryDirectory() as name:
         year = Path(name)
-        history = phase("lay down a year of data", lambda: report.lay_down_in_child(year))
-        rows += report_rows(history, phase("report", lambda: report.measure_in_child(year)))
-        rows += startup_rows(phase("bot start-up", lambda: startup.measure(year)))
+        lay_down = partial(report.lay_down_in_child, year)
+        laid = phase("lay down a year of data", lay_down, history_rows)
+        rows += laid
+        if laid[0].ok is False:
+            return rows + [failed_row(n, "no year of data") for n in ("report", "bot start-up")]
+        rows += phase("report", lambda: report.measure_in_child(year), report_rows)
+        rows += phase("bot start-up", lambda: startup.measure(year), startup_rows)
     return rows
 
 
-def main() -> None:
-    """Run everything, then print the table."""
+def main() -> int:
+    """Run everything, then print the table; exit 1 if any row missed its goal or failed."""
     with progress("all benchmarks"):
         rows = run_all()
     print_table(rows)
+    return 1 if any(row.ok is False for row in rows) else 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
