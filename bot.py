@@ -17,6 +17,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from telegram import (
@@ -67,6 +68,7 @@ from handlers.scheduling.rounds import start_scheduler
 from handlers.services import SERVICES_KEY, Services
 from handlers.startup import TokenRefused
 from handlers.telegram_messenger import TelegramMessenger
+from handlers.webhook import WebhookRefused, run_webhook
 
 HOME = Path(__file__).resolve().parent
 # A 429 is waited out and retried rather than raised (PTB's default is 0 retries).
@@ -82,8 +84,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     # httpx logs every request URL at INFO, and the URL contains the bot token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    # APScheduler logs every run of the scheduler's round at INFO: thousands of lines a day.
+    # APScheduler logs every run of the scheduler's round at INFO: thousands of lines a day,
+    # and tornado every webhook request.
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    logging.getLogger("tornado.access").setLevel(logging.WARNING)
     if args.command == "check":
         return cli.check(HOME)
     if args.command == "schema":
@@ -102,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> int:
-    """`python bot.py`: check everything local first, then poll Telegram until stopped."""
+    """`python bot.py`: check everything local first, then take updates from Telegram
+    (long polling, or a webhook when BOT_WEBHOOK_URL is set) until stopped."""
     try:
         settings = settings_from_environment(home=HOME)
     except SettingsError as error:
@@ -131,9 +136,15 @@ def run() -> int:
     application = build_application(settings, timezone, store)
     install_services(application, settings, configuration, store, clock, timezone)
     try:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        if settings.webhook is not None:
+            run_webhook(application, settings.webhook)
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
     except TokenRefused as error:
         print(f"Telegram 不认这个 BOT_TOKEN（{error}）。{TOKEN_HELP}", file=sys.stderr)
+        return 2
+    except WebhookRefused as error:
+        print(f"Telegram 拒绝了 BOT_WEBHOOK_URL {error}", file=sys.stderr)
         return 2
     return 0
 
@@ -177,7 +188,9 @@ def install_services(
     return found
 
 
-def build_application(settings: Settings, timezone: ZoneInfo, store: Store) -> Application:
+def build_application(
+    settings: Settings, timezone: ZoneInfo, store: Store
+) -> LedgerApplication:
     """The PTB application with every handler registered, in order."""
     ledger = UpdateLedger(journal=store)  # the store journals the updates being handled
     bot = LedgerBot(
@@ -189,14 +202,16 @@ def build_application(settings: Settings, timezone: ZoneInfo, store: Store) -> A
         rate_limiter=AIORateLimiter(max_retries=RATE_LIMIT_RETRIES),
         proxy=settings.proxy,
     )
-    application = (
+    builder = (
         ApplicationBuilder()
         .bot(bot)
         .application_class(LedgerApplication, {"ledger": ledger})
         .post_init(post_init)
         .post_shutdown(post_shutdown)
-        .build()
     )
+    if settings.webhook is not None:  # Telegram POSTs updates to handlers/webhook.py
+        builder = builder.updater(None)
+    application = cast(LedgerApplication, builder.build())  # its application_class
     # Group -1: every update first puts its sender on the roster of a branch group.
     application.add_handler(people.ACTIVITY_TRACKER, group=-1)
     # Group 0: commands and membership changes.

@@ -266,8 +266,9 @@ class LedgerApplication(Application):
     def __init__(self, *, ledger: UpdateLedger, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.ledger = ledger
-        # Tasks of block=False handlers: PTB does not await those created while it stops.
-        self._update_tasks: set[asyncio.Task[Any]] = set()
+        # Tasks of block=False handlers, by update: PTB does not await those created while
+        # it stops, and in webhook mode an update is answered only once its tasks end.
+        self._update_tasks: dict[int, set[asyncio.Task[Any]]] = {}
 
     async def initialize(self) -> None:
         """Initialize as PTB does, once Telegram can be reached (handlers/startup.py)."""
@@ -294,12 +295,20 @@ class LedgerApplication(Application):
         task = super().create_task(coroutine, update=update, name=name)
         if isinstance(update, Update):
             self.ledger.hold(update)
-            self._update_tasks.add(task)
+            self._update_tasks.setdefault(update.update_id, set()).add(task)
             task.add_done_callback(lambda _: self._task_ended(task, update))
         return task
 
+    async def tasks_ended(self, update: Update) -> None:
+        """Wait for the tasks this update's handlers started (webhook mode)."""
+        tasks = self._update_tasks.get(update.update_id, set())
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     def _task_ended(self, task: asyncio.Task[Any], update: Update) -> None:
-        self._update_tasks.discard(task)
+        tasks = self._update_tasks.get(update.update_id, set())
+        tasks.discard(task)
+        if not tasks:
+            self._update_tasks.pop(update.update_id, None)
         self.ledger.release(update)
         asyncio.get_running_loop().call_soon(self.ledger.save_journal)
 
@@ -338,10 +347,15 @@ class LedgerApplication(Application):
             log.warning("Could not answer the skipped press: %s", error)
 
     async def stop(self) -> None:
-        """Stop as PTB does, then let Telegram forget what was handled since polling stopped."""
+        """Stop as PTB does, then (polling) let Telegram forget what was handled since
+        polling stopped."""
         await super().stop()
         # A block=False handler started while PTB drained its queue is not awaited by it.
-        await asyncio.gather(*self._update_tasks, return_exceptions=True)
+        running = [task for tasks in self._update_tasks.values() for task in tasks]
+        await asyncio.gather(*running, return_exceptions=True)
+        if self.updater is None:  # webhook mode: each answer confirmed its update
+            self.ledger.clear_journal()
+            return
         try:
             await self.bot.get_updates(offset=self.ledger.next_offset(), timeout=0, limit=1)
         except TelegramError as error:  # Telegram re-sends them after the restart: harmless

@@ -42,7 +42,8 @@ class BotProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, *, wait: bool = True) -> None:
-        """Launch bot.py and wait until it long-polls the fake server (unless not `wait`)."""
+        """Launch bot.py and wait until it long-polls the fake server, or (webhook mode)
+        has set its webhook; unless not `wait`."""
         since = len(self.fake.requests)
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child process
         self.process = subprocess.Popen(
@@ -54,7 +55,9 @@ class BotProcess:
         )
         log.close()
         BOT_PROCESSES.add(self.process)
-        if wait:
+        if wait and self.env.get("BOT_WEBHOOK_URL"):
+            self.fake.wait_until_webhook(timeout=30, since=since)
+        elif wait:
             self.fake.wait_until_polling(timeout=30, since=since)
 
     def kill(self) -> None:

@@ -10,6 +10,10 @@ The real bot (python-telegram-bot with ``HTTPXRequest`` and long polling) is poi
 * inject faults (``fail_next``, ``drop_next``, ``stall_next``, ``delay_next``,
   ``enforce_rate_limits``).
 
+Once the bot calls ``setWebhook``, updates are POSTed to its URL instead, one at a time, as
+Telegram does: an update is forgotten only when the bot answers 200, and sent again after
+any other answer or a broken connection (``webhook_deliveries`` records each attempt).
+
 Only the standard library is used: ``http.server.ThreadingHTTPServer`` runs in a daemon thread
 and all shared state is guarded by a single ``threading.Condition``.  Blocking helpers such as
 ``wait_for`` must not be called directly from the event loop that runs the bot; in async tests
@@ -26,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import http.client
 import json
 import math
 import re
@@ -43,6 +48,9 @@ from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 JsonDict = dict[str, Any]
+
+#: Pause before an update the bot did not answer 200 is POSTed again.
+WEBHOOK_RETRY_SECONDS = 0.1
 
 #: Member statuses understood by :meth:`FakeBotApi.set_member_status` (Bot API spelling).
 MEMBER_STATUSES = ("creator", "administrator", "member", "restricted", "left", "kicked")
@@ -423,6 +431,24 @@ def now_ts() -> int:
 # --------------------------------------------------------------------------- HTTP plumbing
 
 
+def _post_update(url: str, secret: str, update: JsonDict) -> int:
+    """One webhook delivery: the HTTP status of the answer, 0 if none came."""
+    target = urlsplit(url)
+    connection = http.client.HTTPConnection(target.hostname or "", target.port, timeout=60)
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    try:
+        connection.request("POST", target.path or "/", json.dumps(update), headers)
+        answer = connection.getresponse()
+        answer.read()
+        return answer.status
+    except OSError:
+        return 0
+    finally:
+        connection.close()
+
+
 class _Server(ThreadingHTTPServer):
     """Threading HTTP server that knows its :class:`FakeBotApi`."""
 
@@ -544,6 +570,10 @@ class FakeBotApi:
         #: last ``allowed_updates`` sent with getUpdates (``None``: never sent)
         self.allowed_updates: list[str] | None = None
         self.webhook_url = ""
+        self.webhook_secret = ""
+        #: (update_id, HTTP status, 0 for no answer) of every webhook POST, in order
+        self.webhook_deliveries: list[tuple[int, int]] = []
+        self._webhook_thread: threading.Thread | None = None
         self.menu_buttons: dict[int | None, JsonDict] = {}
         self._cond = threading.Condition(threading.RLock())
         self._server: _Server | None = None
@@ -1119,6 +1149,10 @@ class FakeBotApi:
                 texts.append(result.get("text", ""))
         return texts
 
+    def wait_until_webhook(self, timeout: float = 10.0, since: int = 0) -> None:
+        """Block until a setWebhook request (index >= ``since``) has been answered."""
+        self.wait_for("setWebhook", timeout=timeout, since=since)
+
     def wait_until_polling(self, timeout: float = 10.0, since: int = 0) -> None:
         """Block until a getUpdates request arrives (index >= ``since``), answered or not."""
         with self._cond:
@@ -1430,7 +1464,40 @@ class FakeBotApi:
 
     def _set_webhook(self, params: JsonDict) -> bool:
         self.webhook_url = str(params.get("url") or "")
+        self.webhook_secret = str(params.get("secret_token") or "")
+        if isinstance(params.get("allowed_updates"), list):
+            self.allowed_updates = params["allowed_updates"]
+        if self._webhook_thread is None:
+            self._webhook_thread = threading.Thread(
+                target=self._deliver_by_webhook, name="fake-webhook", daemon=True
+            )
+            self._webhook_thread.start()
+        self._cond.notify_all()
         return True
+
+    def _deliver_by_webhook(self) -> None:
+        """POST the oldest update until the bot answers 200, then the next one."""
+        while True:
+            with self._cond:
+                self._cond.wait_for(
+                    lambda: self._stopping or bool(self.webhook_url and self._deliverable()),
+                    timeout=1.0,
+                )
+                if self._stopping:
+                    return
+                if not (self.webhook_url and self._deliverable()):
+                    continue
+                update = copy.deepcopy(self._deliverable()[0])
+                url, secret = self.webhook_url, self.webhook_secret
+            status = _post_update(url, secret, update)
+            with self._cond:
+                self.webhook_deliveries.append((int(update["update_id"]), status))
+                if status == 200:
+                    delivered = update["update_id"]
+                    self._updates = [u for u in self._updates if u["update_id"] != delivered]
+                self._cond.notify_all()
+            if status != 200:
+                time.sleep(WEBHOOK_RETRY_SECONDS)  # Telegram, too, waits before trying again
 
     def _get_webhook_info(self, params: JsonDict) -> JsonDict:
         return {

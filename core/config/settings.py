@@ -7,11 +7,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_URL = "https://api.telegram.org"
 PROXY_SCHEMES = ("http://", "https://", "socks5://", "socks5h://")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_WEBHOOK_LISTEN = "0.0.0.0:8080"
+# Telegram's rule for setWebhook's secret_token.
+WEBHOOK_SECRET_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 # Telegram tokens look like "123456789:AAH...": a numeric bot id, a colon, a 30+ char secret.
 TOKEN_PATTERN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{30,}$")
 
@@ -29,6 +33,16 @@ class SettingsError(Exception):
 
 
 @dataclass(frozen=True)
+class WebhookSettings:
+    """Where Telegram POSTs updates, where the bot listens, and the secret it checks."""
+
+    url: str
+    host: str
+    port: int
+    secret: str
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the process reads from its environment."""
 
@@ -43,6 +57,8 @@ class Settings:
     #: every Bot API request goes through it (http, https or socks5), when set
     proxy: str | None = None
     log_level: str = "INFO"
+    #: webhook mode when set (BOT_WEBHOOK_*); long polling otherwise
+    webhook: WebhookSettings | None = None
 
     @property
     def base_url(self) -> str:
@@ -83,6 +99,7 @@ def parse_settings(
         else None,
         proxy=_parse_proxy(env.get("BOT_PROXY", "")),
         log_level=_parse_log_level(env.get("BOT_LOG_LEVEL", "INFO")),
+        webhook=_parse_webhook(env),
     )
 
 
@@ -111,6 +128,36 @@ def _parse_proxy(raw: str) -> str | None:
             f"（如 socks5://127.0.0.1:1080、http://用户:密码@proxy:3128），现在是 {raw!r}。"
         )
     return url
+
+
+def _parse_webhook(env: Mapping[str, str]) -> WebhookSettings | None:
+    url = env.get("BOT_WEBHOOK_URL", "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    local = parts.hostname in ("127.0.0.1", "localhost")  # a local Bot API server, tests
+    if not (parts.scheme == "https" or (parts.scheme == "http" and local)) or not parts.hostname:
+        raise SettingsError(
+            "BOT_WEBHOOK_URL 应是 Telegram 能访问的 https:// 地址"
+            f"（如 https://bot.example.gov.cn/telegram），现在是 {url!r}。"
+        )
+    secret = env.get("BOT_WEBHOOK_SECRET", "").strip()
+    if not WEBHOOK_SECRET_PATTERN.match(secret):
+        raise SettingsError(
+            "Webhook 模式需要 BOT_WEBHOOK_SECRET：1 到 256 个英文字母、数字、“_”或“-”，"
+            "Telegram 每次推送都带上它，机器人据此拒绝伪造的请求。"
+        )
+    host, port = _parse_listen(env.get("BOT_WEBHOOK_LISTEN", DEFAULT_WEBHOOK_LISTEN))
+    return WebhookSettings(url, host, port, secret)
+
+
+def _parse_listen(raw: str) -> tuple[str, int]:
+    host, _, port = raw.strip().rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingsError(
+            f"BOT_WEBHOOK_LISTEN 应写成 主机:端口（如 0.0.0.0:8080），现在是 {raw!r}。"
+        )
+    return host.strip("[]"), int(port)
 
 
 def _parse_log_level(raw: str) -> str:

@@ -47,8 +47,40 @@ def test_token_is_not_needed_for_checking() -> None:
         ("BOT_TIMEZONE", "Mars/Olympus", "BOT_TIMEZONE"),
         ("BOT_TIMEZONE", "Asia", "BOT_TIMEZONE"),  # a folder of the tz database, not a zone
         ("BOT_API_URL", "ftp://x", "BOT_API_URL"),
+        ("BOT_LOG_LEVEL", "LOUD", "BOT_LOG_LEVEL"),
+        ("BOT_PROXY", "proxy.example:3128", "BOT_PROXY"),
     ],
 )
 def test_malformed_settings_name_the_variable(variable: str, value: str, fragment: str) -> None:
     with pytest.raises(SettingsError, match=fragment):
         parse_settings({"BOT_TOKEN": TOKEN, variable: value})
+
+
+WEBHOOK = {"BOT_TOKEN": TOKEN, "BOT_WEBHOOK_URL": "https://bot.example.gov.cn/tg"}
+
+
+def test_webhook_mode_needs_https_a_secret_and_a_listen_address() -> None:
+    assert parse_settings({"BOT_TOKEN": TOKEN}).webhook is None  # long polling
+    webhook = parse_settings({**WEBHOOK, "BOT_WEBHOOK_SECRET": "abc_DEF-1"}).webhook
+    assert webhook is not None
+    assert webhook.url == WEBHOOK["BOT_WEBHOOK_URL"]
+    assert (webhook.host, webhook.port) == ("0.0.0.0", 8080)
+    listen = {**WEBHOOK, "BOT_WEBHOOK_SECRET": "x", "BOT_WEBHOOK_LISTEN": "127.0.0.1:9000"}
+    assert parse_settings(listen).webhook is not None
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"BOT_WEBHOOK_SECRET": ""}, "BOT_WEBHOOK_SECRET"),  # anyone could post updates
+        ({"BOT_WEBHOOK_SECRET": "has space"}, "BOT_WEBHOOK_SECRET"),
+        ({"BOT_WEBHOOK_URL": "http://bot.example.gov.cn/tg"}, "https://"),
+        ({"BOT_WEBHOOK_LISTEN": "8080"}, "BOT_WEBHOOK_LISTEN"),
+        ({"BOT_WEBHOOK_LISTEN": "0.0.0.0:99999"}, "BOT_WEBHOOK_LISTEN"),
+    ],
+)
+def test_a_webhook_setting_that_cannot_work_is_refused(
+    changes: dict[str, str], fragment: str
+) -> None:
+    with pytest.raises(SettingsError, match=fragment):
+        parse_settings({**WEBHOOK, "BOT_WEBHOOK_SECRET": "s", **changes})
