@@ -38,6 +38,7 @@ from core.clock import Clock, configured_clock
 from core.config.changes import problem_list
 from core.config.loading import Configuration, load_configuration
 from core.config.settings import TOKEN_HELP, Settings, SettingsError, settings_from_environment
+from core.config.shipped import sync_shipped
 from core.config.yaml_loader import ConfigErrors, ConfigProblem
 from core.dates.workdays import WorkCalendar
 from core.errors import DataFileError
@@ -114,6 +115,8 @@ def run() -> int:
         print(error, file=sys.stderr)
         return 2
     logging.getLogger().setLevel(settings.log_level)  # BOT_LOG_LEVEL; on stderr always
+    if settings.shipped_config_dir is not None:
+        bring_shipped_config(settings.shipped_config_dir, settings.config_dir)
     try:
         configuration = load_configuration(settings.config_dir)
     except ConfigErrors as errors:
@@ -147,6 +150,19 @@ def run() -> int:
         print(f"Telegram 拒绝了 BOT_WEBHOOK_URL {error}", file=sys.stderr)
         return 2
     return 0
+
+
+def bring_shipped_config(shipped_dir: Path, config_dir: Path) -> None:
+    """The release's new and updated YAML into the agency's folder; never their edits."""
+    try:
+        synced = sync_shipped(shipped_dir, config_dir)
+    except OSError as error:  # a read-only folder: run on what it holds
+        log.warning("未能把随版本提供的配置放进 %s：%s", config_dir, error)
+        return
+    for path in (*synced.added, *synced.updated):
+        log.info("已放入随版本提供的 %s", path)
+    for path in synced.kept:
+        log.warning("%s 是本机构改过的，保留不动；本版本提供的在 %s", path, shipped_dir / path)
 
 
 def install_services(

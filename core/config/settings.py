@@ -59,6 +59,8 @@ class Settings:
     log_level: str = "INFO"
     #: webhook mode when set (BOT_WEBHOOK_*); long polling otherwise
     webhook: WebhookSettings | None = None
+    #: the release's own YAML, brought into config_dir at start (core/config/shipped.py)
+    shipped_config_dir: Path | None = None
 
     @property
     def base_url(self) -> str:
@@ -100,6 +102,9 @@ def parse_settings(
         proxy=_parse_proxy(env.get("BOT_PROXY", "")),
         log_level=_parse_log_level(env.get("BOT_LOG_LEVEL", "INFO")),
         webhook=_parse_webhook(env),
+        shipped_config_dir=Path(env["BOT_SHIPPED_CONFIG_DIR"])
+        if env.get("BOT_SHIPPED_CONFIG_DIR")
+        else None,
     )
 
 
