@@ -10,7 +10,7 @@ import sys
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from core.clock import configured_clock
@@ -31,7 +31,7 @@ from core.store.database import Store, last_tick_of
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line."""
-    parser = argparse.ArgumentParser(
+    parser = ChineseParser(
         prog="bot.py",
         description="党支部学习机器人。不带命令时运行机器人。",
         epilog="配置取自环境变量或 .env 文件，见 README.md 与 docs/deploy.md。",
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", title="命令")
 
     def command(name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
-        added = commands.add_parser(
+        added = commands.add_parser(  # of the same class as `parser`
             name, help=help, description=description, formatter_class=ChineseHelp, add_help=False
         )
         _add_help(added)
@@ -88,7 +88,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: argparse's own error phrases, for the operator who reads Chinese everywhere else.
+ERROR_PHRASES = (
+    ("argument command: invalid choice: ", "没有这个命令："),
+    ("the following arguments are required: ", "缺少参数："),
+    ("unrecognized arguments: ", "无法识别的参数："),
+    ("invalid choice: ", "无效的选择："),
+    ("(choose from ", "（可选："),
+    ("expected one argument", "需要一个值"),
+    ("invalid float value: ", "不是数字："),
+    ("invalid int value: ", "不是整数："),
+    ("invalid fromisoformat value: ", "不是 YYYY-MM-DD 格式的日期："),
+    ("invalid period_argument value: ", "期间写法不对："),
+    ("argument ", "参数 "),
+)
 HELP_HEADINGS = {"options": "选项", "optional arguments": "选项", "positional arguments": "参数"}
+
+
+class ChineseParser(argparse.ArgumentParser):
+    """An ArgumentParser whose mistakes are told in Chinese (exit code 2, as argparse's)."""
+
+    def error(self, message: str) -> NoReturn:
+        for english, chinese in ERROR_PHRASES:
+            message = message.replace(english, chinese)
+        if message.endswith(")") and "（可选：" in message:
+            message = message[:-1] + "）"
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}：{message}\n")
 
 
 class ChineseHelp(argparse.HelpFormatter):
