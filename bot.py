@@ -143,11 +143,12 @@ def run() -> int:
             run_webhook(application, settings.webhook)
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
-    except TokenRefused as error:
-        print(f"Telegram 不认这个 BOT_TOKEN（{error}）。{TOKEN_HELP}", file=sys.stderr)
+    except TokenRefused:
+        refused = "Telegram 不认这个 BOT_TOKEN（或 BOT_API_URL 指向的不是 Bot API 服务器）。"
+        print(refused + TOKEN_HELP, file=sys.stderr)  # never the token: logs are kept
         return 2
     except WebhookRefused as error:
-        print(f"Telegram 拒绝了 BOT_WEBHOOK_URL {error}", file=sys.stderr)
+        print(f"Webhook 模式无法启动：{error}。", file=sys.stderr)
         return 2
     return 0
 

@@ -248,6 +248,9 @@ def backup(home: Path, out: Path) -> int:
         summary = write_backup(settings.data_dir, out)
     except DataFileError as error:
         return _data_error(error)
+    except UserError as error:
+        print(error.message, file=sys.stderr)
+        return 1
     except OSError as error:
         print(f"备份没有写成：{error}", file=sys.stderr)
         return 1
@@ -261,6 +264,8 @@ def restore(home: Path, archive: Path) -> int:
     data_dir = settings.data_dir
     try:
         summary = restore_backup(archive, data_dir)
+    except DataFileError as error:  # a bot holds the folder
+        return _data_error(error)
     except UserError as error:
         print(error.message, file=sys.stderr)
         return 1

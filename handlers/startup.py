@@ -23,7 +23,8 @@ LONGEST_PAUSE_SECONDS = 300.0
 
 
 class TokenRefused(Exception):
-    """Telegram does not know the token (bot.py exits 2, as for a malformed one)."""
+    """Telegram does not know the token, or the API URL answers 404 like Telegram does
+    for one (bot.py exits 2, as for a malformed token)."""
 
 
 async def until_reachable(
@@ -35,9 +36,10 @@ async def until_reachable(
     for attempt in itertools.count(1):
         try:
             await connect()
-        except InvalidToken as error:
+        except InvalidToken:
             # Not a TelegramError any more: PTB's own retry loop would log a traceback.
-            raise TokenRefused(str(error)) from None
+            # Nor its text, which holds the token.
+            raise TokenRefused from None
         except RetryAfter as error:
             wait, reason = _seconds(error.retry_after), str(error)
         except NetworkError as error:  # no route, refused, timed out, 5xx, a proxy's fault

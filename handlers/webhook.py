@@ -41,10 +41,13 @@ MAX_CONNECTIONS = 40
 REMEMBERED_UPDATES = 10_000
 #: At a stop, how long requests being handled may take to finish.
 STOP_WAIT_SECONDS = 20.0
+#: Larger bodies are refused before they are read (an update is a few KB).
+MAX_UPDATE_BYTES = 2 * 1024 * 1024
 
 
 class WebhookRefused(Exception):
-    """Telegram refused to set the webhook (bot.py exits 2, a settings error)."""
+    """The webhook cannot be served as set: Telegram refused the URL, or the listen
+    address cannot be opened (bot.py exits 2, a settings error)."""
 
 
 class WebhookReceiver:
@@ -54,60 +57,71 @@ class WebhookReceiver:
         self._application = application
         self._secret = secret.encode()
         self._turn = asyncio.Lock()  # one update at a time, as in polling
-        self._running: dict[int, asyncio.Future[None]] = {}
+        self._running: dict[int, asyncio.Future[bool]] = {}  # result: handled or not
         self._answered: OrderedDict[int, None] = OrderedDict()
         self._requests = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._closing = False
 
     async def receive(self, secret: str | None, body: bytes) -> int:
         """The HTTP status for one POST: 200 only once its update is handled."""
         if not hmac.compare_digest((secret or "").encode(), self._secret):
             log.warning("Refused a webhook request without the right secret token")
             return 403
+        if self._closing:  # stopping: Telegram keeps it and sends it to the next run
+            return 503
         try:
-            update = Update.de_json(json.loads(body), self._application.bot)
+            data = json.loads(body)
+            bot = self._application.bot
+            update = Update.de_json(data, bot) if isinstance(data, dict) else None
         except (ValueError, TypeError, KeyError):
-            return 400
+            update = None
         if update is None:
             return 400
         self._requests += 1
         self._idle.clear()
         try:
-            await self._handle(update)
-        except Exception:  # the error handler saw handler errors; this is the bot's own
-            log.exception("Update %s was not handled; Telegram will send it again", update)
-            return 500
+            handled = await self._handle(update)
         finally:
             self._requests -= 1
             if not self._requests:
                 self._idle.set()
-        return 200
+        return 200 if handled else 500
 
-    async def _handle(self, update: Update) -> None:
+    async def _handle(self, update: Update) -> bool:
+        """Handle once; True when done (now, earlier in this run, or by the first copy)."""
         update_id = update.update_id
         if update_id in self._answered:
-            return
+            return True
         first = self._running.get(update_id)
         if first is not None:  # Telegram gave up waiting and sent it again
-            await asyncio.shield(first)
-            return
-        done = asyncio.get_running_loop().create_future()
+            return await asyncio.shield(first)
+        done: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._running[update_id] = done
+        handled = False
         try:
             async with self._turn:
                 await self._application.process_update(update)
             await self._application.tasks_ended(update)
+            handled = True
+        except Exception:  # handler errors went to the error handler; this is the bot's own
+            log.exception("Update %s was not handled; Telegram will send it again", update_id)
+        finally:
+            del self._running[update_id]
+            done.set_result(handled)
+        if handled:
             self._answered[update_id] = None
             if len(self._answered) > REMEMBERED_UPDATES:
                 self._answered.popitem(last=False)
-        finally:
-            del self._running[update_id]
-            done.set_result(None)
+        return handled
 
-    async def idle(self) -> None:
-        """Wait until no request is being handled."""
-        await self._idle.wait()
+    async def close(self) -> None:
+        """Answer new POSTs 503, and wait for those being handled (at most a while)."""
+        self._closing = True
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(STOP_WAIT_SECONDS):
+                await self._idle.wait()
 
 
 class _UpdateRequest(tornado.web.RequestHandler):
@@ -127,34 +141,54 @@ def run_webhook(application: LedgerApplication, webhook: WebhookSettings) -> Non
 
 
 async def _serve(application: LedgerApplication, webhook: WebhookSettings) -> None:
+    """Start, serve until a stop signal, stop. A signal while start-up still waits for
+    Telegram (it retries for as long as it takes) ends the wait too."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     receiver = WebhookReceiver(application, webhook.secret)
-    server: tornado.httpserver.HTTPServer | None = None
-    await application.initialize()
+    server = tornado.httpserver.HTTPServer(
+        tornado.web.Application([(r"/(.*)", _UpdateRequest, {"receiver": receiver})]),
+        max_body_size=MAX_UPDATE_BYTES,
+    )
+    starting = asyncio.ensure_future(_start(application, webhook, server))
+    stopping = asyncio.ensure_future(stop.wait())
     try:
-        if application.post_init is not None:
-            await application.post_init(application)
-        await application.start()
-        routes = [(r"/(.*)", _UpdateRequest, {"receiver": receiver})]
-        server = tornado.httpserver.HTTPServer(tornado.web.Application(routes))
-        server.listen(webhook.port, webhook.host)
-        await until_reachable(lambda: _set_webhook(application, webhook))
-        log.info("Webhook mode: on %s:%s for %s", webhook.host, webhook.port, webhook.url)
-        await stop.wait()
+        await asyncio.wait((starting, stopping), return_when=asyncio.FIRST_COMPLETED)
+        if starting.done():
+            starting.result()  # TokenRefused, WebhookRefused, a port in use: raised here
+            await stopping
     finally:
-        if server is not None:
-            server.stop()  # no new requests; those being handled are answered
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(STOP_WAIT_SECONDS):
-                    await receiver.idle()
+        starting.cancel()
+        stopping.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starting
+        server.stop()  # no new connections
+        await receiver.close()  # no new requests on kept-alive ones; the last ones answered
+        await server.close_all_connections()
         if application.running:
             await application.stop()
         await application.shutdown()
         if application.post_shutdown is not None:
             await application.post_shutdown(application)
+
+
+async def _start(
+    application: LedgerApplication,
+    webhook: WebhookSettings,
+    server: tornado.httpserver.HTTPServer,
+) -> None:
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    try:
+        server.listen(webhook.port, webhook.host)
+    except OSError as error:  # the port is taken, or not ours to open
+        raise WebhookRefused(f"无法监听 {webhook.host}:{webhook.port}（{error}）") from None
+    await until_reachable(lambda: _set_webhook(application, webhook))
+    log.info("Webhook mode: on %s:%s for %s", webhook.host, webhook.port, webhook.url)
 
 
 async def _set_webhook(application: LedgerApplication, webhook: WebhookSettings) -> None:
@@ -166,4 +200,4 @@ async def _set_webhook(application: LedgerApplication, webhook: WebhookSettings)
             max_connections=MAX_CONNECTIONS,
         )
     except BadRequest as error:  # e.g. "bad webhook: HTTPS url must be provided"
-        raise WebhookRefused(f"{webhook.url}：{error.message}") from None
+        raise WebhookRefused(f"Telegram 拒绝了 {webhook.url}（{error.message}）") from None

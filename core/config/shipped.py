@@ -4,8 +4,8 @@ The Docker image keeps the schedules.yaml and banks of its release apart from th
 agency's config folder (a volume). At each start they are brought over: a file the folder
 lacks is copied; one the agency never changed (its hash is still the one copied last
 time, kept in `.shipped.json`) is replaced by the new release's; one the agency changed
-is kept as it is, and the start-up log says a newer version was shipped. Nothing is ever
-deleted.
+is kept as it is, and the start-up log says a newer version was shipped. One the agency
+deleted (or renamed) stays away. Nothing is ever deleted.
 """
 
 from __future__ import annotations
@@ -50,6 +50,8 @@ def sync_shipped(shipped_dir: Path, config_dir: Path) -> ShippedSync:
                 kept.append(relative)
                 continue
             updated.append(relative)
+        elif relative in copied:  # shipped before, then deleted or renamed by the agency
+            continue
         else:
             added.append(relative)
         target.parent.mkdir(parents=True, exist_ok=True)

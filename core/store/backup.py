@@ -23,12 +23,16 @@ from pathlib import Path, PurePosixPath
 
 from core.errors import UserError
 from core.store.atomic_files import TEMP_SUFFIX
-from core.store.database import LOCK_FILE, check_holds_store
+from core.store.database import LOCK_FILE, acquire_process_lock, check_holds_store
 from core.store.store_lock import SNAPSHOT_LOCK_FILE
 
 SNAPSHOT_DIR = ".backup-snapshot"
-#: Files of the running process, not of the data: never backed up or restored.
-PROCESS_FILES = {LOCK_FILE, SNAPSHOT_LOCK_FILE}
+RESTORING_DIR = ".restoring"
+BACKUP_LOCK_FILE = ".backup.lock"
+#: Files of the running processes, not of the data: never backed up or restored.
+PROCESS_FILES = {LOCK_FILE, SNAPSHOT_LOCK_FILE, BACKUP_LOCK_FILE}
+#: What an interrupted restore leaves in a folder that was empty.
+LEFT_BY_A_RESTORE = {LOCK_FILE, RESTORING_DIR}
 
 
 @dataclass(frozen=True)
@@ -42,47 +46,93 @@ class BackupSummary:
 def write_backup(data_dir: Path, out: Path) -> BackupSummary:
     """Snapshot `data_dir` into the archive `out` (written whole, or not at all)."""
     check_holds_store(data_dir)
-    snapshot = data_dir / SNAPSHOT_DIR
-    shutil.rmtree(snapshot, ignore_errors=True)  # left by a backup that was killed
-    try:
-        with _snapshot_lock(data_dir):
-            files = _link_files(data_dir, snapshot)
-        size = _pack(snapshot, files, out)
-    finally:
-        shutil.rmtree(snapshot, ignore_errors=True)
+    if out.resolve().is_relative_to(data_dir.resolve()):
+        # It would be packed into the next backup, and the bot deletes temp files at start.
+        raise UserError(f"备份文件不能放在数据目录 {data_dir} 里面，请换一个位置。")
+    with _one_backup_at_a_time(data_dir):
+        snapshot = data_dir / SNAPSHOT_DIR
+        shutil.rmtree(snapshot, ignore_errors=True)  # left by a backup that was killed
+        try:
+            with _snapshot_lock(data_dir):
+                files = _link_files(data_dir, snapshot)
+            size = _pack(snapshot, files, out)
+        finally:
+            shutil.rmtree(snapshot, ignore_errors=True)
     return BackupSummary(len(files), size)
 
 
 def restore_backup(archive: Path, data_dir: Path) -> BackupSummary:
     """Unpack `archive` into `data_dir`, which must be empty or missing.
 
-    Raises UserError (nothing written) for a non-empty folder or an archive that is no
-    backup; the caller opens the restored store to check every file reads.
+    It holds the folder's process lock meanwhile (no bot starts on half a store), unpacks
+    into a staging folder inside it, checks and fsyncs every file, and only then moves
+    them in. Raises UserError, with the folder left empty, if anything fails; what an
+    interrupted restore left (the lock file, the staging folder) counts as empty.
     """
-    if data_dir.exists() and any(data_dir.iterdir()):
+    if data_dir.exists() and any(p.name not in LEFT_BY_A_RESTORE for p in data_dir.iterdir()):
         raise UserError(f"{data_dir} 不是空目录：只能恢复到空的数据目录，以免覆盖现有数据。")
     try:
-        with tarfile.open(archive, "r:gz") as packed:
-            members = [m for m in packed.getmembers() if m.isfile()]
-            for member in members:
-                _check_member(archive, member)
-            data_dir.mkdir(parents=True, exist_ok=True)
-            try:
-                packed.extractall(data_dir, members=members, filter="data")
-                _check_json(archive, data_dir, members)
-            except BaseException:
-                clear_folder(data_dir)
-                raise
+        packed = tarfile.open(archive, "r:gz")  # noqa: SIM115 - closed below
+        members = [m for m in packed.getmembers() if m.isfile()]
     except (OSError, tarfile.TarError, EOFError) as error:
         raise UserError(f"{archive} 不是可用的备份文件（{error}）。") from error
+    with packed:
+        for member in members:
+            _check_member(archive, member)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        lock = acquire_process_lock(data_dir / LOCK_FILE)
+        try:
+            _unpack(archive, packed, members, data_dir)
+        except BaseException:
+            clear_folder(data_dir)
+            raise
+        finally:
+            lock.close()
     return BackupSummary(len(members), sum(m.size for m in members))
+
+
+def _unpack(
+    archive: Path, packed: tarfile.TarFile, members: list[tarfile.TarInfo], data_dir: Path
+) -> None:
+    staging = data_dir / RESTORING_DIR
+    shutil.rmtree(staging, ignore_errors=True)
+    try:
+        packed.extractall(staging, members=members, filter="data")
+        _check_json(archive, staging, members)
+        for member in members:
+            _fsync(staging / member.name)
+        for entry in staging.iterdir():
+            os.replace(entry, data_dir / entry.name)
+        staging.rmdir()
+        _fsync(data_dir)
+    except (OSError, tarfile.TarError, EOFError) as error:
+        raise UserError(f"没能恢复到 {data_dir}（{error}），已撤回，目录仍是空的。") from error
+
+
+def _fsync(path: Path) -> None:
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
+
+
+@contextmanager
+def _one_backup_at_a_time(data_dir: Path) -> Iterator[None]:
+    """A second backup (cron and a manual one) is refused, not tangled with the first."""
+    with open(data_dir / BACKUP_LOCK_FILE, "ab") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise UserError("另一个备份正在进行，请等它完成后再试。") from None
+        yield
 
 
 def _link_files(data_dir: Path, snapshot: Path) -> list[str]:
     """Hard-link every data file under `snapshot`; their paths relative to data_dir."""
     files = []
     for folder, subfolders, names in os.walk(data_dir):
-        subfolders[:] = sorted(d for d in subfolders if d != SNAPSHOT_DIR)
+        subfolders[:] = sorted(d for d in subfolders if d not in (SNAPSHOT_DIR, RESTORING_DIR))
         for name in sorted(names):
             path = Path(folder, name)
             if name in PROCESS_FILES or name.endswith(TEMP_SUFFIX):

@@ -99,7 +99,7 @@ class Store:
             check_holds_store(self._dir)
         else:
             self._dir.mkdir(parents=True, exist_ok=True)
-            self._lock_handle = _acquire_process_lock(self._dir / LOCK_FILE)
+            self._lock_handle = acquire_process_lock(self._dir / LOCK_FILE)
             _remove_stale_temp_files(self._dir)
         self._lock = StoreLock(None if read_only else self._dir / SNAPSHOT_LOCK_FILE)
         self._state = TinyDB(self._dir / STATE_FILE, storage=self._storage)
@@ -759,7 +759,8 @@ def check_holds_store(data_dir: Path) -> None:
         raise DataFileError(str(data_dir), "不是机器人的数据目录（没有 state.json）")
 
 
-def _acquire_process_lock(path: Path) -> Any:
+def acquire_process_lock(path: Path) -> Any:
+    """The data folder's one-process lock (held open; closing the handle releases it)."""
     handle = open(path, "a")  # noqa: SIM115 - held open for the store's lifetime
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

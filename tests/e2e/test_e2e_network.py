@@ -85,3 +85,21 @@ def test_proxy_kinds_the_bot_speaks(proxy: str) -> None:
 def test_a_proxy_that_is_no_url_is_refused() -> None:
     with pytest.raises(SettingsError, match="BOT_PROXY"):
         parse_settings({"BOT_TOKEN": TOKEN, "BOT_PROXY": "127.0.0.1:1080"})
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+def test_a_stop_while_waiting_for_telegram_exits_cleanly(tmp_path: Path, mode: str) -> None:
+    fake = FakeBotApi(port=free_port())  # never started
+    env = {}
+    if mode == "webhook":
+        port = free_port()
+        env = {
+            "BOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+            "BOT_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+            "BOT_WEBHOOK_SECRET": "s3cret",
+        }
+    bot = BotProcess(fake, tmp_path / "data", tmp_path / "bot.log", **env)
+    bot.start(wait=False)
+    _wait_for_log(bot, "连不上 Telegram（第 2 次）")
+    assert bot.stop() == 0, bot.log()  # SIGTERM: systemd and docker stop wait no longer
+    assert "Traceback" not in bot.log()

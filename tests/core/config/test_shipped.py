@@ -44,3 +44,12 @@ def test_a_file_the_release_stops_shipping_stays(tmp_path: Path) -> None:
     sync_shipped(release(tmp_path / "v1", {"quizzes/old.yaml": "old"}), config)
     sync_shipped(release(tmp_path / "v2", {"quizzes/new.yaml": "new"}), config)
     assert (config / "quizzes" / "old.yaml").read_text() == "old"
+
+
+def test_a_shipped_file_the_agency_deleted_stays_deleted(tmp_path: Path) -> None:
+    config = tmp_path / "config"
+    shipped = release(tmp_path / "v1", {"quizzes/a.yaml": "a1"})
+    sync_shipped(shipped, config)
+    (config / "quizzes" / "a.yaml").rename(config / "quizzes" / "ours.yaml")
+    assert sync_shipped(release(tmp_path / "v2", {"quizzes/a.yaml": "a2"}), config).added == ()
+    assert not (config / "quizzes" / "a.yaml").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import io
 import tarfile
 import threading
@@ -131,3 +132,45 @@ def test_health_reads_the_last_round(tmp_path: Path, clock: FakeClock) -> None:
     assert run_cli("health", "--max-age", "600", **env).returncode == 0
     nowhere = run_cli("health", **{**env, "DATA_DIR": str(tmp_path / "none")})
     assert nowhere.returncode == 1 and "没有这个目录" in nowhere.stderr
+
+
+def test_a_backup_inside_the_data_folder_or_beside_another_is_refused(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    filled_store(tmp_path / "data", clock).close()
+    with pytest.raises(UserError, match="不能放在数据目录"):
+        write_backup(tmp_path / "data", tmp_path / "data" / "backup.tar.gz")
+    with open(tmp_path / "data" / ".backup.lock", "ab") as running:  # another backup's
+        fcntl.flock(running, fcntl.LOCK_EX)
+        with pytest.raises(UserError, match="另一个备份正在进行"):
+            write_backup(tmp_path / "data", tmp_path / "backup.tar.gz")
+    assert write_backup(tmp_path / "data", tmp_path / "backup.tar.gz").files >= 3
+
+
+def test_what_an_interrupted_restore_left_is_cleared_by_the_next(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    store = filled_store(tmp_path / "data", clock)
+    write_backup(tmp_path / "data", tmp_path / "backup.tar.gz")
+    store.close()
+    left = tmp_path / "restored"
+    (left / ".restoring" / "events").mkdir(parents=True)  # killed mid-unpack
+    (left / ".restoring" / "state.json").write_text('{"_def')
+    (left / ".lock").touch()
+    restore_backup(tmp_path / "backup.tar.gz", left)
+    assert not (left / ".restoring").exists()
+    again = Store(left, SHANGHAI, clock=clock)
+    assert again.person(7) is not None
+    again.close()
+
+
+def test_no_restore_into_a_folder_a_bot_is_using(tmp_path: Path, clock: FakeClock) -> None:
+    store = filled_store(tmp_path / "data", clock)
+    write_backup(tmp_path / "data", tmp_path / "backup.tar.gz")
+    store.close()
+    running = Store(tmp_path / "fresh", SHANGHAI, clock=clock)  # nothing recorded yet
+    before = sorted(p.name for p in (tmp_path / "fresh").iterdir())
+    with pytest.raises(UserError, match="不是空目录"):
+        restore_backup(tmp_path / "backup.tar.gz", tmp_path / "fresh")
+    running.close()
+    assert sorted(p.name for p in (tmp_path / "fresh").iterdir()) == before
