@@ -67,7 +67,7 @@ from handlers.roster import leave, member_list, roll_call
 from handlers.scheduling import resend, study_tasks
 from handlers.scheduling.rounds import start_scheduler
 from handlers.services import SERVICES_KEY, Services
-from handlers.startup import TokenRefused
+from handlers.startup import TokenRefused, until_reachable
 from handlers.telegram_messenger import TelegramMessenger
 from handlers.webhook import WebhookRefused, run_webhook
 
@@ -142,7 +142,8 @@ def run() -> int:
         if settings.webhook is not None:
             run_webhook(application, settings.webhook)
         else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+            # bootstrap_retries=-1: PTB's deleteWebhook at start retries too, not exits.
+            application.run_polling(allowed_updates=Update.ALL_TYPES, bootstrap_retries=-1)
     except TokenRefused:
         refused = "Telegram 不认这个 BOT_TOKEN（或 BOT_API_URL 指向的不是 Bot API 服务器）。"
         print(refused + TOKEN_HELP, file=sys.stderr)  # never the token: logs are kept
@@ -255,8 +256,8 @@ def build_application(
     return application
 
 
-async def post_init(application: Application) -> None:
-    """Publish the command menus, report refused banks, recover after a crash, start rounds."""
+async def publish_menus(application: Application) -> None:
+    """The command menus Telegram shows, per kind of chat and role."""
     bot = application.bot
     await bot.set_my_commands(menu(Role.MEMBER, True), BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(menu(Role.MEMBER, False), BotCommandScopeAllGroupChats())
@@ -268,6 +269,13 @@ async def post_init(application: Application) -> None:
             await bot.set_my_commands(menu(Role.ADMIN, True), BotCommandScopeChat(admin_id))
         except TelegramError as error:  # the admin has not opened a chat with the bot yet
             log.warning("No command menu for admin %s: %s", admin_id, error)
+
+
+async def post_init(application: Application) -> None:
+    """Publish the command menus, report refused banks, recover after a crash, start rounds."""
+    bot = application.bot
+    # The network may drop right after start-up's first contact: wait again, not exit.
+    await until_reachable(lambda: publish_menus(application))
     found: Services = application.bot_data[SERVICES_KEY]
     if found.config_warnings:
         await send_to_admins(bot, found.settings.admin_ids, warnings_text(found.config_warnings))
