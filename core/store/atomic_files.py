@@ -38,11 +38,12 @@ def write_atomically(path: Path, text: str | bytes, *, durable: bool = True) -> 
             os.fsync(handle.fileno())
     os.replace(temp, path)
     if durable:
-        _fsync_directory(path.parent)
+        fsync_path(path.parent)
 
 
-def _fsync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """fsync a file or a directory (a directory: so the renames in it are durable)."""
+    descriptor = os.open(path, os.O_RDONLY)
     try:
         os.fsync(descriptor)
     finally:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from core.errors import UserError
-from core.store.atomic_files import TEMP_SUFFIX
+from core.store.atomic_files import TEMP_SUFFIX, fsync_path
 from core.store.database import LOCK_FILE, acquire_process_lock, check_holds_store
 from core.store.store_lock import SNAPSHOT_LOCK_FILE
 
@@ -100,21 +100,13 @@ def _unpack(
         packed.extractall(staging, members=members, filter="data")
         _check_json(archive, staging, members)
         for member in members:
-            _fsync(staging / member.name)
+            fsync_path(staging / member.name)
         for entry in staging.iterdir():
             os.replace(entry, data_dir / entry.name)
         staging.rmdir()
-        _fsync(data_dir)
+        fsync_path(data_dir)
     except (OSError, tarfile.TarError, EOFError) as error:
         raise UserError(f"没能恢复到 {data_dir}（{error}），已撤回，目录仍是空的。") from error
-
-
-def _fsync(path: Path) -> None:
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 @contextmanager
