@@ -60,6 +60,8 @@ def test_shipped_discipline_bank_is_valid() -> None:
     assert len(bank.questions) >= 80
     assert all(q.source and q.explanation for q in bank.questions)
     assert {q.type for q in bank.questions} == set(QuestionType)
+    stems = [q.text for b in banks.banks for q in b.questions]
+    assert len(set(stems)) == len(stems)  # no two questions a member cannot tell apart
 
 
 def test_parsed_questions_carry_indices_and_labels() -> None:
