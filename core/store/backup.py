@@ -125,15 +125,14 @@ def _link_files(data_dir: Path, snapshot: Path) -> list[str]:
     files = []
     for folder, subfolders, names in os.walk(data_dir):
         subfolders[:] = sorted(d for d in subfolders if d not in (SNAPSHOT_DIR, RESTORING_DIR))
-        for name in sorted(names):
-            path = Path(folder, name)
-            if name in PROCESS_FILES or name.endswith(TEMP_SUFFIX):
-                continue
-            relative = path.relative_to(data_dir).as_posix()
-            linked = snapshot / relative
-            linked.parent.mkdir(parents=True, exist_ok=True)
-            os.link(path, linked)
-            files.append(relative)
+        kept = [n for n in sorted(names) if n not in PROCESS_FILES and not n.endswith(TEMP_SUFFIX)]
+        if not kept:
+            continue
+        place = Path(folder).relative_to(data_dir)
+        (snapshot / place).mkdir(parents=True, exist_ok=True)  # once a folder: under the lock
+        for name in kept:
+            os.link(Path(folder, name), snapshot / place / name)
+            files.append((place / name).as_posix())
     return files
 
 
