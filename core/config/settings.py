@@ -96,15 +96,11 @@ def parse_settings(
         timezone=_parse_timezone(env.get("BOT_TIMEZONE", "Asia/Shanghai")),
         config_dir=Path(env.get("CONFIG_DIR") or default_config_dir),
         tick_seconds=_parse_tick(env.get("BOT_TICK_SECONDS", "10")),
-        fake_clock_file=Path(env["BOT_FAKE_CLOCK_FILE"])
-        if env.get("BOT_FAKE_CLOCK_FILE")
-        else None,
+        fake_clock_file=_optional_path(env, "BOT_FAKE_CLOCK_FILE"),
         proxy=_parse_proxy(env.get("BOT_PROXY", "")),
         log_level=_parse_log_level(env.get("BOT_LOG_LEVEL", "INFO")),
         webhook=_parse_webhook(env),
-        shipped_config_dir=Path(env["BOT_SHIPPED_CONFIG_DIR"])
-        if env.get("BOT_SHIPPED_CONFIG_DIR")
-        else None,
+        shipped_config_dir=_optional_path(env, "BOT_SHIPPED_CONFIG_DIR"),
     )
 
 
@@ -113,6 +109,10 @@ def settings_from_environment(*, home: Path, require_token: bool = True) -> Sett
     load_dotenv_file(Path(".env"))
     load_dotenv_file(home / ".env")
     return parse_settings(os.environ, require_token=require_token, default_config_dir=home)
+
+
+def _optional_path(env: Mapping[str, str], name: str) -> Path | None:
+    return Path(env[name]) if env.get(name) else None
 
 
 def _parse_api_url(raw: str) -> str:
