@@ -27,6 +27,16 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def webhook_env(secret: str = "s3cret") -> dict[str, str]:
+    """Webhook mode on a free local port (the fake Bot API may POST over plain http)."""
+    port = free_port()
+    return {
+        "BOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
+        "BOT_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
+        "BOT_WEBHOOK_SECRET": secret,
+    }
+
+
 @pytest.mark.slow
 def test_a_bot_started_while_telegram_is_down_waits_and_then_works(tmp_path: Path) -> None:
     fake = FakeBotApi(port=free_port())  # not started: nothing answers on its port yet
@@ -90,14 +100,7 @@ def test_a_proxy_that_is_no_url_is_refused() -> None:
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 def test_a_stop_while_waiting_for_telegram_exits_cleanly(tmp_path: Path, mode: str) -> None:
     fake = FakeBotApi(port=free_port())  # never started
-    env = {}
-    if mode == "webhook":
-        port = free_port()
-        env = {
-            "BOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
-            "BOT_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
-            "BOT_WEBHOOK_SECRET": "s3cret",
-        }
+    env = webhook_env() if mode == "webhook" else {}
     bot = BotProcess(fake, tmp_path / "data", tmp_path / "bot.log", **env)
     bot.start(wait=False)
     _wait_for_log(bot, "连不上 Telegram（第 2 次）")

@@ -17,7 +17,7 @@ import pytest
 from core.store.database import Store
 from tests.conftest import SHANGHAI
 from tests.e2e import test_crash
-from tests.e2e.test_e2e_network import free_port
+from tests.e2e.test_e2e_network import webhook_env
 from tests.e2e.test_e2e_quiz import (
     ADMIN,
     MEMBER,
@@ -33,15 +33,6 @@ from tests.fakeapi import FakeBotApi
 SECRET = "s3cret-Token_1"
 
 
-def webhook_env() -> dict[str, str]:
-    port = free_port()
-    return {
-        "BOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram",
-        "BOT_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
-        "BOT_WEBHOOK_SECRET": SECRET,
-    }
-
-
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 def test_bind_join_and_a_quiz_work_in_both_modes(
     fake: FakeBotApi,  # noqa: F811 - the fixture
@@ -50,7 +41,7 @@ def test_bind_join_and_a_quiz_work_in_both_modes(
 ) -> None:
     bot, _ = quiz_bot(fake, tmp_path)
     if mode == "webhook":
-        bot.env.update(webhook_env())
+        bot.env.update(webhook_env(SECRET))
     bot.start()
     try:
         say(fake, OFFICE_GROUP, OWNER, "/bind office", "✅ 本群已绑定")
@@ -79,7 +70,7 @@ def test_a_post_without_the_secret_is_refused(
     tmp_path: Path,
 ) -> None:
     bot, _ = quiz_bot(fake, tmp_path)
-    env = webhook_env()
+    env = webhook_env(SECRET)
     bot.env.update(env)
     bot.start()
     try:
@@ -101,7 +92,7 @@ def test_a_kill_mid_burst_loses_no_press_in_webhook_mode(
     tmp_path: Path,
 ) -> None:
     bot, press = test_crash.study_task_bot(fake, tmp_path)  # the task pushed, by polling
-    bot.env.update(webhook_env())
+    bot.env.update(webhook_env(SECRET))
     pressed: list[str] = []
     presses = [lambda m=m: pressed.append(press(m)) for m in test_crash.MEMBERS]
     feeder = threading.Thread(target=test_crash.paced(presses, seconds=4))
