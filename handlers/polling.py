@@ -11,7 +11,7 @@ per member and task).
 
 An update that kills the process (out of memory, a crash in a C library) would come back
 at every restart and kill it again. So the ids of updates being handled are journaled in
-the store before their handlers run, and one that was being handled at two unclean
+the store before their handlers run, and one that was being handled at three unclean
 exits in a row is skipped: confirmed to Telegram without reaching a handler, and the
 admins are told whose update it was.
 """
@@ -47,7 +47,10 @@ IDLE_WAIT_SECONDS = 10.0
 # answers every fetch at once with them: ask again this often, so new updates come in.
 HELD_WAIT_SECONDS = 0.5
 # An update being handled at this many unclean exits in a row is skipped from then on.
-SKIP_AFTER_EXITS = 2
+# Not two: after a restart the update a kill interrupted is handled first, so a second kill
+# soon after start (a restart storm) lands inside it by chance, and a skipped poll answer
+# is a vote lost with nobody to ask again. A real poison update costs one restart more.
+SKIP_AFTER_EXITS = 3
 
 
 class UpdateJournal(Protocol):

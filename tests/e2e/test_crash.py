@@ -34,6 +34,7 @@ from tests.fakeapi import Call, FakeBotApi
 from tests.harness import FIXTURES, user
 
 KILLS = 20
+SETTLE_SECONDS = 120
 #: How many times the 学完了 burst tests run (each with other kill moments): once in the
 #: suite; `CRASH_REPEAT=20 python -m pytest tests/e2e/test_crash.py -k burst_or_kills` for more.
 REPEAT = int(os.environ.get("CRASH_REPEAT", "1"))
@@ -81,14 +82,21 @@ def make_bot(fake: FakeBotApi, tmp_path: Path, schedules: str) -> BotProcess:
     )
 
 
-def say(fake: FakeBotApi, chat_id: int, sender: dict[str, Any], text: str, reply: str) -> Call:
+def say(
+    fake: FakeBotApi,
+    chat_id: int,
+    sender: dict[str, Any],
+    text: str,
+    reply: str,
+    timeout: float = 15,
+) -> Call:
     """Send `text`; wait for the bot's message to that chat starting with `reply`."""
     since = len(fake.requests)
     fake.send_text(chat_id, sender, text)
     return fake.wait_for(
         "sendMessage",
         lambda c: c.params["chat_id"] == chat_id and c.params["text"].startswith(reply),
-        timeout=15,
+        timeout=timeout,
         since=since,
     )
 
@@ -129,9 +137,13 @@ def paced(actions: Sequence[Callable[[], object]], seconds: float) -> Callable[[
 
 
 def settle(fake: FakeBotApi, bot: BotProcess) -> None:
-    """Start once more and wait until every update sent so far has been handled."""
+    """Start once more and wait until every update sent so far has been handled.
+
+    The wait is generous: on a loaded machine the backlog the kills left (hundreds of
+    answers) takes a while; how fast it drains is the benchmarks' business.
+    """
     bot.start()
-    say(fake, ADMIN["id"], ADMIN, "/help", "您可以使用")  # updates are handled in order
+    say(fake, ADMIN["id"], ADMIN, "/help", "您可以使用", timeout=SETTLE_SECONDS)  # in order
 
 
 def assert_data_files_parse(data_dir: Path) -> None:
@@ -267,7 +279,7 @@ def test_study_presses_survive_twenty_random_kills(
     assert {c.params["text"] for c in answered} <= {
         "已记录：您已完成“学习《中国共产党纪律处分条例》第一章”。",
         "您已经记录过完成，无需重复点击。",  # a press the bot handled just before a kill
-        "这次操作没有完成，请再按一次。",  # in flight at two kills in a row: the guard skips it
+        "这次操作没有完成，请再按一次。",  # in flight at three kills in a row: the guard skips it
     }
     assert {c.params["callback_query_id"] for c in answered} == set(pressed)  # nobody ignored
     skipped = {c.params["callback_query_id"] for c in answered if "再按一次" in c.params["text"]}

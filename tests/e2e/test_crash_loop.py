@@ -40,16 +40,16 @@ def replied(fake: FakeBotApi, chat_id: int, times: int) -> Callable[[], bool]:
     return lambda: replies_to(fake, chat_id) == times
 
 
-def test_an_update_that_killed_the_bot_twice_is_skipped_and_reported(
+def test_an_update_that_killed_the_bot_three_times_is_skipped_and_reported(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:
     bot = make_bot(fake, tmp_path, CONFIG)
     bot.start()
     say(fake, ADMIN["id"], ADMIN, "/start", "")  # the admin opens a chat to be told things
-    fake.stall_next("sendMessage", 10, times=2, chat_id=POISON["id"])
+    fake.stall_next("sendMessage", 10, times=3, chat_id=POISON["id"])
     poison = fake.send_text(POISON["id"], POISON, "/help")
     fake.send_text(BYSTANDER["id"], BYSTANDER, "/help")  # waits behind it in the bot's queue
-    for unclean_exit in (1, 2):
+    for unclean_exit in (1, 2, 3):
         fake.wait_until(replied(fake, POISON["id"], times=unclean_exit), 20)
         bot.kill()  # the poison kills the process while it is being handled
         bot.start()  # the restart policy; Telegram sends the poison again
@@ -63,7 +63,7 @@ def test_an_update_that_killed_the_bot_twice_is_skipped_and_reported(
     fake.wait_until(lambda: poison["update_id"] not in pending_ids(fake), 15)  # confirmed
     say(fake, POISON["id"], POISON, "/help", "您可以使用")  # the sender's next update is fine
     assert bot.stop() == 0, bot.log()
-    assert replies_to(fake, POISON["id"]) == 3  # two died on the way, and the last /help
+    assert replies_to(fake, POISON["id"]) == 4  # three died on the way, and the last /help
     assert replies_to(fake, BYSTANDER["id"]) == 1
     assert len([t for t in fake.sent_texts(ADMIN["id"]) if "跳过" in t]) == 1
     journal = json.loads((tmp_path / "data" / UPDATES_FILE).read_text())

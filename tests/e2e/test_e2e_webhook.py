@@ -110,7 +110,7 @@ def test_a_kill_mid_burst_loses_no_press_in_webhook_mode(
     assert {c.params["callback_query_id"] for c in answered} == set(pressed)
     skipped = {c.params["callback_query_id"] for c in answered if "再按一次" in c.params["text"]}
     for member, query_id in zip(test_crash.MEMBERS, pressed, strict=True):
-        if query_id in skipped:  # in flight at two kills in a row: the member presses again
+        if query_id in skipped:  # in flight at three kills in a row: the member presses again
             since = len(fake.requests)
             press(member)
             fake.wait_for("answerCallbackQuery", since=since)

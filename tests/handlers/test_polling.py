@@ -11,7 +11,7 @@ from telegram import Update
 
 from core.config.agency import AgencyConfig
 from core.store.database import UPDATES_FILE, Store
-from handlers.polling import IDLE_WAIT_SECONDS, UpdateLedger, describe_update
+from handlers.polling import IDLE_WAIT_SECONDS, SKIP_AFTER_EXITS, UpdateLedger, describe_update
 from tests.conftest import SHANGHAI, FakeClock
 from tests.fakeapi import FakeBotApi
 from tests.harness import running_bot, user
@@ -91,7 +91,7 @@ def restart(journal: Journal) -> UpdateLedger:
     return UpdateLedger(journal)
 
 
-def test_an_update_in_flight_at_two_unclean_exits_in_a_row_is_skipped() -> None:
+def test_an_update_in_flight_at_three_unclean_exits_in_a_row_is_skipped() -> None:
     journal = Journal()
     assert UpdateLedger(journal).begin(Update(5))  # the process dies handling it
     second = restart(journal)
@@ -99,10 +99,13 @@ def test_an_update_in_flight_at_two_unclean_exits_in_a_row_is_skipped() -> None:
     assert second.begin(Update(5))  # once may be chance (killed by the host): handled again
     third = restart(journal)
     assert third.unclean_exits(5) == 2
-    assert not third.begin(Update(5))
-    third.handled(Update(5))  # confirmed to Telegram without reaching a handler
-    assert third.offset(None) is None
-    assert third.begin(Update(6))  # the updates behind it are handled
+    assert third.begin(Update(5))  # twice too: handled first after a restart, a storm hits it
+    fourth = restart(journal)
+    assert fourth.unclean_exits(5) == 3
+    assert not fourth.begin(Update(5))
+    fourth.handled(Update(5))  # confirmed to Telegram without reaching a handler
+    assert fourth.offset(None) is None
+    assert fourth.begin(Update(6))  # the updates behind it are handled
 
 
 def test_updates_only_fetched_at_an_unclean_exit_count_nothing() -> None:
@@ -127,33 +130,37 @@ def test_an_update_handled_between_two_unclean_exits_starts_its_count_again() ->
     assert third.begin(Update(5))
 
 
+def skipping(journal: Journal) -> UpdateLedger:
+    """The run after update 5 was being handled at every unclean exit the guard allows."""
+    UpdateLedger(journal).begin(Update(5))
+    for _ in range(SKIP_AFTER_EXITS - 1):
+        restart(journal).begin(Update(5))
+    return restart(journal)
+
+
 def test_a_skip_holds_until_a_clean_stop() -> None:
     journal = Journal()
-    UpdateLedger(journal).begin(Update(5))
-    restart(journal).begin(Update(5))
-    third = restart(journal)
-    assert not third.begin(Update(5))
-    third.handled(Update(5))
-    third.save_journal()
+    skipping_run = skipping(journal)
+    assert not skipping_run.begin(Update(5))
+    skipping_run.handled(Update(5))
+    skipping_run.save_journal()
     # Killed again before Telegram heard of the skip: it is skipped again, not retried.
-    fourth = restart(journal)
-    assert not fourth.begin(Update(5))
-    fourth.handled(Update(5))
-    fourth.clear_journal()  # a clean stop
+    next_run = restart(journal)
+    assert not next_run.begin(Update(5))
+    next_run.handled(Update(5))
+    next_run.clear_journal()  # a clean stop
     assert journal.writes[-1] == {}
     assert restart(journal).begin(Update(5))
 
 
 def test_a_skip_is_forgotten_once_telegram_has_the_offset_past_it() -> None:
     journal = Journal()
-    UpdateLedger(journal).begin(Update(5))
-    restart(journal).begin(Update(5))
-    third = restart(journal)
-    assert not third.begin(Update(5))
-    third.handled(Update(5))
-    third.save_journal()
-    assert journal.writes[-1] == {5: 2}
-    third.confirmed(6)  # a getUpdates with offset 6: Telegram forgets update 5
+    skipping_run = skipping(journal)
+    assert not skipping_run.begin(Update(5))
+    skipping_run.handled(Update(5))
+    skipping_run.save_journal()
+    assert journal.writes[-1] == {5: SKIP_AFTER_EXITS}
+    skipping_run.confirmed(6)  # a getUpdates with offset 6: Telegram forgets update 5
     assert journal.writes[-1] == {}  # not kept until a clean stop that may never come
 
 
@@ -222,12 +229,12 @@ async def test_the_application_skips_a_crash_looping_update_and_tells_the_admins
 ) -> None:
     poison = fake.send_text(MEMBER["id"], MEMBER, "/help")
     store = Store(tmp_path / "data", SHANGHAI)
-    store.save_updates_in_flight({poison["update_id"]: 1})  # and the last run died on it too
+    store.save_updates_in_flight({poison["update_id"]: 2})  # and the last two runs died on it too
     store.close()
     async with running_bot(fake, tmp_path / "data", agency, clock, admins="1") as bot:
         await bot.say(ADMIN["id"], ADMIN, "/start")
         assert await bot.feed(poison) == [
-            "⚠️ 机器人连续 2 次在处理同一条更新时意外退出（可能是内存不足或程序崩溃）。"
+            "⚠️ 机器人连续 3 次在处理同一条更新时意外退出（可能是内存不足或程序崩溃）。"
             "为免反复重启，这条更新已跳过，不再处理：\n"
             f"类型：消息\n来自：小王（ID 3）\n更新编号：{poison['update_id']}\n"
             "按钮会回复对方“请再按一次”，其他操作没有得到回应，必要时请对方重新操作；原因请查看日志。"
@@ -236,7 +243,7 @@ async def test_the_application_skips_a_crash_looping_update_and_tells_the_admins
         (reply,) = await bot.say(MEMBER["id"], MEMBER, "/help")
         assert reply.startswith("您可以使用")
         await asyncio.sleep(0)  # the bot is idle: the journal is emptied, but for the skip
-        assert bot.services.store.updates_in_flight() == {poison["update_id"]: 2}
+        assert bot.services.store.updates_in_flight() == {poison["update_id"]: 3}
 
 
 async def test_a_skipped_press_asks_the_member_to_press_again(
@@ -247,7 +254,7 @@ async def test_a_skipped_press_asks_the_member_to_press_again(
     message_id = fake.calls("sendMessage")[-1].result["message_id"]
     poison = fake.press_button(MEMBER["id"], message_id, MEMBER, "study:2611-0", strict=False)
     store = Store(tmp_path / "data", SHANGHAI)
-    store.save_updates_in_flight({poison["update_id"]: 1})
+    store.save_updates_in_flight({poison["update_id"]: 2})
     store.close()
     async with running_bot(fake, tmp_path / "data", agency, clock, admins="1") as bot:
         await bot.feed(poison)
