@@ -195,6 +195,7 @@ TERM_REMINDER = (
 )
 TERM_OVERDUE = "，⚠️ 换届已逾期（任期 {end} 届满）"
 MEETING_PICK_KIND = "登记会议：请选择会议类型。"
+MEETING_FROM_PROMPT = "📝 登记会议"
 MEETING_PICK_DAY = "登记{kind}：请选择会议日期。"
 MEETING_DAY_LABELS = ("今天（{day}）", "昨天（{day}）", "前天（{day}）")
 MEETING_ASK_TOPIC = (

@@ -55,9 +55,11 @@ _HOLIDAY_HELP = (
 
 @dataclass(frozen=True)
 class PromptAction:
-    """Post a reminder message to the branch group."""
+    """Post a reminder message to the branch group; one reminding of a meeting carries
+    a 登记会议 button for that kind."""
 
     template: str
+    meeting: str | None = None
 
     def render(self, branch_name: str, at: datetime) -> str:
         """The message: {branch} is the branch name, {month} the month, {date} "2026年10月8日"."""
@@ -382,6 +384,10 @@ def _check_actions(
         )
     if "prompt" in present and (*where, "prompt") not in refused:
         check_template(node.child("prompt"), str(node.value["prompt"]).strip())
+    if "meeting" in node.value and present and "prompt" not in present:
+        node.child("meeting").error(
+            f"只能和 prompt 一起写（它给提示消息加上“登记会议”按钮），这个计划是 {present[0]}"
+        )
     study = node.child("study")
     if "study" in present and isinstance(study.value, dict):
         due, remind = study.value.get("due_days"), study.child("remind_before_days")
@@ -470,7 +476,7 @@ def _target(to: str | list[str] | schema.TargetTags) -> Target:
 
 def _action(shape: schema.Schedule) -> Action:
     if shape.prompt is not None:
-        return PromptAction(shape.prompt)
+        return PromptAction(shape.prompt, shape.meeting)
     if shape.study is not None:
         study = shape.study
         link = study.link.strip() if study.link is not None else None

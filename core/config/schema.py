@@ -43,6 +43,7 @@ BRANCH_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 SCHEDULE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DEFAULT_CATCH_UP_HOURS = 12
 ACTION_KEYS = ("prompt", "study", "quiz")
+MeetingKind = Literal[MEETING_KINDS]  # type: ignore[valid-type]
 PLACEHOLDERS = ("branch", "month", "date")
 MAX_PROMPT_LENGTH, MAX_TITLE_LENGTH, MAX_BODY_LENGTH = 2000, 64, 2000
 # core.dates.recurrence.ADJUST_MARGIN (21 days) bounds how far a push may move: a declared run of
@@ -185,9 +186,7 @@ class Points(_Shape):
 
 DaySpan = Annotated[
     str,
-    StringConstraints(
-        pattern=r"^\s*\d{4}-\d{1,2}-\d{1,2}(\s*\.\.\s*\d{4}-\d{1,2}-\d{1,2})?\s*$"
-    ),
+    StringConstraints(pattern=r"^\s*\d{4}-\d{1,2}-\d{1,2}(\s*\.\.\s*\d{4}-\d{1,2}-\d{1,2})?\s*$"),
 ]
 DaySpans = DaySpan | list[DaySpan]
 
@@ -400,6 +399,11 @@ class Schedule(_Shape):
         description=f"在支部群里发一条提示；占位符 {_PLACEHOLDERS}："
         "支部名称、月份、推送当天的日期",
     )
+    meeting: MeetingKind | None = Field(
+        None,
+        description="提示召开的会议类型（只能和 prompt 一起写）：提示下面附“登记会议”按钮，"
+        "支部书记开完会点它登记这种会议",
+    )
     study: Study | None = Field(None, description="布置学习任务")
     quiz: Quiz | None = Field(None, description="发起群内测验")
 
@@ -408,10 +412,11 @@ class Schedule(_Shape):
         actions = [key for key in ACTION_KEYS if getattr(self, key) is not None]
         if len(actions) != 1:
             raise ValueError("prompt、study、quiz 只能且必须写一种")
+        if self.meeting is not None and self.prompt is None:
+            raise ValueError("meeting 只能和 prompt 一起写")
         return self
 
 
-MeetingKind = Literal[MEETING_KINDS]  # type: ignore[valid-type]
 CadenceWord = Literal[CADENCE_WORDS]  # type: ignore[valid-type]
 
 
@@ -508,9 +513,7 @@ class Question(_Shape):
     id: BankOrQuestionId = Field(
         description="题目 id：同一题库内不能重复，规则同题库 id；发布后不要再改"
     )
-    type: QuestionKind = Field(
-        description="题型：single 单选、multiple 多选、judge 判断"
-    )
+    type: QuestionKind = Field(description="题型：single 单选、multiple 多选、judge 判断")
     text: Annotated[_Text, MaxLen(MAX_TEXT)] = Field(description="题干")
     options: (
         Annotated[

@@ -349,6 +349,9 @@ class ModelError:
             return f"应为日期，如 2024-03-15，实际是 {describe(value)}"
         if kind in ("model_type", "model_attributes_type", "dict_type"):
             return f"应为键值对（mapping），实际是 {describe(value)}"
+        if kind == "literal_error":  # pydantic lists the choices as "'a', 'b' or 'c'"
+            choices = "、".join(re.findall(r"'([^']*)'", str(context.get("expected", ""))))
+            return f"应为 {choices} 之一，实际是 {describe(value)}"
         return self.message
 
 

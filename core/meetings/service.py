@@ -43,10 +43,11 @@ from core.store.meeting_records import (
 )
 
 PREFIX = "mt:"
-# mt:k:<kind> a kind; mt:d:<kind>:<YYMMDD> a date; mt:s:<id> 签到; mt:l:<id>:<reason> 请假;
+# mt:k:<kind> a kind; mt:n:<kind> 登记会议 under a scheduled prompt;
+# mt:d:<kind>:<YYMMDD> a date; mt:s:<id> 签到; mt:l:<id>:<reason> 请假;
 # mt:c:<id> 结束签到; corrections: mt:e:<id> the record's buttons, mt:a:<id>:<name hash>
 # 补签到 of an absentee, mt:f:<id>:<0|1> asks for a new topic or host.
-KIND, DAY, SIGN_IN, LEAVE, CLOSE = "k", "d", "s", "l", "c"
+KIND, FROM_PROMPT, DAY, SIGN_IN, LEAVE, CLOSE = "k", "n", "d", "s", "l", "c"
 EDIT, MARK_PRESENT, FIELD = "e", "a", "f"
 EDIT_FIELDS = (TOPIC, HOST)
 MAX_HOST_CHARS = 20
@@ -76,8 +77,8 @@ def parse_press(data: str) -> Press | None:
     parts = data.removeprefix(PREFIX).split(":")
     action, args = parts[0], parts[1:]
     try:
-        if action == KIND and len(args) == 1:
-            return Press(KIND, kind=MEETING_KINDS[int(args[0])])
+        if action in (KIND, FROM_PROMPT) and len(args) == 1:
+            return Press(action, kind=MEETING_KINDS[int(args[0])])
         if action == DAY and len(args) == 2:
             text = args[1]
             if len(text) != 6 or not text.isdigit():
@@ -102,6 +103,12 @@ def parse_press(data: str) -> Press | None:
 def kind_buttons() -> tuple[Button, ...]:
     """The first step of /meeting."""
     return tuple(Button(kind, f"{PREFIX}{KIND}:{i}") for i, kind in enumerate(MEETING_KINDS))
+
+
+def prompt_button(kind: str) -> Button:
+    """登记会议 under a scheduled prompt of a meeting of this kind."""
+    index = MEETING_KINDS.index(kind)
+    return Button(messages.MEETING_FROM_PROMPT, f"{PREFIX}{FROM_PROMPT}:{index}")
 
 
 def day_buttons(kind: str, today: date) -> tuple[Button, ...]:

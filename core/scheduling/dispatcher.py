@@ -36,7 +36,7 @@ from core.delivery import (
     TryLater,
     Undeliverable,
 )
-from core.meetings.service import Meetings
+from core.meetings.service import Meetings, prompt_button
 from core.organization.branches import Notice, Organization
 from core.scheduling.holiday_warning import missing_holidays_notices
 from core.scheduling.meeting_cadence import CadenceReminders
@@ -249,7 +249,8 @@ class Dispatcher:
         action = schedule.action
         if isinstance(action, PromptAction):
             text = action.render(branch.name, claim.actual)
-            return await self._messenger.send(claim.chat_id, text)
+            buttons = [prompt_button(action.meeting)] if action.meeting else []
+            return await self._messenger.send(claim.chat_id, text, buttons=buttons)
         if isinstance(action, StudyAction):
             return await self._assign_study(claim, action, branch)
         if isinstance(action, QuizAction):

@@ -14,7 +14,7 @@ from telegram import (
     PhotoSize,
     Update,
 )
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from core import messages
@@ -25,6 +25,7 @@ from core.meetings.service import (
     DAY,
     EDIT,
     FIELD,
+    FROM_PROMPT,
     KIND,
     MARK_PRESENT,
     PREFIX,
@@ -46,7 +47,7 @@ log = logging.getLogger(__name__)
 MAX_SAVED_BYTES = 10 * 2**20  # copies kept under data/ for the ledger; larger: the file id only
 # "请回复本条消息，写上": how both the topic question and a correction's question begin.
 QUESTION_START = messages.MEETING_ASK_EDIT.split("{", 1)[0]
-LED_ONLY = (KIND, DAY, CLOSE, EDIT, MARK_PRESENT, FIELD)
+LED_ONLY = (KIND, FROM_PROMPT, DAY, CLOSE, EDIT, MARK_PRESENT, FIELD)
 
 
 async def meeting(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -92,6 +93,13 @@ async def meeting_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await query.edit_message_text(
             messages.MEETING_PICK_DAY.format(kind=press.kind), reply_markup=button_rows(days, 3)
         )
+    elif press.action == FROM_PROMPT:
+        # The prompt keeps its text; its button becomes the dates, as under /meeting.
+        # Delivered twice, the second edit changes nothing (Telegram: "not modified").
+        await query.answer()
+        days = day_buttons(press.kind, found.meetings.today())
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_reply_markup(button_rows(days, 3))
     elif press.action == DAY:
         await query.answer()
         await _ask_topic(context, branch, press, query.message.message_id, query.from_user.id)

@@ -80,9 +80,7 @@ async def open_meeting(bot: BotHarness, kind: str, topic: str) -> Call:
     )
     question = last_sent(bot)
     assert question.params["reply_markup"] == {"force_reply": True, "selective": True}
-    update = bot.fake.send_text(
-        OFFICE_GROUP, OWNER, topic, reply_to=question.result["message_id"]
-    )
+    update = bot.fake.send_text(OFFICE_GROUP, OWNER, topic, reply_to=question.result["message_id"])
     await bot.feed(update)
     sign_in = last_sent(bot)
     await bot.feed(update)  # the same reply delivered again opens nothing more
@@ -236,3 +234,50 @@ async def test_a_record_is_corrected_and_the_ledger_keeps_who_changed_what(
         ("2026-11-02", "主题党日", "主题", "重温入党誓词", "重温入党誓词，参观廉政教育基地",
          "陈书记", "2026-11-02 11:00"),
     ]  # fmt: skip
+
+
+PROMPTED = (
+    SCHEDULES
+    + """\
+schedules:
+  - id: theme-day
+    when: {once: "2026-11-02 09:30"}
+    to: all
+    prompt: "{branch}：本月主题党日请于{month}月内召开。"
+    meeting: 主题党日
+"""
+)
+
+
+async def test_a_theme_day_is_recorded_from_the_button_under_its_prompt(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    config = write_config_dir(tmp_path / "config", PROMPTED)
+    async with running_bot_from_config(fake, tmp_path / "data", config, clock, "1") as bot:
+        await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+        clock.now = clock.now.replace(minute=30)
+        await bot.services.dispatcher.tick()
+        prompt = last_sent(bot)
+        assert prompt.params["text"] == "办公室党支部：本月主题党日请于11月内召开。"
+        assert list(buttons(prompt)) == ["📝 登记会议"]
+
+        assert await press(bot, prompt, MEMBERS[0], "📝 登记会议") == (
+            messages.MEETING_NOT_SECRETARY
+        )
+        assert fake.calls("editMessageReplyMarkup") == []
+        for _ in range(2):  # delivered twice: the same dates, the prompt's text kept
+            assert await press(bot, prompt, OWNER, "📝 登记会议", strict=False) == ""
+        (dates,) = [c for c in fake.calls("editMessageReplyMarkup") if c.ok]
+        assert fake.calls("editMessageText") == []
+        today = buttons(dates)["今天（11-02）"]
+        await bot.feed(fake.press_button(OFFICE_GROUP, prompt.result["message_id"], OWNER, today))
+        question = last_sent(bot)
+        assert question.params["text"].startswith("请回复本条消息，写上这次主题党日（2026-11-02）")
+        await bot.feed(
+            fake.send_text(
+                OFFICE_GROUP, OWNER, "重温入党誓词", reply_to=question.result["message_id"]
+            )
+        )
+        assert last_sent(bot).params["text"].startswith("📝 办公室党支部主题党日签到")
+        (meeting,) = bot.services.store.meetings_of_month(clock.now)
+        assert (meeting.kind, meeting.topic) == ("主题党日", "重温入党誓词")

@@ -74,3 +74,31 @@ def test_missing_file_is_a_clear_problem(tmp_path: Path) -> None:
     assert len(problems) == 1
     assert "schedules.yaml" in str(problems[0])
     assert "无法读取文件" in str(problems[0])
+
+
+def test_a_meeting_button_goes_only_under_a_prompt() -> None:
+    raw = b"""\
+timezone: Asia/Shanghai
+branches:
+  - {id: office, name: \xe5\x8a\x9e\xe5\x85\xac\xe5\xae\xa4}
+schedules:
+  - id: quiz
+    when: {once: "2026-11-02 09:30"}
+    to: all
+    quiz: {bank: basics, count: 1, open_hours: 1}
+    meeting: \xe4\xb8\xbb\xe9\xa2\x98\xe5\x85\x9a\xe6\x97\xa5
+  - id: other
+    when: {once: "2026-11-02 09:30"}
+    to: all
+    prompt: x
+    meeting: \xe5\xbc\x80\xe4\xbc\x9a
+"""
+    with pytest.raises(ConfigErrors) as caught:
+        parse_agency_config(parse_yaml_text(raw, "schedules.yaml"), "schedules.yaml")
+    problems = [str(p) for p in caught.value.problems]
+    assert problems == [
+        "schedules.yaml:9: schedules[0].meeting: 只能和 prompt 一起写"
+        "（它给提示消息加上“登记会议”按钮），这个计划是 quiz",
+        "schedules.yaml:14: schedules[1].meeting: 应为 支部党员大会、支部委员会会议、党小组会、"
+        "党课、主题党日 之一，实际是 文本 '开会'",
+    ]
