@@ -51,7 +51,7 @@ from core.reports.service import Reports
 from core.roster.service import Rosters
 from core.scheduling.dispatcher import Dispatcher
 from core.store.database import Store
-from handlers import unknown_buttons
+from handlers import understanding, unknown_buttons
 from handlers.burst_edits import BurstEdits
 from handlers.config import changes
 from handlers.errors import handle_error
@@ -250,8 +250,10 @@ def build_application(
     # Admins: /reload and YAML files sent in private; 补发 under an uncertain-push notice.
     application.add_handlers(changes.HANDLERS)
     application.add_handlers(resend.HANDLERS)
-    # Last of group 0: a press no handler above took is answered "按钮已失效", not left spinning.
+    # Last of group 0: a press no handler above took is answered "按钮已失效", not left spinning;
+    # a command none took gets the closest one, and text in private none took "没看懂".
     application.add_handlers(unknown_buttons.HANDLERS)
+    application.add_handlers(understanding.HANDLERS)
     application.add_error_handler(handle_error)
     return application
 

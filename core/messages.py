@@ -18,6 +18,12 @@ GROUP_ONLY = "/{command} 只能在支部群里使用。"
 PRIVATE_ONLY = "/{command} 只能在与我的私聊中使用，请点开我的头像发送。"
 ROLE_NAMES = {"member": "党员", "secretary": "支部书记或群管理员", "admin": "机器人管理员"}
 BUTTON_EXPIRED = "这个按钮已失效。发送 /help 查看可用的命令。"
+UNKNOWN_COMMAND_CLOSEST = "没有 /{typed} 这个命令。您是想发送 {meant} 吗？"
+UNKNOWN_COMMAND = "没有 /{typed} 这个命令。发送 /help 查看您可以使用的命令。"
+NOT_UNDERSTOOD = (
+    "没看懂这条消息。您可以发送：\n/quiz 开始答题\n/review 复习错题\n/me 查看我的积分\n"
+    "/join 姓名 登记真实姓名\n/help 查看全部命令"
+)
 
 # --- start and help
 WELCOME = (

@@ -36,6 +36,7 @@ from core.errors import DataFileError
 from handlers.notify import send_to_admins
 from handlers.services import SERVICES_KEY
 from handlers.startup import until_reachable
+from handlers.understanding import update_as_meant
 
 log = logging.getLogger(__name__)
 
@@ -283,7 +284,7 @@ class LedgerApplication(Application):
             await self._skip(update)
             return
         try:
-            await super().process_update(update)
+            await super().process_update(update_as_meant(update, self.bot))
         finally:
             self.ledger.handled(update)
             # Not now: if the next update is already queued, its begin() writes the

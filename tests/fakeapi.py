@@ -402,12 +402,17 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+COMMAND = re.compile(r"/[A-Za-z0-9_]{1,64}(@[A-Za-z0-9_]+)?")
+
+
 def command_entities(text: str) -> list[JsonDict]:
-    """A ``bot_command`` entity for text starting with ``/command``."""
-    word = text.split(maxsplit=1)[0] if text.strip() else ""
-    if not text.startswith("/") or len(word) < 2:
+    """A ``bot_command`` entity for text starting with ``/command``: as Telegram reads it,
+    the command ends at the first character that is no Latin letter, digit or ``_`` (an
+    ``@botname`` included), so "/join王建国" is the command /join and the text 王建国."""
+    match = COMMAND.match(text)
+    if match is None:
         return []
-    return [{"type": "bot_command", "offset": 0, "length": utf16_len(word)}]
+    return [{"type": "bot_command", "offset": 0, "length": utf16_len(match.group())}]
 
 
 def has_callback_button(markup: JsonDict | None, data: str) -> bool:

@@ -108,3 +108,25 @@ def test_corrupt_data_refuses_to_start_and_keeps_the_file(tmp_path: Path) -> Non
     assert result.returncode == 3
     assert "state.json" in result.stderr and "机器人未启动" in result.stderr
     assert (data_dir / "state.json").read_text() == '{"people": {'
+
+
+def test_what_a_phone_keyboard_types_gets_a_useful_reply(fake: FakeBotApi, tmp_path: Path) -> None:
+    bot = BotProcess(fake, tmp_path / "data", tmp_path / "bot.log", BOT_ADMINS="1")
+    chat = Conversation(fake)
+    bot.start()
+    try:
+        assert chat.ask(OFFICE_GROUP, OWNER, "/bind office").startswith("✅ 本群已绑定")
+        assert chat.ask(MEMBER["id"], MEMBER, "/join王建国") == "已登记您的姓名：王建国。"
+        assert chat.ask(MEMBER["id"], MEMBER, "、quiz").startswith("第 1/")
+        assert chat.ask(MEMBER["id"], MEMBER, "/jion 王建国") == (
+            "没有 /jion 这个命令。您是想发送 /join 王建国 吗？"
+        )
+        assert chat.ask(MEMBER["id"], MEMBER, "今天学什么").startswith("没看懂这条消息")
+        since = len(fake.requests)
+        fake.send_text(OFFICE_GROUP, MEMBER, "收到，谢谢书记")
+        fake.send_text(OFFICE_GROUP, MEMBER, "/jion")
+        assert chat.ask(OWNER["id"], OWNER, "/help").startswith("您可以使用")  # handled in order
+        to_group = [c for c in fake.requests[since:] if c.params.get("chat_id") == OFFICE_GROUP]
+        assert to_group == []
+    finally:
+        assert bot.stop() == 0, bot.log()

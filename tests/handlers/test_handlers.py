@@ -339,3 +339,33 @@ async def test_a_refused_bind_names_no_other_group(bot: BotHarness) -> None:
         "或请机器人管理员在本群发送 /bind office 强制改绑。"
     ]
     assert "政策法规处群" not in replies[0]
+
+
+async def test_a_name_glued_to_join_or_a_chinese_slash_still_works(bot: BotHarness) -> None:
+    assert await bot.say(MEMBER["id"], MEMBER, "/join王建国") == ["已登记您的姓名：王建国。"]
+    assert await bot.say(MEMBER["id"], MEMBER, "、join 王建军") == ["已登记您的姓名：王建军。"]
+    (reply,) = await bot.say(MEMBER["id"], MEMBER, "／help")
+    assert reply.startswith(messages.HELP_HEADER)
+
+
+async def test_a_mistyped_command_gets_the_closest_one(bot: BotHarness) -> None:
+    assert await bot.say(MEMBER["id"], MEMBER, "/jion 张伟") == [
+        "没有 /jion 这个命令。您是想发送 /join 张伟 吗？"
+    ]
+    assert await bot.say(MEMBER["id"], MEMBER, "/weather") == [
+        "没有 /weather 这个命令。发送 /help 查看您可以使用的命令。"
+    ]
+    assert await bot.say(OFFICE_GROUP, MEMBER, "/jion 张伟") == []  # perhaps for another bot
+    assert await bot.say(OFFICE_GROUP, MEMBER, "/qiuz@party_study_bot") == [
+        "没有 /qiuz 这个命令。您是想发送 /quiz 吗？"
+    ]
+
+
+async def test_text_in_private_is_never_met_with_silence_and_the_group_is_left_alone(
+    bot: BotHarness,
+) -> None:
+    question = bot.fake.send_text(MEMBER["id"], MEMBER, "怎么答题？")
+    assert await bot.feed(question) == [messages.NOT_UNDERSTOOD]
+    assert await bot.feed(bot.fake.edit_text(question, "怎么开始答题？")) == []  # edits: once
+    assert await bot.say(OFFICE_GROUP, MEMBER, "大家好") == []
+    assert await bot.say(OFFICE_GROUP, MEMBER, "、me too") == []
