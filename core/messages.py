@@ -15,7 +15,11 @@ UNEXPECTED_ERROR = "抱歉，处理时出现了意外错误，已通知管理员
 ADMIN_ERROR_REPORT = "⚠️ 机器人出错：{error}\n详情见日志。"
 NOT_ALLOWED = "抱歉，/{command} 仅限{role}使用。发送 /help 查看您可以使用的命令。"
 GROUP_ONLY = "/{command} 只能在支部群里使用。"
-PRIVATE_ONLY = "/{command} 只能在与我的私聊中使用，请点开我的头像发送。"
+PRIVATE_ONLY = "/{command} 只能在与我的私聊中使用，请点下面的按钮。"
+# The button under PRIVATE_ONLY in a group: a link that opens the private chat and sends
+# /start <command>, which does what the command in the group was meant to do.
+PRIVATE_LINK_LABELS = {"quiz": "去私聊答题", "start": "去私聊答题", "review": "去私聊复习错题"}
+PRIVATE_LINK_LABEL = "去私聊"
 ROLE_NAMES = {"member": "党员", "secretary": "支部书记或群管理员", "admin": "机器人管理员"}
 BUTTON_EXPIRED = "这个按钮已失效。发送 /help 查看可用的命令。"
 UNKNOWN_COMMAND_CLOSEST = "没有 /{typed} 这个命令。您是想发送 {meant} 吗？"

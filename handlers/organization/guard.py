@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler, ContextTypes
 
@@ -71,6 +71,16 @@ async def _highest_role_in_branches(user_id: int, context: ContextTypes.DEFAULT_
     return Role.MEMBER
 
 
+def private_link(bot_username: str, command: str) -> InlineKeyboardMarkup:
+    """A button opening the private chat, where Telegram sends `/start <command>` for the
+    member (handlers/organization/people.py does the command); /start in a group is
+    taken as wanting the quiz, the one thing the group cannot do."""
+    payload = "quiz" if command == "start" else command
+    label = messages.PRIVATE_LINK_LABELS.get(command, messages.PRIVATE_LINK_LABEL)
+    url = f"https://t.me/{bot_username}?start={payload}"
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
+
+
 def guarded_command(name: str, callback: Callback, *, block: bool = True) -> Command:
     """A CommandHandler that first checks the command table's chat kind and role.
 
@@ -82,11 +92,12 @@ def guarded_command(name: str, callback: Callback, *, block: bool = True) -> Com
         message = update.effective_message
         if message is None:
             return
-        if not entry.where.allows(is_private(update)):
-            wrong_place = (
-                messages.GROUP_ONLY if entry.where is ChatKind.GROUP else messages.PRIVATE_ONLY
-            )
-            await message.reply_text(wrong_place.format(command=name))
+        if entry.where is ChatKind.GROUP and is_private(update):
+            await message.reply_text(messages.GROUP_ONLY.format(command=name))
+            return
+        if entry.where is ChatKind.PRIVATE and not is_private(update):
+            text = messages.PRIVATE_ONLY.format(command=name)
+            await message.reply_text(text, reply_markup=private_link(context.bot.username, name))
             return
         if entry.role > Role.MEMBER and await caller_role(update, context) < entry.role:
             role_name = messages.ROLE_NAMES[entry.role.key]

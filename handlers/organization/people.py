@@ -18,6 +18,7 @@ from core.config.branches import Branch
 from core.organization.branches import ChatUser
 from core.organization.commands import commands_for
 from handlers.organization.guard import caller_role, guarded_command, is_private
+from handlers.quizzes.private_quiz import review, send_quiz
 from handlers.roster.roll_call_message import JOIN_PAYLOAD
 from handlers.services import services
 from handlers.telegram_messenger import button_rows
@@ -37,7 +38,8 @@ def chat_user(user: User) -> ChatUser:
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/start in private: register for direct messages. From the roll call's link
-    (`?start=join-<branch>`), also offer the branch's unclaimed names to pick one's own."""
+    (`?start=join-<branch>`), also offer the branch's unclaimed names to pick one's own;
+    from a group's 去私聊答题 (`?start=quiz`, `?start=review`), start the quiz or review."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
@@ -45,6 +47,12 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     found.organization.register_private_chat(chat_user(user))
     await message.reply_text(messages.WELCOME.format(name=user.full_name))
     payload = (context.args or [""])[0]
+    if payload == "quiz":  # from 去私聊答题 under /quiz or /start in a group
+        await send_quiz(update, context, [])
+        return
+    if payload == "review":
+        await review(update, context)
+        return
     branch = found.organization.config.branch(payload.removeprefix(JOIN_PAYLOAD))
     if not payload.startswith(JOIN_PAYLOAD) or branch is None:
         return

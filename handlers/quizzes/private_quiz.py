@@ -17,10 +17,15 @@ from handlers.services import services
 
 async def take_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/quiz [bank|tag] [n]: resume the unfinished quiz, or start a new one."""
+    await send_quiz(update, context, context.args or [])
+
+
+async def send_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
+    """The member's quiz: the unfinished one resumed, or a new one as `args` select."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
-    view = services(context).private_quizzes.start(user.id, context.args or [])
+    view = services(context).private_quizzes.start(user.id, args)
     await message.reply_text(view.text, reply_markup=inline_keyboard(view.keyboard))
 
 

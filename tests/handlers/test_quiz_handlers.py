@@ -138,7 +138,7 @@ async def test_a_refused_press_answer_does_not_stop_the_quiz(
 
 async def test_quiz_is_private_and_review_starts_empty(bot: BotHarness) -> None:
     assert await bot.say(OFFICE_GROUP, MEMBER, "/quiz") == [
-        "/quiz 只能在与我的私聊中使用，请点开我的头像发送。"
+        "/quiz 只能在与我的私聊中使用，请点下面的按钮。"
     ]
     assert await bot.say(MEMBER["id"], MEMBER, "/review") == [
         "您的错题本是空的，继续保持！发送 /quiz 开始答题。"
@@ -393,3 +393,23 @@ async def test_a_summary_that_timed_out_is_reported_not_resent(
     assert "📊 办公室党支部知识测验“测试题库”已截止。" in notice.text
     assert await found.close_due() == [] and found.quizzes.recover() == []
     assert [t for t in bot.fake.sent_texts(OFFICE_GROUP) if t.startswith("📊")] == []
+
+
+@pytest.mark.parametrize(("command", "label", "payload"), [
+    ("/quiz", "去私聊答题", "quiz"), ("/start", "去私聊答题", "quiz"),
+    ("/review", "去私聊复习错题", "review"),
+])  # fmt: skip
+async def test_the_group_links_to_the_private_chat_that_does_it(
+    bot: BotHarness, command: str, label: str, payload: str
+) -> None:
+    await bot.say(OFFICE_GROUP, MEMBER, command)
+    (button,) = last_message(bot.fake, OFFICE_GROUP).params["reply_markup"]["inline_keyboard"][0]
+    assert button == {"text": label, "url": f"https://t.me/party_study_bot?start={payload}"}
+
+
+async def test_the_link_from_the_group_starts_the_quiz_in_private(bot: BotHarness) -> None:
+    welcome, review = await bot.say(MEMBER["id"], MEMBER, "/start review")
+    assert welcome.startswith("您好，小王！")
+    assert review == "您的错题本是空的，继续保持！发送 /quiz 开始答题。"
+    _, question = await bot.say(MEMBER["id"], MEMBER, "/start quiz")
+    assert question.startswith("第 1/")
