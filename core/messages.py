@@ -608,6 +608,7 @@ NUDGE_PRIVATE = (
 NUDGE_DONE = "已提醒 {count} 位尚未参与的同志：群里点名 {mentioned} 人，私聊送达 {private} 人。"
 NUDGE_TOO_SOON = "本支部 {last} 已经提醒过，每小时最多提醒一次，请在 {next} 以后再试。"
 NUDGE_NOBODY = "本月全员已参与，无需提醒。"
+NUDGE_QUIET = "现在是夜间免打扰时段（{hours}），这时不发提醒，请在 {end} 以后再点。"
 NUDGE_UNREPORTED = "另有 {count} 人尚未报到，机器人无法联系，请当面通知他们在群里点“报到”。"
 
 # --- /me and /top

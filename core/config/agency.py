@@ -24,6 +24,8 @@ from core.config.schedules import (
     check_schedules,
     parse_calendar,
     schedule_message,
+    time_message,
+    time_of_day,
     worded_after,
 )
 from core.config.schema import DEFAULT_CATCH_UP_HOURS, SchedulesFile
@@ -36,6 +38,7 @@ from core.config.yaml_loader import (
     not_text,
     validate_document,
 )
+from core.dates.quiet_hours import NIGHT, QuietHours
 from core.dates.workdays import NO_DECLARED_DAYS, DeclaredDays
 from core.store.meeting_records import DEFAULT_CADENCE
 
@@ -68,6 +71,8 @@ class AgencyConfig:
     # Days off and 调休 workdays the admins declared; they win over chinesecalendar.
     calendar: DeclaredDays = NO_DECLARED_DAYS
     greetings: Greetings = Greetings()
+    # When nothing is sent (夜间免打扰); what falls due then waits for the end.
+    quiet_hours: QuietHours = NIGHT
     # How often each kind of meeting must be held (每月, 每季度, 不要求).
     cadence: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CADENCE))
 
@@ -121,8 +126,15 @@ def parse_agency_config(document: object, file: str) -> AgencyConfig:
         points=_points(shape.points),
         calendar=calendar,
         greetings=_greetings(shape.greetings),
+        quiet_hours=_quiet_hours(shape.quiet_hours),
         cadence={**DEFAULT_CADENCE, **(shape.cadence or {})},
     )
+
+
+def _quiet_hours(shape: schema.QuietHours | None) -> QuietHours:
+    if shape is None:
+        return NIGHT
+    return QuietHours(time_of_day(shape.start), time_of_day(shape.end))
 
 
 def _message(error: ModelError) -> str | None:
@@ -137,6 +149,8 @@ def _message(error: ModelError) -> str | None:
         return None
     if loc[:1] in (("schedules",), ("calendar",)):
         return schedule_message(error)
+    if loc[:1] == ("quiet_hours",) and error.key in ("start", "end"):
+        return time_message(value)
     return None
 
 

@@ -141,7 +141,7 @@ def schedule_message(error: ModelError) -> str | None:
         suggestion = f"，是否想写 '{hint[0]}'？" if hint else ""
         return f"未知的推送时间写法 '{key}'{suggestion}（可选：{'、'.join(WHEN_KINDS)}）"
     if key == "at":
-        return _time_message(value)
+        return time_message(value)
     if key == "weekday":
         text = str(value).strip()
         return (
@@ -189,7 +189,8 @@ def _target_message(error: ModelError) -> str | None:
 _ONCE_EXAMPLE = '应写成 "YYYY-MM-DD HH:MM"，例如 "2026-12-01 09:00"'
 
 
-def _time_message(value: object) -> str:
+def time_message(value: object) -> str:
+    """What is wrong with a value given for a "HH:MM" time."""
     if value is None:
         return '缺少必填字段（写成 "HH:MM"，例如 "09:00"）'
     if isinstance(value, int) and not isinstance(value, bool) and 60 <= value < 100 * 60:
@@ -430,14 +431,14 @@ def build_schedule(shape: schema.Schedule, tz: ZoneInfo) -> Schedule:
 
 def _when(shape: schema.When, tz: ZoneInfo) -> WhenRule:
     if shape.monthly is not None:
-        at = _time(shape.monthly.at)
+        at = time_of_day(shape.monthly.at)
         if shape.monthly.day is not None:
             return MonthlyOnDay(shape.monthly.day, at)
         nth = shape.monthly.nth
         assert nth is not None  # the model holds weekday and nth together
         return MonthlyOnWeekday(_weekday(shape.monthly.weekday), nth, at)
     if shape.weekly is not None:
-        return Weekly(_weekday(shape.weekly.weekday), _time(shape.weekly.at))
+        return Weekly(_weekday(shape.weekly.weekday), time_of_day(shape.weekly.at))
     if shape.cron is not None:
         return Cron(shape.cron.strip())
     moment = _once(str(shape.once).strip(), tz)
@@ -445,7 +446,8 @@ def _when(shape: schema.When, tz: ZoneInfo) -> WhenRule:
     return Once(moment)
 
 
-def _time(text: str) -> time:
+def time_of_day(text: str) -> time:
+    """A "HH:MM" the model took, as a time."""
     hour, minute = text.strip().split(":")
     return time(int(hour), int(minute))
 

@@ -434,6 +434,13 @@ class Greetings(_Shape):
     at: Clock | None = Field(None, description='发送时间，24 小时制，默认 "09:00"')
 
 
+class QuietHours(_Shape):
+    """夜间免打扰：这段时间里不推送、不提醒，到点的消息等到结束时再发。"""
+
+    start: Clock = Field(description='开始时间，24 小时制的 "HH:MM"，请加引号，例如 "21:00"')
+    end: Clock = Field(description='结束时间，例如 "08:00"；早于开始时间表示到第二天')
+
+
 class SchedulesFile(_Shape):
     """schedules.yaml：本机关的时区、支部、推送计划、积分规则和放假安排。"""
 
@@ -448,6 +455,10 @@ class SchedulesFile(_Shape):
         f"{DEFAULT_CATCH_UP_HOURS}",
     )
     points: Points | None = Field(None, description="积分规则，不写时用默认值")
+    quiet_hours: QuietHours | None = Field(
+        None,
+        description="夜间免打扰时段，不写时为 21:00～08:00；start 与 end 相同表示不设免打扰",
+    )
     calendar: Calendar | None = Field(None, description="国务院公布的放假和调休安排")
     cadence: dict[MeetingKind, CadenceWord] | None = Field(
         None,

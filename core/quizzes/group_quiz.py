@@ -216,7 +216,7 @@ class GroupQuizzes:
             index = next(i for i, q in enumerate(quiz.questions) if q.poll_id == poll_id)
             question = self.banks.question(quiz.questions[index].key)
             if (
-                quiz.status not in OPEN_STATUSES
+                not self._open(quiz)
                 or user_id in quiz.questions[index].answers  # a second vote, or a replay
                 or question is None
                 or not chosen  # a retracted vote
@@ -246,7 +246,7 @@ class GroupQuizzes:
                 or quiz.questions[index].delivery != BUTTONS
             ):
                 return None, Press(messages.GROUP_QUIZ_BAD_BUTTON)
-            if quiz.status not in OPEN_STATUSES:
+            if not self._open(quiz):
                 return None, Press(messages.GROUP_QUIZ_CLOSED)
             asked = quiz.questions[index]
             if user_id in asked.answers:  # a later press, or 提交 delivered again
@@ -431,6 +431,11 @@ class GroupQuizzes:
             explanation=explanation,
             open_period=open_period,
         )
+
+    def _open(self, quiz: GroupQuiz) -> bool:
+        """Whether answers are still taken: not closed, and its time not up (the close
+        itself may wait, e.g. for quiet hours to end)."""
+        return quiz.status in OPEN_STATUSES and self._clock() < quiz.closes_at
 
     def _answered(
         self, quiz: GroupQuiz, index: int, user_id: int, question: Question, chosen: frozenset[int]

@@ -333,6 +333,9 @@ class Reports:
 
         Returns what to tell the secretary who pressed the button.
         """
+        quiet = self._organization.config.quiet_hours
+        if quiet.contains(self._clock().astimezone(self._timezone)):
+            return messages.NUDGE_QUIET.format(hours=quiet.describe(), end=f"{quiet.end:%H:%M}")
         branch = self.branch(branch_id)
         month = self.this_month()
         missing = self.report(branch.id, month).non_participants

@@ -48,6 +48,9 @@ from core.scheduling.term_reminders import TermReminders
 from core.store.database import Store
 from core.store.records import PushRecord, StudyTask
 
+# How much further back than the catch-up window a push may be due and still wait for
+# the end of quiet hours (a night is shorter than a day).
+NIGHT_REACH = timedelta(days=1)
 # How far back `recover` looks for pushes a crash left half-sent.
 RECOVERY_MONTHS = 2
 # Telegram allows about 20 messages a minute per group, edits included: during a burst of
@@ -132,14 +135,21 @@ class Dispatcher:
         """One round: deliver due pushes, then study reminders and summaries."""
         async with self._lock:
             now = self._clock()
-            notices = await self._deliver_due_pushes(now)
-            notices += await self._upkeep_study_tasks(now)
-            await self.member_dates.run(self._workdays)
-            await self._close_due_meetings()
-            notices += await self.cadence.run(self._workdays)
-            notices += await self.terms.run(self._workdays)
+            notices: list[Notice] = []
+            await self._close_due_meetings()  # an edit of the 签到 message, not a new one
+            if not self.quiet(now):  # what falls due at night waits for the morning
+                notices += await self._deliver_due_pushes(now)
+                self._store.set_last_push_round(now)
+                notices += await self._upkeep_study_tasks(now)
+                await self.member_dates.run(self._workdays)
+                notices += await self.cadence.run(self._workdays)
+                notices += await self.terms.run(self._workdays)
             self._store.set_last_tick(now)
             return notices
+
+    def quiet(self, moment: datetime) -> bool:
+        """Whether `moment` is inside the agency's quiet hours (夜间免打扰)."""
+        return self._config.quiet_hours.contains(moment.astimezone(self._timezone))
 
     def holiday_reminders(self) -> list[Notice]:
         """Once a week while this or (from November) next year's holidays are unknown."""
@@ -148,23 +158,34 @@ class Dispatcher:
     def due_pushes(self, now: datetime) -> tuple[list[PlannedPush], list[PlannedPush]]:
         """(pushes to send now, pushes too old to send) among those not yet handled.
 
-        The window reaches back to the last round the bot completed (it was
-        down since), or `catch_up_hours` when that is more recent.
+        The window reaches back `catch_up_hours` before the last round that delivered
+        pushes: the bot was down since, or quiet hours held them.
         """
         catch_up = timedelta(hours=self._config.catch_up_hours)
-        last_tick = self._store.last_tick()
-        start = min(last_tick, now) if last_tick else now
+        last_round = self._store.last_push_round()
+        since = (min(last_round, now) if last_round else now) - catch_up
+        # A push due in the night counts from the morning, when quiet hours let it go:
+        # plan a day further back and keep those whose morning is in the window.
         planned = plan(
-            self._config, self._workdays, self._timezone, start - catch_up, now + timedelta(0, 1)
+            self._config,
+            self._workdays,
+            self._timezone,
+            since - NIGHT_REACH,
+            now + timedelta(0, 1),
         )
         unhandled = [
-            push
+            (push, ready)
             for push in planned
-            if push.actual <= now and self._store.push(push.key, push.nominal) is None
+            if since <= (ready := self._ready_at(push)) <= now
+            and self._store.push(push.key, push.nominal) is None
         ]
-        fresh = [p for p in unhandled if now - p.actual <= catch_up]
-        stale = [p for p in unhandled if now - p.actual > catch_up]
+        fresh = [push for push, ready in unhandled if now - ready <= catch_up]
+        stale = [push for push, ready in unhandled if now - ready > catch_up]
         return fresh, stale
+
+    def _ready_at(self, push: PlannedPush) -> datetime:
+        """When a push may go: its time, or the end of the quiet hours it falls in."""
+        return self._config.quiet_hours.over_at(push.actual.astimezone(self._timezone))
 
     # --- pushes -----------------------------------------------------------
 

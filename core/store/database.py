@@ -56,6 +56,7 @@ from core.store.store_lock import SNAPSHOT_LOCK_FILE, StoreLock
 STATE_FILE = "state.json"
 SCHEDULER_FILE = "scheduler.json"
 HEARTBEAT = "heartbeat"  # the scheduler file's table of the last round's moment
+PUSH_ROUND = "push_round"  # ... and of the last round outside quiet hours
 UPDATES_FILE = "updates_in_flight.json"  # handlers/polling.py's crash-loop guard
 EVENTS_DIR = "events"
 PUSHES_DIR = "pushes"
@@ -329,6 +330,15 @@ class Store:
     def set_last_tick(self, at: datetime) -> None:
         """Remember that the scheduler finished a round at `at`."""
         self._set_scheduler_moment(HEARTBEAT, at)
+
+    def last_push_round(self) -> datetime | None:
+        """When a round last delivered due pushes (rounds inside quiet hours do not); a
+        store from before quiet hours has only `last_tick`."""
+        return self._scheduler_moment(PUSH_ROUND) or self.last_tick()
+
+    def set_last_push_round(self, at: datetime) -> None:
+        """Remember that a round delivered the pushes due at `at`."""
+        self._set_scheduler_moment(PUSH_ROUND, at)
 
     def last_holiday_warning(self) -> datetime | None:
         """When the admins were last told holidays are missing (scheduling/holiday_warning)."""

@@ -17,15 +17,18 @@ async def scheduler_round(context: ContextTypes.DEFAULT_TYPE) -> None:
     """One round of the dispatcher, then group quizzes whose time is up are closed.
 
     What needs a human goes to the admins; first, once a week from November, that next
-    year's holidays are not known yet.
+    year's holidays are not known yet. Inside quiet hours only what sends nothing new runs.
     """
     found = services(context)
-    for notice in found.dispatcher.holiday_reminders():
-        await notify_admins(context, notice.text)
+    quiet = found.dispatcher.quiet(found.clock())  # 夜间免打扰: the summaries wait too
+    if not quiet:
+        for notice in found.dispatcher.holiday_reminders():
+            await notify_admins(context, notice.text)
     for notice in await found.dispatcher.tick():
         await notify_admins(context, notice.text, notice.buttons)
-    for notice in await found.group_quizzes.close_due():
-        await notify_admins(context, notice.text)
+    if not quiet:
+        for notice in await found.group_quizzes.close_due():
+            await notify_admins(context, notice.text)
 
 
 def start_scheduler(application: Application, interval: float) -> None:

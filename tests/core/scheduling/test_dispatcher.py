@@ -185,6 +185,8 @@ async def test_pushes_due_while_down_are_caught_up_or_reported(
     await engine.tick()
     assert len(messenger.texts(POLICY_CHAT)) == 1
     clock.now = datetime(2026, 11, 2, 22, 0, tzinfo=SHANGHAI)  # down 13 hours past the next one
+    assert await engine.tick() == []  # quiet hours: not even the admins are told until 08:00
+    clock.now = datetime(2026, 11, 3, 8, 0, tzinfo=SHANGHAI)
     notices = [n.text for n in await engine.tick() if "停机" in n.text]
     assert len(messenger.texts(POLICY_CHAT)) == 1
     assert len(notices) == 1 and notices[0].startswith("⚠️ 机器人停机期间错过了以下推送")
