@@ -27,6 +27,7 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
+    MenuButtonCommands,
     Update,
 )
 from telegram.error import TelegramError
@@ -259,8 +260,10 @@ def build_application(
 
 
 async def publish_menus(application: Application) -> None:
-    """The command menus Telegram shows, per kind of chat and role."""
+    """The command menus Telegram shows, per kind of chat and role, behind the chat's
+    menu button (set to the commands, whatever a client's default)."""
     bot = application.bot
+    await bot.set_chat_menu_button(menu_button=MenuButtonCommands())
     await bot.set_my_commands(menu(Role.MEMBER, True), BotCommandScopeAllPrivateChats())
     await bot.set_my_commands(menu(Role.MEMBER, False), BotCommandScopeAllGroupChats())
     await bot.set_my_commands(

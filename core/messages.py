@@ -33,8 +33,13 @@ NOT_UNDERSTOOD = (
 WELCOME = (
     "您好，{name}！我是支部学习助手。\n"
     "我会在支部群里推送主题党日、三会一课提醒和理论学习任务，也可以在这里私聊答题。\n"
-    "请发送 /join 您的姓名 登记真实姓名，便于支部统计。发送 /help 查看全部命令。"
+    "请发送 /join 您的姓名 登记真实姓名，便于支部统计。点下面的按钮即可答题、复习和查看积分，"
+    "发送 /help 查看全部命令。"
 )
+# The keyboard under /start and /help in private: each button sends its label, which
+# core/organization/command_text.py reads as the command beside it.
+MENU_BUTTONS = {"开始答题": "quiz", "错题复习": "review", "我的积分": "me", "登记姓名": "join"}
+SECRETARY_MENU_BUTTONS = {"支部情况": "report"}
 HELP_HEADER = "您可以使用以下命令："
 HELP_LINE = "/{command}{args} — {description}"
 

@@ -28,7 +28,7 @@ def update_as_meant(update: object, bot: Bot) -> object:
     if message is None or message.text is None or len(message.entities) > 1:
         return update
     private = message.chat.type == ChatType.PRIVATE
-    text = as_meant(message.text, NAMES, chinese_slash=private)
+    text = as_meant(message.text, NAMES, private=private)
     if text is None:
         return update
     data = update.to_dict()

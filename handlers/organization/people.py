@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import ChatMemberUpdated, Update, User
+from telegram import ChatMemberUpdated, ReplyKeyboardMarkup, Update, User
 from telegram.constants import ChatMemberStatus
 from telegram.ext import (
     BaseHandler,
@@ -17,6 +17,7 @@ from core import messages
 from core.config.branches import Branch
 from core.organization.branches import ChatUser
 from core.organization.commands import commands_for
+from core.organization.roles import Role
 from handlers.organization.guard import caller_role, guarded_command, is_private
 from handlers.quizzes.private_quiz import review, send_quiz
 from handlers.roster.roll_call_message import JOIN_PAYLOAD
@@ -45,7 +46,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     found = services(context)
     found.organization.register_private_chat(chat_user(user))
-    await message.reply_text(messages.WELCOME.format(name=user.full_name))
+    keyboard = menu_keyboard(await caller_role(update, context))
+    await message.reply_text(messages.WELCOME.format(name=user.full_name), reply_markup=keyboard)
     payload = (context.args or [""])[0]
     if payload == "quiz":  # from 去私聊答题 under /quiz or /start in a group
         await send_quiz(update, context, [])
@@ -75,7 +77,18 @@ async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lines.append(
             messages.HELP_LINE.format(command=entry.name, args=args, description=entry.description)
         )
-    await message.reply_text("\n".join(lines))
+    keyboard = menu_keyboard(role) if is_private(update) else None
+    await message.reply_text("\n".join(lines), reply_markup=keyboard)
+
+
+def menu_keyboard(role: Role) -> ReplyKeyboardMarkup:
+    """The buttons under the private chat's input: each sends its label, read as the
+    command it stands for (core/organization/command_text.py), so no one has to type."""
+    labels = list(messages.MENU_BUTTONS)
+    if role >= Role.SECRETARY:
+        labels += list(messages.SECRETARY_MENU_BUTTONS)
+    rows = [labels[i : i + 2] for i in range(0, len(labels), 2)]
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, is_persistent=True)
 
 
 async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -130,3 +130,27 @@ def test_what_a_phone_keyboard_types_gets_a_useful_reply(fake: FakeBotApi, tmp_p
         assert to_group == []
     finally:
         assert bot.stop() == 0, bot.log()
+
+
+def test_a_member_reaches_the_quiz_the_review_and_the_points_from_the_menu_buttons(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    bot = BotProcess(fake, tmp_path / "data", tmp_path / "bot.log", BOT_ADMINS="1")
+    chat = Conversation(fake)
+    bot.start()
+    try:
+        assert chat.ask(OFFICE_GROUP, OWNER, "/bind office").startswith("✅ 本群已绑定")
+        fake.send_text(OFFICE_GROUP, MEMBER, "大家好")  # speaking in the group: on the roster
+        welcome = chat.ask(MEMBER["id"], MEMBER, "/start")  # what Telegram's START button sends
+        assert welcome.startswith("您好，小王！")
+        keyboard = fake.calls("sendMessage")[-1].params["reply_markup"]["keyboard"]
+        assert [b["text"] for row in keyboard for b in row] == [
+            "开始答题", "错题复习", "我的积分", "登记姓名",
+        ]  # fmt: skip
+        assert chat.ask(MEMBER["id"], MEMBER, "开始答题").startswith("第 1/")
+        question = fake.calls("sendMessage")[-1]
+        assert question.params["reply_markup"]["inline_keyboard"]  # answered by buttons
+        assert chat.ask(MEMBER["id"], MEMBER, "错题复习").startswith("您还有一组答题没有完成")
+        assert "本月情况" in chat.ask(MEMBER["id"], MEMBER, "我的积分")
+    finally:
+        assert bot.stop() == 0, bot.log()

@@ -369,3 +369,21 @@ async def test_text_in_private_is_never_met_with_silence_and_the_group_is_left_a
     assert await bot.feed(bot.fake.edit_text(question, "怎么开始答题？")) == []  # edits: once
     assert await bot.say(OFFICE_GROUP, MEMBER, "大家好") == []
     assert await bot.say(OFFICE_GROUP, MEMBER, "、me too") == []
+
+
+async def test_the_private_menu_buttons_do_what_they_say(bot: BotHarness) -> None:
+    await bot.say(MEMBER["id"], MEMBER, "/start")
+    keyboard = bot.fake.calls("sendMessage")[-1].params["reply_markup"]
+    assert labels(keyboard) == [["开始答题", "错题复习"], ["我的积分", "登记姓名"]]
+    assert keyboard["is_persistent"] and keyboard["resize_keyboard"]
+    assert await bot.say(MEMBER["id"], MEMBER, "开始答题") == [messages.QUIZ_NO_BANKS]  # /quiz
+    assert await bot.say(MEMBER["id"], MEMBER, "我的积分") == [messages.ME_NO_BRANCH]  # /me
+    assert await bot.say(MEMBER["id"], MEMBER, "登记姓名") == [messages.JOIN_USAGE]
+    assert await bot.say(OFFICE_GROUP, MEMBER, "开始答题") == []  # a word, in a group
+    await bot.say(ADMIN["id"], ADMIN, "/help")
+    keyboard = bot.fake.calls("sendMessage")[-1].params["reply_markup"]
+    assert labels(keyboard)[-1] == ["支部情况"]  # secretaries and admins see their branch
+
+
+def labels(keyboard: dict[str, list[list[dict[str, str]]]]) -> list[list[str]]:
+    return [[button["text"] for button in row] for row in keyboard["keyboard"]]

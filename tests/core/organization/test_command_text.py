@@ -20,7 +20,7 @@ NAMES = {c.name for c in COMMANDS}
     ],
 )
 def test_a_command_typed_on_a_chinese_keyboard_is_read_as_meant(typed: str, meant: str) -> None:
-    assert as_meant(typed, NAMES, chinese_slash=True) == meant
+    assert as_meant(typed, NAMES, private=True) == meant
 
 
 @pytest.mark.parametrize(
@@ -37,12 +37,12 @@ def test_a_command_typed_on_a_chinese_keyboard_is_read_as_meant(typed: str, mean
     ],
 )
 def test_what_needs_no_change_or_is_no_command_of_ours_stays(typed: str) -> None:
-    assert as_meant(typed, NAMES, chinese_slash=True) is None
+    assert as_meant(typed, NAMES, private=True) is None
 
 
 def test_in_a_group_a_chinese_slash_is_punctuation() -> None:
-    assert as_meant("、me too", NAMES, chinese_slash=False) is None
-    assert as_meant("/join王建国", NAMES, chinese_slash=False) == "/join 王建国"
+    assert as_meant("、me too", NAMES, private=False) is None
+    assert as_meant("/join王建国", NAMES, private=False) == "/join 王建国"
 
 
 @pytest.mark.parametrize(
