@@ -42,10 +42,11 @@ class Undeliverable(DeliveryError):
 
 @dataclass(frozen=True)
 class Button:
-    """An inline button under a message."""
+    """An inline button under a message: it sends `data` back to the bot, or opens `url`."""
 
     label: str
-    data: str
+    data: str = ""
+    url: str | None = None
 
 
 class Messenger(Protocol):

@@ -328,6 +328,7 @@ HOLIDAYS_MISSING = (
 STUDY_TASK = "📖 理论学习任务：{title}\n\n{body}{link}\n\n截止时间：{due}\n已完成 {done}/{total}"
 STUDY_LINK = "\n学习链接：{link}"
 STUDY_BUTTON = "✅ 学完了"
+STUDY_READ_BUTTON = "📄 阅读原文"
 STUDY_DONE = "已记录：您已完成“{title}”。"
 STUDY_ALREADY_DONE = "您已经记录过完成，无需重复点击。"
 STUDY_UNKNOWN = "这条学习任务已不存在，请联系支部书记。"

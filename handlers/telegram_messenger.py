@@ -153,6 +153,12 @@ def translate(error: TelegramError) -> DeliveryError:
     return Undeliverable(error.message)
 
 
+def _inline_button(button: Button) -> InlineKeyboardButton:
+    if button.url:
+        return InlineKeyboardButton(button.label, url=button.url)
+    return InlineKeyboardButton(button.label, callback_data=button.data)
+
+
 def button_rows(buttons: Sequence[Button], per_row: int = 1) -> InlineKeyboardMarkup | None:
     """An inline keyboard of `per_row` buttons a row (one: a phone shows each label whole,
     and a finger hits the right one); None with no buttons."""
@@ -160,5 +166,5 @@ def button_rows(buttons: Sequence[Button], per_row: int = 1) -> InlineKeyboardMa
         return None
     rows = [buttons[i : i + per_row] for i in range(0, len(buttons), per_row)]
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+        [[_inline_button(b) for b in row] for row in rows]
     )

@@ -414,14 +414,20 @@ class Dispatcher:
         pending = self.study.pending(task)
         if not pending:
             return
+        done = self._study_button(task)  # a press on a reminder counts as on the task
         with contextlib.suppress(DeliveryError):  # best effort; direct messages follow
             await self._messenger.send(
-                task.chat_id, self.study.reminder_text(task, pending), html=True
+                task.chat_id,
+                self.study.reminder_text(task, pending),
+                buttons=[done],
+                html=True,
+                reply_to=task.message_id,
             )
         text = self.study.private_reminder_text(task)
+        read = [Button(messages.STUDY_READ_BUTTON, url=task.link)] if task.link else []
         for member in pending:
             if member.private_chat and member.user_id is not None:
-                await self.secretaries.send_private(member.user_id, text)
+                await self.secretaries.send_private(member.user_id, text, [done, *read])
 
     async def _summarize(self, task_id: str) -> Notice | None:
         task = self._mark_once(task_id, "summarized")

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import contextlib
 import html
+from collections.abc import Sequence
 
 from core import messages
 from core.config.branches import Branch
-from core.delivery import ChatGone, DeliveryError, Messenger
+from core.delivery import Button, ChatGone, DeliveryError, Messenger
 from core.organization.branches import Organization
 
 
@@ -54,11 +55,11 @@ class Secretaries:
             return False
         return True
 
-    async def send_private(self, user_id: int, text: str) -> bool:
+    async def send_private(self, user_id: int, text: str, buttons: Sequence[Button] = ()) -> bool:
         """A direct message; a user who blocked the bot is remembered as unreachable."""
         await self._messenger.wait_turn(user_id)
         try:
-            await self._messenger.send(user_id, text)
+            await self._messenger.send(user_id, text, buttons=buttons)
         except ChatGone:
             self._organization.private_chat_closed(user_id)
             return False

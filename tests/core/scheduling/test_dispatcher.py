@@ -33,7 +33,8 @@ schedules:
   - id: study
     when: {monthly: {day: 5, at: "09:30"}}
     to: [office]
-    study: {title: 学习条例第一章, body: 请学习总则。, due_days: 10, remind_before_days: 2}
+    study: {title: 学习条例第一章, body: 请学习总则。, link: "https://www.12371.cn/",
+            due_days: 10, remind_before_days: 2}
 """
 OFFICE_CHAT, POLICY_CHAT = -1001, -1002
 
@@ -378,7 +379,13 @@ async def test_study_task_counts_reminds_and_summarizes(
     reminder = next(s for s in messenger.sent if s.text.startswith("⏰ 学习提醒"))
     assert reminder.html and 'tg://user?id=12">李四' in reminder.text
     assert 'tg://user?id=13">王五' in reminder.text and "张三" not in reminder.text
-    assert [s.chat_id for s in messenger.sent if s.text.startswith("⏰ 提醒")] == [12]
+    # A reply to the task, with its 学完了 (a press there counts for the task).
+    assert reminder.reply_to == messenger.sent.index(task_message) + 1  # its message id
+    assert list(reminder.buttons) == list(task_message.buttons)
+    (private,) = [s for s in messenger.sent if s.text.startswith("⏰ 提醒")]
+    assert private.chat_id == 12
+    read = Button("📄 阅读原文", url="https://www.12371.cn/")
+    assert list(private.buttons) == [*task_message.buttons, read]
 
     await run_until(
         engine, clock, datetime(2026, 10, 19, 10, 0, tzinfo=SHANGHAI), timedelta(hours=6)
