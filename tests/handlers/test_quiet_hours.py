@@ -44,9 +44,9 @@ async def walk(
     end: datetime,
     doings: Mapping[datetime, Callable[[], Awaitable[object]]] = {},
 ) -> list[tuple[datetime, str]]:
-    """Scheduler rounds every 30 minutes until `end` (the shipped schedules push on the hour
-    or the half hour), and what people do at given moments: when each message the rounds
-    sent went, and to whom."""
+    """Scheduler rounds every hour until `end` (a push due in between goes at the next one),
+    and what people do at given moments: when each message the rounds sent went, and to
+    whom."""
     context = CallbackContext(bot.application)
     sent: list[tuple[datetime, str]] = []
     while clock.now < end:
@@ -57,7 +57,7 @@ async def walk(
         for call in bot.fake.requests[before:]:
             if call.method in SENDS and call.ok:
                 sent.append((clock.now, f"{call.method} {call.params['chat_id']}"))
-        clock.now += timedelta(minutes=30)
+        clock.now += timedelta(hours=1)
     return sent
 
 
@@ -75,7 +75,7 @@ async def test_a_month_of_the_shipped_schedules_keeps_every_night_quiet(
     clock.now = datetime(2026, 11, 30, 22, 0, tzinfo=SHANGHAI)  # set up late in the evening
     async with running_bot_from_config(fake, tmp_path / "data", PROJECT, clock, "1") as bot:
         await open_chats(bot)
-        late_quiz = datetime(2026, 12, 10, 20, 30, tzinfo=SHANGHAI)  # its hour ends at 21:30
+        late_quiz = datetime(2026, 12, 10, 20, 0, tzinfo=SHANGHAI)  # its hour ends at 21:00
         office = GROUPS["office"]
         doings = {late_quiz: lambda: bot.say(office, SECRETARY, "/groupquiz discipline-basics 3")}
         sent = await walk(bot, clock, datetime(2027, 1, 1, tzinfo=SHANGHAI), doings)
@@ -109,10 +109,10 @@ async def test_what_falls_due_at_night_arrives_in_the_morning(
     fake: FakeBotApi, tmp_path: Path, clock: FakeClock
 ) -> None:
     config = write_config_dir(tmp_path / "config", NIGHT_PUSH)
-    clock.now = datetime(2026, 11, 2, 20, 30, tzinfo=SHANGHAI)
+    clock.now = datetime(2026, 11, 2, 20, 0, tzinfo=SHANGHAI)
     async with running_bot_from_config(fake, tmp_path / "data", config, clock, "1") as bot:
         await bot.say(GROUPS["office"], SECRETARY, "/bind office")
-        await bot.say(GROUPS["office"], SECRETARY, "/groupquiz basics 1")  # closes 21:30
+        await bot.say(GROUPS["office"], SECRETARY, "/groupquiz basics 1")  # closes 21:00
         sent = await walk(bot, clock, datetime(2026, 11, 3, 8, 30, tzinfo=SHANGHAI))
         clock.now = datetime(2026, 11, 2, 22, 0, tzinfo=SHANGHAI)
         nudged = bot.services.reports.nudge("office", bot.services.messenger)
