@@ -72,11 +72,11 @@ class TelegramMessenger:
 
     def __init__(self, bot: Bot, pacer: SendPacer | None = None) -> None:
         self._bot = bot
-        self._pacer = pacer or SendPacer()
+        self.pacer = pacer or SendPacer()  # public: a test may pace by its own clock
 
     async def wait_turn(self, chat_id: int) -> None:
         """Wait for a slot within Telegram's limits."""
-        await self._pacer.wait_turn(chat_id)
+        await self.pacer.wait_turn(chat_id)
 
     async def send(
         self,
