@@ -8,12 +8,12 @@ answer only when it names the bot (`/jion@bot`).
 from __future__ import annotations
 
 from telegram import Bot, MessageEntity, Update
-from telegram.constants import ChatType
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
 from core import messages
 from core.organization.command_text import as_meant, closest
 from core.organization.commands import COMMANDS
+from handlers.organization.guard import is_private
 
 NAMES = frozenset(c.name for c in COMMANDS)
 
@@ -27,8 +27,7 @@ def update_as_meant(update: object, bot: Bot) -> object:
     message = update.message
     if message is None or message.text is None or len(message.entities) > 1:
         return update
-    private = message.chat.type == ChatType.PRIVATE
-    text = as_meant(message.text, NAMES, private=private)
+    text = as_meant(message.text, NAMES, private=is_private(update))
     if text is None:
         return update
     data = update.to_dict()
@@ -47,7 +46,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         return
     word, _, rest = message.text.partition(" ")
     typed, _, addressed = word[1:].partition("@")
-    if message.chat.type != ChatType.PRIVATE and addressed.lower() != context.bot.username.lower():
+    if not is_private(update) and addressed.lower() != context.bot.username.lower():
         return
     meant = closest(typed, NAMES)
     if meant is None:

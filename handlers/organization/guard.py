@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler, ContextTypes
 
 from core import messages
 from core.config.branches import Branch
+from core.delivery import Button
 from core.organization.commands import ChatKind, command
 from core.organization.roles import Role, role_of
 from handlers.services import services
+from handlers.telegram_messenger import button_rows
 
 Callback = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 Command = CommandHandler[ContextTypes.DEFAULT_TYPE, None]
@@ -71,14 +73,13 @@ async def _highest_role_in_branches(user_id: int, context: ContextTypes.DEFAULT_
     return Role.MEMBER
 
 
-def private_link(bot_username: str, command: str) -> InlineKeyboardMarkup:
+def private_link(bot_username: str, command: str) -> InlineKeyboardMarkup | None:
     """A button opening the private chat, where Telegram sends `/start <command>` for the
     member (handlers/organization/people.py does the command); /start in a group is
     taken as wanting the quiz, the one thing the group cannot do."""
     payload = "quiz" if command == "start" else command
     label = messages.PRIVATE_LINK_LABELS.get(command, messages.PRIVATE_LINK_LABEL)
-    url = f"https://t.me/{bot_username}?start={payload}"
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, url=url)]])
+    return button_rows([Button(label, url=f"https://t.me/{bot_username}?start={payload}")])
 
 
 def guarded_command(name: str, callback: Callback, *, block: bool = True) -> Command:
