@@ -224,7 +224,8 @@ def measure(folder: Path) -> dict[str, Any]:
         ledger = build_ledger(REPORT_BRANCH, parse_period(REPORT_MONTH), [report])
         export_ms, workbook = timed(lambda: ledger_workbook(ledger, SHANGHAI), 3)
         results["peak"] = peak_mb()
-        chart_ms, png = timed(lambda: participation_chart(report, SHANGHAI), 2)
+        last_day = parse_period(REPORT_MONTH).last  # every week drawn
+        chart_ms, png = timed(lambda: participation_chart(report, SHANGHAI, last_day), 2)
         results["peak_chart"] = peak_mb()
         ranking_ms, _ = timed(lambda: [load_report(store, b, REPORT_MONTH) for b in BRANCHES], 1)
     finally:

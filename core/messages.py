@@ -460,8 +460,11 @@ REPORT_UNKNOWN_NAME = "用户{user_id}"
 MONTH_LABEL = "{year}年{month}月"
 YEAR_LABEL = "{year}年"
 BAD_PERIOD = (
-    "“{word}”不是月份、季度或年份。请写成 2026-11（月）、2026Q4（季度）或 2026（年）。"
+    "“{word}”不是月份、季度或年份。请写成 10月、上月、2026年10月、2026-10（月），"
+    "本季度、上季度、2026Q4（季度），或 今年、2026（年）。"
 )
+BAD_MONTH = "“{word}”不是月份。请写成 10月、上月、本月、2026年10月 或 2026-10。"
+PERIOD_IN_FUTURE = "{period}还没到，请选本月或以前的月份。"
 ME_HEADER = "{name} 本月情况"
 ME_STUDY = "学习任务：完成 {done}/{assigned}，按时 {on_time}"
 ME_QUIZ = "答题：{answered} 题，答对 {correct} 题，正确率 {rate}"
@@ -587,15 +590,18 @@ CHART_NO_CJK_FONT = (
 
 # --- /report, /export and their buttons
 REPORT_USAGE = (
-    "用法：/{command} [支部ID] [月份]，月份写成“年-月”，默认本月。例如：/{command} office {month}"
+    "用法：/{command} [支部ID] [月份]，月份可写 10月、上月、本月、2026年10月 或 2026-10，"
+    "默认本月（每月1日至5日默认上月）。例如：/{command} office {month}"
 )
 EXPORT_USAGE = (
-    "用法：/export [支部ID] [期间]，期间写成月份 {month}、季度 2026Q4 或年份 2026，默认本月。"
+    "用法：/export [支部ID] [期间]，期间写成月份（10月、上月、{month}）、"
+    "季度（本季度、上季度、2026Q4）或年份（今年、2026），默认本月。"
 )
-REPORT_BAD_MONTH = "月份“{month}”写法不对，请写成“年-月”，例如 2026-11。"
 REPORT_NOT_YOURS = "您不是“{branch}”的书记，不能查看该支部的情况。"
 REPORT_OTHER_BRANCH = "在支部群里只能查看本支部。查看其他支部请私聊我发送 /{command} 支部ID。"
 REPORT_PICK_BRANCH = "您负责多个支部，请选择要查看的支部（{month}）："
+REPORT_BUTTON_LAST_MONTH = "◀ 上月（{month}月）"
+REPORT_BUTTON_THIS_MONTH = "本月（{month}月）▶"
 REPORT_BUTTON_NUDGE = "提醒未完成"
 REPORT_BUTTON_EXPORT = "导出"
 REPORT_BAD_BUTTON = "这个按钮已失效，请重新发送 /report。"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -52,21 +53,32 @@ def cjk_font() -> str:
     raise RuntimeError(messages.CHART_NO_CJK_FONT.format(package=CJK_FONT_PACKAGE))
 
 
-def participation_chart(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
-    """PNG bytes: bars for the weekly share of members active, a line for the correct rate."""
+def chart_series(
+    report: BranchMonthReport, tz: ZoneInfo, today: date
+) -> tuple[list[str], list[float], list[float]]:
+    """Week labels, participation and correct rate in percent, NaN where there is nothing
+    to draw: a week to come (not 0 %), or no answers."""
+    weeks = weekly_series(report, tz, today)
+    participation = [week.participation * 100 if week.started else math.nan for week in weeks]
+    correct = [
+        math.nan if week.correct_rate is None or not week.started else week.correct_rate * 100
+        for week in weeks
+    ]
+    return [week.label for week in weeks], participation, correct
+
+
+def participation_chart(report: BranchMonthReport, tz: ZoneInfo, today: date) -> bytes:
+    """PNG bytes: bars for the weekly share of members active, a line for the correct rate;
+    the weeks after `today` keep their place on the axis and stay blank."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
 
     family = cjk_font()
-    weeks = weekly_series(report, tz)
-    labels = [week.label for week in weeks]
-    positions = list(range(len(weeks)))
-    participation = [week.participation * 100 for week in weeks]
-    correct = [
-        math.nan if week.correct_rate is None else week.correct_rate * 100 for week in weeks
-    ]
+    labels, participation, correct = chart_series(report, tz, today)
+    positions = list(range(len(labels)))
+    bar_labels = ["" if math.isnan(value) else f"{value:.0f}%" for value in participation]
 
     with matplotlib.rc_context({"font.family": family, "axes.unicode_minus": False}):
         # A bare Figure, not pyplot: nothing global to clean up, safe from any thread.
@@ -75,7 +87,7 @@ def participation_chart(report: BranchMonthReport, tz: ZoneInfo) -> bytes:
         bars = axes.bar(
             positions, participation, color=BAR_COLOR, label=messages.CHART_PARTICIPATION
         )
-        axes.bar_label(bars, labels=[f"{value:.0f}%" for value in participation], fontsize=9)
+        axes.bar_label(bars, labels=bar_labels, fontsize=9)
         axes.plot(
             positions, correct, color=LINE_COLOR, marker="o", label=messages.CHART_CORRECT_RATE
         )

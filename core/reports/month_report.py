@@ -228,6 +228,7 @@ class WeekPoint:
     roster: int
     answered: int
     correct: int
+    started: bool = True  # False: the week is still to come (nothing to draw)
 
     @property
     def label(self) -> str:
@@ -393,8 +394,9 @@ def build_report(
     )
 
 
-def weekly_series(report: BranchMonthReport, tz: ZoneInfo) -> list[WeekPoint]:
-    """Per week of the month (1–7, 8–14, 15–21, 22–28, 29–end): roster activity, correct rate."""
+def weekly_series(report: BranchMonthReport, tz: ZoneInfo, today: date) -> list[WeekPoint]:
+    """Per week of the month (1–7, 8–14, 15–21, 22–28, 29–end): roster activity, correct
+    rate; the weeks after `today`'s are marked not started."""
     start, end = month_bounds(report.month, tz)
     days_in_month = (end - start).days
     weeks = (days_in_month + WEEK_DAYS - 1) // WEEK_DAYS
@@ -418,6 +420,7 @@ def weekly_series(report: BranchMonthReport, tz: ZoneInfo) -> list[WeekPoint]:
             roster=len(counted),
             answered=answered[week],
             correct=correct[week],
+            started=start.date() + timedelta(days=week * WEEK_DAYS) <= today,
         )
         for week in range(weeks)
     ]

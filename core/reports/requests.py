@@ -1,16 +1,28 @@
 """What a secretary asks a report for: the arguments of /report and /export, and the
-buttons under a report (提醒未完成, 导出) or a branch picker, as data that survives a
-restart (a button carries all it means)."""
+buttons under a report (上月 / 本月, 提醒未完成, 导出) or a branch picker, as data that
+survives a restart (a button carries all it means).
+
+Months are read as people write them (`core.dates.periods.read_month`). In the first
+`LAST_MONTH_DAYS` days of a month /report without a month shows the month just ended:
+that is the one a secretary reports on then."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from core import messages
 from core.config.branches import Branch
-from core.dates.periods import looks_like_period, parse_period
+from core.dates.periods import (
+    last_month,
+    looks_like_period,
+    month_period,
+    parse_period,
+    read_month,
+    read_period,
+)
 from core.delivery import Button
 from core.errors import UserError
 from core.reports.ledger import Ledger
@@ -27,6 +39,7 @@ REPORT_DATA = re.compile(
     re.ASCII,
 )
 MONTH = re.compile(r"\d{4}-\d{2}", re.ASCII)
+LAST_MONTH_DAYS = 5
 
 
 @dataclass(frozen=True)
@@ -47,16 +60,15 @@ class ReportPress:
     period: str  # a month to show, a period to export; "" for NUDGE (always this month)
 
 
-def parse_month(word: str) -> str:
-    """'2026-11' as given; a `UserError` for anything that is not a real year and month."""
-    if not MONTH.fullmatch(word) or not 1 <= int(word[5:]) <= 12:
-        raise UserError(messages.REPORT_BAD_MONTH.format(month=word))
-    return word
+def parse_month(word: str, today: date) -> str:
+    """The 'YYYY-MM' of a month as people write it ("10月", "上月", "2026-10"), not after
+    `today`'s; a `UserError` for anything else."""
+    return read_month(word, today).key
 
 
-def name_and_month(args: Sequence[str], usage: str) -> tuple[str | None, str | None]:
-    """`[name] [YYYY-MM]` in either order; a `UserError` with `usage` for anything else."""
-    return _name_and_word(args, usage, lambda word: MONTH.fullmatch(word) is not None, parse_month)
+def name_and_month(args: Sequence[str], usage: str, today: date) -> tuple[str | None, str | None]:
+    """`[name] [month]` in either order; a `UserError` with `usage` for anything else."""
+    return _name_and_word(args, usage, looks_like_period, lambda word: parse_month(word, today))
 
 
 def _name_and_word(
@@ -75,18 +87,26 @@ def _name_and_word(
     return name, found
 
 
-def parse_report_args(args: Sequence[str], command: str, this_month: str) -> ReportRequest:
-    """/report's `[branch-id] [YYYY-MM]`, in either order."""
-    usage = messages.REPORT_USAGE.format(command=command, month=this_month)
-    branch_id, month = name_and_month(args, usage)
-    return ReportRequest(branch_id, month or this_month)
+def default_month(today: date) -> str:
+    """The month /report shows when none is named: last month in the first days of a
+    month, this month after them."""
+    month = last_month(today) if today.day <= LAST_MONTH_DAYS else month_period(today)
+    return month.key
 
 
-def parse_export_args(args: Sequence[str], this_month: str) -> ReportRequest:
-    """/export's `[branch-id] [2026-11 | 2026Q4 | 2026]`, in either order."""
+def parse_report_args(args: Sequence[str], command: str, today: date) -> ReportRequest:
+    """/report's `[branch-id] [month]`, in either order."""
+    usage = messages.REPORT_USAGE.format(command=command, month=f"{today:%Y-%m}")
+    branch_id, month = name_and_month(args, usage, today)
+    return ReportRequest(branch_id, month or default_month(today))
+
+
+def parse_export_args(args: Sequence[str], today: date) -> ReportRequest:
+    """/export's `[branch-id] [month | quarter | year]`, in either order."""
+    this_month = f"{today:%Y-%m}"
     usage = messages.EXPORT_USAGE.format(month=this_month)
     branch_id, period = _name_and_word(
-        args, usage, looks_like_period, lambda word: parse_period(word).key
+        args, usage, looks_like_period, lambda word: read_period(word, today).key
     )
     return ReportRequest(branch_id, period or this_month)
 
@@ -115,14 +135,28 @@ def parse_report_press(data: str) -> ReportPress | None:
     return ReportPress(match["kind"], match["branch"], key)
 
 
-def report_buttons(report: BranchMonthReport, this_month: str) -> tuple[Button, ...]:
-    """提醒未完成 (this month, when someone has done nothing yet) and 导出."""
-    buttons = []
-    if report.month == this_month and report.non_participants:
-        buttons.append(Button(messages.REPORT_BUTTON_NUDGE, report_data(NUDGE, report.branch_id)))
+def report_buttons(
+    report: BranchMonthReport, today: date, work_due: bool
+) -> tuple[tuple[Button, ...], ...]:
+    """Rows under a report: 上月 / 本月 (those not shown), then 提醒未完成 (this month, when
+    work is due and someone has done nothing yet) and 导出."""
+    this_month, previous = month_period(today), last_month(today)
+    months = tuple(
+        Button(
+            label.format(month=month.first.month), report_data(SHOW, report.branch_id, month.key)
+        )
+        for label, month in (
+            (messages.REPORT_BUTTON_LAST_MONTH, previous),
+            (messages.REPORT_BUTTON_THIS_MONTH, this_month),
+        )
+        if month.key != report.month
+    )
+    actions = []
+    if report.month == this_month.key and work_due and report.non_participants:
+        actions.append(Button(messages.REPORT_BUTTON_NUDGE, report_data(NUDGE, report.branch_id)))
     export = report_data(EXPORT, report.branch_id, report.month)
-    buttons.append(Button(messages.REPORT_BUTTON_EXPORT, export))
-    return tuple(buttons)
+    actions.append(Button(messages.REPORT_BUTTON_EXPORT, export))
+    return months, tuple(actions)
 
 
 def picker_buttons(branches: Iterable[Branch], kind: str, period: str) -> tuple[Button, ...]:

@@ -22,6 +22,7 @@ from core import messages
 from core.clock import Clock
 from core.config.banks import BankSet
 from core.config.branches import Branch
+from core.config.schedules import QuizAction
 from core.dates.periods import Period, quarter_period
 from core.delivery import ChatGone, DeliveryError, Messenger
 from core.errors import UserError
@@ -36,6 +37,7 @@ from core.reports.month_report import (
     build_report,
     format_leaderboard,
     format_member_month,
+    month_bounds,
     month_days,
     month_label,
     month_of,
@@ -160,6 +162,20 @@ class Reports:
         people, tasks = self._store.people(), self._tasks(month)
         branches = self._organization.config.branches
         return rank_branches(self._build(b, month, people, tasks) for b in branches)
+
+    def work_due(self, report: BranchMonthReport) -> bool:
+        """Whether the branch has had anything to do in the report's month: a study task
+        pushed, or a group quiz sent (before that, 提醒未完成 has nothing to remind of)."""
+        if report.tasks:
+            return True
+        start, _ = month_bounds(report.month, self._timezone)
+        config = self._organization.config
+        return any(
+            push.branch_id == report.branch_id
+            and (schedule := config.schedule(push.schedule_id)) is not None
+            and isinstance(schedule.action, QuizAction)
+            for push in self._store.pushes_with_status("sent", start)
+        )
 
     def member_text(self, user_id: int, branch: Branch) -> str:
         """/me: the member's month in the branch, with the size of their review list."""
@@ -311,7 +327,7 @@ class Reports:
 
     def _stats_args(self, banks: BankSet, args: Sequence[str]) -> tuple[str | None, str]:
         usage = messages.STATS_USAGE.format(month=self.this_month())
-        bank_id, month = name_and_month(args, usage)
+        bank_id, month = name_and_month(args, usage, self.today())
         if bank_id is not None and banks.bank(bank_id) is None:
             loaded = "、".join(b.id for b in banks.banks) or messages.NOBODY
             raise UserError(messages.STATS_UNKNOWN_BANK.format(bank=bank_id, banks=loaded))

@@ -45,19 +45,19 @@ CHART_FILE = "report.png"
 
 
 async def show_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/report [branch] [YYYY-MM]: the month's participation, with its chart and buttons."""
+    """/report [branch] [month]: the month's participation, with its chart and buttons."""
     chat = update.effective_chat
-    this_month = services(context).reports.this_month()
-    request = parse_report_args(context.args or [], "report", this_month)
+    today = services(context).reports.today()
+    request = parse_report_args(context.args or [], "report", today)
     branch = await _requested_branch(update, context, request, "report", SHOW)
     if chat is not None and branch is not None:
         await send_report(context, chat.id, branch, request.period)
 
 
 async def export_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/export [branch] [2026-11 | 2026Q4 | 2026]: the 台账 as an .xlsx document."""
+    """/export [branch] [month | quarter | year]: the 台账 as an .xlsx document."""
     chat, user = update.effective_chat, update.effective_user
-    request = parse_export_args(context.args or [], services(context).reports.this_month())
+    request = parse_export_args(context.args or [], services(context).reports.today())
     branch = await _requested_branch(update, context, request, "export", EXPORT)
     if chat is not None and user is not None and branch is not None:
         await send_export(context, chat.id, branch, request.period, user.id)
@@ -129,7 +129,7 @@ async def send_report(
     reports = services(context).reports
     report = reports.report(branch.id, month)
     text = format_report_text(report, notes=await _group_notes(context, branch, report))
-    keyboard = inline_keyboard((report_buttons(report, reports.this_month()),))
+    keyboard = inline_keyboard(report_buttons(report, reports.today(), reports.work_due(report)))
     chart = await _chart(context, report)
     if chart is not None and len(text) <= CAPTION_LIMIT:
         await context.bot.send_photo(
@@ -252,8 +252,10 @@ def _member_branch(update: Update, context: ContextTypes.DEFAULT_TYPE, user_id: 
 async def _chart(context: ContextTypes.DEFAULT_TYPE, report: BranchMonthReport) -> bytes | None:
     """The PNG, drawn off the event loop; None (the text still goes out) if it cannot be drawn."""
     try:
-        timezone = services(context).reports.timezone
-        return await asyncio.to_thread(participation_chart, report, timezone)
+        reports = services(context).reports
+        return await asyncio.to_thread(
+            participation_chart, report, reports.timezone, reports.today()
+        )
     except RuntimeError as error:  # e.g. no CJK font installed: the admins are told what to do
         log.warning("No chart for the report: %s", error)
         if should_report(error):

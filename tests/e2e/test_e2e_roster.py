@@ -219,7 +219,7 @@ def test_roll_call_list_and_leave_give_one_true_account(fake: FakeBotApi, tmp_pa
 
 def ask_report(fake: FakeBotApi) -> Call:
     since = len(fake.requests)
-    fake.send_text(GROUP, OWNER, "/report")
+    fake.send_text(GROUP, OWNER, "/report 本月")
     return fake.wait_for("sendPhoto", timeout=20, since=since)
 
 

@@ -38,6 +38,7 @@ SPARE_GROUP = -100333  # bound to nothing
 OFFICE = "办公室党支部"
 POLICY = "政策法规处党支部"
 MONTH = "2026年11月"
+REPORT_MONTH = "2026年10月"  # /report on 2 November is of the month just ended
 SCHEDULES = """\
 timezone: Asia/Shanghai
 branches:
@@ -300,7 +301,7 @@ def check_answer(
         assert texts[0].startswith(f"📝 {OFFICE}知识测验")
         assert len([p for p in sent_since(bot, since, chat_id) if "question" in p]) == 2
     elif name == "report":
-        header = messages.REPORT_HEADER.format(branch=OFFICE, month=MONTH)
+        header = messages.REPORT_HEADER.format(branch=OFFICE, month=REPORT_MONTH)
         assert any(text.startswith(header + "\n") for text in texts), texts
     elif name == "export":
         assert documents_since(bot, since, chat_id) == [f"{OFFICE}-2026-11.xlsx"]
@@ -359,7 +360,7 @@ def test_the_matrix_covers_every_command_and_both_chats() -> None:
 async def test_commands_in_another_branchs_group_act_on_that_branch(bot: BotHarness) -> None:
     leader = OTHER_SECRETARY.user
     since = len(bot.fake.requests)
-    await bot.say(POLICY_GROUP, leader, "/report")
+    await bot.say(POLICY_GROUP, leader, "/report 本月")
     header = messages.REPORT_HEADER.format(branch=POLICY, month=MONTH)
     assert any(t.startswith(header + "\n") for t in texts_since(bot, since, POLICY_GROUP))
     assert sent_since(bot, since, OFFICE_GROUP) == []
@@ -439,7 +440,7 @@ async def test_without_a_branch_a_secretary_gets_only_their_own(
     since = len(bot.fake.requests)
     await bot.say(caller.id, caller.user, f"/{command}")
     if command == "report":
-        header = messages.REPORT_HEADER.format(branch=POLICY, month=MONTH)
+        header = messages.REPORT_HEADER.format(branch=POLICY, month=REPORT_MONTH)
         assert any(t.startswith(header + "\n") for t in texts_since(bot, since, caller.id))
     else:
         assert documents_since(bot, since, caller.id) == [f"{POLICY}-2026-11.xlsx"]

@@ -107,18 +107,18 @@ async def test_a_secretary_cannot_see_another_branch(bot: BotHarness) -> None:
         answer = callback_answers(bot.fake, since)[0].params
         assert answer["text"] == refused and answer["show_alert"] is True
     assert bot.fake.calls("sendPhoto") == [] and bot.fake.calls("sendDocument") == []
-    # Their own branch works, in private, without naming it.
+    # Their own branch works, in private, without naming it (on 2 November: October's).
     await bot.say(sid, YAML_SECRETARY, "/report")
     photo = bot.fake.calls("sendPhoto")[-1].params
     assert photo["chat_id"] == sid and photo["caption"].startswith(
-        "办公室党支部 2026年11月 参与情况"
+        "办公室党支部 2026年10月 参与情况"
     )
 
 
 async def test_a_group_member_cannot_press_the_report_buttons(bot: BotHarness) -> None:
     await bot.say(OFFICE_GROUP, OWNER, "/bind office")
     await bot.say(OFFICE_GROUP, MEMBER, "在")
-    await bot.say(OFFICE_GROUP, OWNER, "/report")
+    await bot.say(OFFICE_GROUP, OWNER, "/report 本月")
     photo = bot.fake.calls("sendPhoto")[-1]
     assert photo.params["chat_id"] == OFFICE_GROUP
     assert photo.params["photo"]["content"].startswith(b"\x89PNG")
@@ -134,7 +134,7 @@ async def test_a_group_member_cannot_press_the_report_buttons(bot: BotHarness) -
         "尚未参与：书记、小王"
     )
     keys = buttons(photo.params["reply_markup"])
-    assert list(keys) == ["提醒未完成", "导出"]
+    assert list(keys) == ["◀ 上月（10月）", "导出"]  # nothing is due yet: no 提醒未完成
     message_id = photo.result["message_id"]
     since = len(bot.fake.requests)
     await press(bot, OFFICE_GROUP, message_id, MEMBER, keys["导出"])
@@ -148,7 +148,7 @@ async def test_a_group_member_cannot_press_the_report_buttons(bot: BotHarness) -
 
 
 async def test_an_admin_picks_any_branch(bot: BotHarness) -> None:
-    replies = await bot.say(ADMIN["id"], ADMIN, "/report")
+    replies = await bot.say(ADMIN["id"], ADMIN, "/report 11月")
     assert replies == ["您负责多个支部，请选择要查看的支部（2026年11月）："]
     picker = [c for c in bot.fake.calls("sendMessage") if c.params["chat_id"] == ADMIN["id"]][-1]
     keys = buttons(picker.params["reply_markup"])
@@ -159,7 +159,7 @@ async def test_an_admin_picks_any_branch(bot: BotHarness) -> None:
     await press(bot, ADMIN["id"], picker.result["message_id"], ADMIN, keys["政策法规处党支部"])
     photo = bot.fake.calls("sendPhoto")[-1].params
     assert photo["caption"].startswith("政策法规处党支部 2026年11月 参与情况")
-    assert list(buttons(photo["reply_markup"])) == ["导出"]  # nobody on the roster to nudge
+    assert list(buttons(photo["reply_markup"])) == ["◀ 上月（10月）", "导出"]  # nobody to nudge
     await bot.say(ADMIN["id"], ADMIN, "/export policy 2026-10")
     document = bot.fake.calls("sendDocument")[-1].params["document"]
     assert document["filename"] == "政策法规处党支部-2026-10.xlsx"
@@ -224,3 +224,81 @@ async def test_an_admin_installs_a_bank_by_sending_it(bot: BotHarness, config_di
         "“notes.pdf”不是 .yaml 或 .yml 文件，未做任何改动。"
         "请把题库或 schedules.yaml 作为文件发给我。"
     ]
+
+
+STUDY_SCHEDULES = (
+    SCHEDULES
+    + """\
+schedules:
+  - id: study-monthly
+    when: {monthly: {day: 10, at: "09:30"}}
+    to: all
+    study: {title: 党章学习, body: 学习党章。, due_days: 10}
+"""
+)
+
+
+@pytest.fixture
+async def study_bot(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[BotHarness]:
+    config_dir = write_config_dir(tmp_path / "study-config", STUDY_SCHEDULES)
+    async with running_bot_from_config(
+        fake, tmp_path / "data", config_dir, clock, admins="1"
+    ) as harness:
+        yield harness
+
+
+def last_report(bot: BotHarness) -> tuple[str, dict[str, str]]:
+    photo = bot.fake.calls("sendPhoto")[-1].params
+    return photo["caption"].split("\n")[0], buttons(photo["reply_markup"])
+
+
+async def test_months_as_people_say_them(bot: BotHarness) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    for word in ("10月", "上月", "2026年10月", "2026-10", "2026.10", "10月份"):
+        await bot.say(OFFICE_GROUP, OWNER, f"/report {word}")
+        assert last_report(bot)[0] == "办公室党支部 2026年10月 参与情况", word
+    await bot.say(OFFICE_GROUP, OWNER, "/report 本月")
+    assert last_report(bot)[0] == "办公室党支部 2026年11月 参与情况"
+    photos = len(bot.fake.calls("sendPhoto"))
+    assert await bot.say(OFFICE_GROUP, OWNER, "/report 2026年12月") == [
+        "2026年12月还没到，请选本月或以前的月份。"
+    ]
+    assert await bot.say(OFFICE_GROUP, OWNER, "/report 13月") == [
+        "“13月”不是月份。请写成 10月、上月、本月、2026年10月 或 2026-10。"
+    ]
+    assert await bot.say(OWNER["id"], OWNER, "/export 下季度") == [
+        "“下季度”不是月份、季度或年份。请写成 10月、上月、2026年10月、2026-10（月），"
+        "本季度、上季度、2026Q4（季度），或 今年、2026（年）。"
+    ]
+    assert len(bot.fake.calls("sendPhoto")) == photos and bot.fake.calls("sendDocument") == []
+    await bot.say(OFFICE_GROUP, OWNER, "/export 上季度")
+    document = bot.fake.calls("sendDocument")[-1].params["document"]
+    assert document["filename"] == "办公室党支部-2026Q3.xlsx"
+
+
+async def test_early_in_the_month_the_report_opens_on_last_month(
+    study_bot: BotHarness, clock: FakeClock
+) -> None:
+    bot = study_bot
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    await bot.say(OFFICE_GROUP, MEMBER, "在")
+    await bot.say(OFFICE_GROUP, OWNER, "/report")  # 2 November
+    title, keys = last_report(bot)
+    assert title == "办公室党支部 2026年10月 参与情况"
+    assert list(keys) == ["本月（11月）▶", "导出"]
+    # The button says which month it shows: pressed twice (or redelivered), the same month.
+    message_id = bot.fake.calls("sendPhoto")[-1].result["message_id"]
+    for _ in range(2):
+        await press(bot, OFFICE_GROUP, message_id, OWNER, keys["本月（11月）▶"])
+        title, this_month = last_report(bot)
+        assert title == "办公室党支部 2026年11月 参与情况"
+    assert list(this_month) == ["◀ 上月（10月）", "导出"]  # nothing due yet: nobody to remind
+    # From the 6th on, /report is of this month; once a task is out, 提醒未完成 is offered.
+    clock.now = clock.now.replace(day=10, hour=9, minute=31)
+    await bot.services.dispatcher.tick()
+    await bot.say(OFFICE_GROUP, OWNER, "/report")
+    title, keys = last_report(bot)
+    assert title == "办公室党支部 2026年11月 参与情况"
+    assert list(keys) == ["◀ 上月（10月）", "提醒未完成", "导出"]

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from core.dates.periods import looks_like_period, parse_period
+from core.dates.periods import looks_like_period, parse_period, read_month, read_period
 from core.errors import UserError
 
 
@@ -41,3 +41,69 @@ def test_a_wrongly_written_period_says_how_to_write_it(word: str) -> None:
 
 def test_a_branch_id_is_no_period() -> None:
     assert not any(map(looks_like_period, ["office", "2026office", "q4", "26Q4"]))
+
+
+NOV_2 = date(2026, 11, 2)
+JAN_2027 = date(2027, 1, 15)
+
+
+@pytest.mark.parametrize(
+    ("word", "today", "key"),
+    [
+        ("10月", NOV_2, "2026-10"),
+        ("10月份", NOV_2, "2026-10"),
+        ("十月", NOV_2, "2026-10"),
+        ("11月", NOV_2, "2026-11"),
+        ("10月", JAN_2027, "2026-10"),  # the latest October not to come
+        ("1月", JAN_2027, "2027-01"),
+        ("本月", NOV_2, "2026-11"),
+        ("上月", NOV_2, "2026-10"),
+        ("上个月", JAN_2027, "2026-12"),
+        ("2026年10月", NOV_2, "2026-10"),
+        ("2026年3月份", NOV_2, "2026-03"),
+        ("2026-10", NOV_2, "2026-10"),
+        ("2026-1", NOV_2, "2026-01"),
+        ("2026.10", NOV_2, "2026-10"),
+        ("2026/10", NOV_2, "2026-10"),
+    ],
+)
+def test_a_month_as_people_write_it(word: str, today: date, key: str) -> None:
+    assert looks_like_period(word)
+    assert read_month(word, today).key == key
+    assert read_period(word, today).key == key
+
+
+@pytest.mark.parametrize(
+    ("word", "key"),
+    [
+        ("本季度", "2026Q4"), ("上季度", "2026Q3"), ("第三季度", "2026Q3"),
+        ("2026年第四季度", "2026Q4"), ("今年", "2026"), ("去年", "2025"), ("2025年", "2025"),
+        ("2026Q4", "2026Q4"), ("2026", "2026"),
+    ],
+)  # fmt: skip
+def test_a_quarter_or_a_year_as_people_write_it(word: str, key: str) -> None:
+    assert read_period(word, NOV_2).key == key
+
+
+def test_last_quarter_in_january_is_of_the_year_before() -> None:
+    assert read_period("上季度", JAN_2027).key == "2026Q4"
+    assert read_period("4季度", JAN_2027).key == "2026Q4"
+
+
+@pytest.mark.parametrize("word", ["2026年12月", "2026-12", "2027", "2027年1月"])
+def test_a_period_to_come_is_refused(word: str) -> None:
+    with pytest.raises(UserError, match="还没到，请选本月或以前的月份"):
+        read_period(word, NOV_2)
+
+
+@pytest.mark.parametrize("word", ["13月", "0月", "2026年13月", "2026-13", "月", "十三月"])
+def test_a_month_that_is_none_says_how_to_write_one(word: str) -> None:
+    assert looks_like_period(word)
+    with pytest.raises(UserError, match=f"“{word}”不是月份。请写成 10月、上月"):
+        read_month(word, NOV_2)
+
+
+@pytest.mark.parametrize("word", ["本季度", "2026Q4", "今年"])
+def test_a_quarter_is_no_month(word: str) -> None:
+    with pytest.raises(UserError, match=f"“{word}”不是月份"):
+        read_month(word, NOV_2)

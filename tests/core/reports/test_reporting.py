@@ -3,7 +3,7 @@ question statistics, and the read-only store behind `python bot.py export`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +11,7 @@ import pytest
 from core.config.agency import AgencyConfig
 from core.config.banks import load_banks
 from core.dates.periods import parse_period
+from core.delivery import Button
 from core.errors import DataFileError, UserError
 from core.organization.branches import Organization
 from core.reports.requests import (
@@ -64,14 +65,30 @@ def reports(store: Store, agency: AgencyConfig, clock: FakeClock) -> Reports:
 
 
 def test_report_arguments_in_either_order() -> None:
-    assert parse_report_args([], "report", "2026-11") == ReportRequest(None, "2026-11")
-    assert parse_report_args(["2026-10", "office"], "report", "2026-11") == ReportRequest(
+    today = date(2026, 11, 20)
+    assert parse_report_args([], "report", today) == ReportRequest(None, "2026-11")
+    assert parse_report_args(["2026-10", "office"], "report", today) == ReportRequest(
         "office", "2026-10"
     )
-    with pytest.raises(UserError, match="月份“2026-13”写法不对"):
-        parse_report_args(["2026-13"], "report", "2026-11")
+    assert parse_report_args(["office", "10月"], "report", today) == ReportRequest(
+        "office", "2026-10"
+    )
+    with pytest.raises(UserError, match="“2026-13”不是月份"):
+        parse_report_args(["2026-13"], "report", today)
+    with pytest.raises(UserError, match="2026年12月还没到"):
+        parse_report_args(["2026年12月", "office"], "report", today)
     with pytest.raises(UserError, match="用法：/export"):
-        parse_report_args(["office", "policy"], "export", "2026-11")
+        parse_report_args(["office", "policy"], "export", today)
+
+
+@pytest.mark.parametrize(
+    ("today", "month"),
+    [(date(2026, 11, 1), "2026-10"), (date(2026, 11, 5), "2026-10"),
+     (date(2026, 11, 6), "2026-11"), (date(2027, 1, 3), "2026-12")],
+)  # fmt: skip
+def test_in_the_first_five_days_a_report_is_of_last_month(today: date, month: str) -> None:
+    assert parse_report_args([], "report", today) == ReportRequest(None, month)
+    assert parse_report_args(["本月"], "report", today).period == f"{today:%Y-%m}"
 
 
 def test_button_data_fits_telegram_and_forgeries_are_refused() -> None:
@@ -83,23 +100,50 @@ def test_button_data_fits_telegram_and_forgeries_are_refused() -> None:
     assert [parse_report_press(data) for data in forged] == [None] * 4
 
 
+def labels(rows: tuple[tuple[Button, ...], ...]) -> list[list[str]]:
+    return [[b.label for b in row] for row in rows]
+
+
 def test_report_of_the_month_has_both_buttons(reports: Reports) -> None:
     report = reports.report("office", "2026-11")
     assert [m.name for m in report.non_participants] == ["丙", "丁", "乙"]  # bing, ding, yi
-    labels = [b.label for b in report_buttons(report, "2026-11")]
-    assert labels == ["提醒未完成", "导出"]
-    assert [b.label for b in report_buttons(report, "2026-12")] == ["导出"]  # not this month
+    rows = report_buttons(report, date(2026, 11, 20), work_due=True)
+    assert labels(rows) == [["◀ 上月（10月）"], ["提醒未完成", "导出"]]
+    assert parse_report_press(rows[0][0].data) == ReportPress("r", "office", "2026-10")
+    assert labels(report_buttons(report, date(2027, 1, 20), work_due=True)) == [
+        ["◀ 上月（12月）", "本月（1月）▶"], ["导出"],  # not this month: nobody to remind
+    ]  # fmt: skip
+
+
+def test_no_nudge_before_anything_is_due(reports: Reports) -> None:
+    report = reports.report("office", "2026-11")
+    assert not reports.work_due(report)  # no task pushed, no group quiz sent
+    rows = report_buttons(report, date(2026, 11, 20), work_due=False)
+    assert labels(rows) == [["◀ 上月（10月）"], ["导出"]]
+
+
+def test_last_months_report_offers_this_month(reports: Reports) -> None:
+    report = reports.report("office", "2026-10")
+    rows = report_buttons(report, date(2026, 11, 2), work_due=True)
+    assert labels(rows) == [["本月（11月）▶"], ["导出"]]
+    assert parse_report_press(rows[0][0].data) == ReportPress("r", "office", "2026-11")
 
 
 def test_export_takes_a_month_a_quarter_or_a_year(reports: Reports) -> None:
-    assert parse_export_args([], "2026-11") == ReportRequest(None, "2026-11")
-    assert parse_export_args(["2026q4", "office"], "2026-11") == ReportRequest("office", "2026Q4")
-    assert parse_export_args(["2026"], "2026-11") == ReportRequest(None, "2026")
-    for wrong in ("2026Q5", "2026-13", "1999"):
+    today = date(2026, 11, 2)
+    assert parse_export_args([], today) == ReportRequest(None, "2026-11")
+    assert parse_export_args(["2026q4", "office"], today) == ReportRequest("office", "2026Q4")
+    assert parse_export_args(["2026"], today) == ReportRequest(None, "2026")
+    assert parse_export_args(["上季度"], today) == ReportRequest(None, "2026Q3")
+    assert parse_export_args(["10月", "office"], today) == ReportRequest("office", "2026-10")
+    assert parse_export_args(["今年"], today) == ReportRequest(None, "2026")
+    for wrong in ("2026Q5", "2026-13", "1999", "13月"):
         with pytest.raises(UserError, match="2026Q4（季度）"):
-            parse_export_args([wrong], "2026-11")
+            parse_export_args([wrong], today)
+    with pytest.raises(UserError, match="2027年第一季度还没到"):
+        parse_export_args(["2027Q1"], today)
     with pytest.raises(UserError, match="用法：/export"):
-        parse_export_args(["2026Q4", "2026"], "2026-11")
+        parse_export_args(["2026Q4", "2026"], today)
     ledger = reports.ledger("office", parse_period("2026Q4"), BANKS)
     assert [m.month for m in ledger.months] == ["2026-10", "2026-11"]  # December has not begun
     assert export_file_name(ledger) == "办公室党支部-2026Q4.xlsx"

@@ -157,7 +157,7 @@ def test_answers_kept_are_the_months_of_the_branch_in_time_order() -> None:
 
 
 def test_weekly_series() -> None:
-    weeks = weekly_series(sample_report(), SHANGHAI)
+    weeks = weekly_series(sample_report(), SHANGHAI, date(2026, 12, 1))
     assert [(w.label, w.active, w.roster, w.answered, w.correct) for w in weeks] == [
         ("1–7日", 2, 3, 10, 8),
         ("8–14日", 2, 3, 4, 2),
@@ -169,12 +169,18 @@ def test_weekly_series() -> None:
     assert weeks[0].correct_rate == pytest.approx(0.8)
     assert weeks[1].correct_rate == pytest.approx(0.5)
     assert weeks[2].correct_rate is None
+    assert all(w.started for w in weeks)
+
+
+def test_the_weeks_still_to_come_have_not_started() -> None:
+    weeks = weekly_series(sample_report(), SHANGHAI, date(2026, 11, 15))
+    assert [w.started for w in weeks] == [True, True, True, False, False]
 
 
 @pytest.mark.parametrize(("month", "last"), [("2026-02", "22–28日"), ("2028-02", "29–29日")])
 def test_february_has_four_or_five_weeks(month: str, last: str) -> None:
     report = build_report("office", "办公室党支部", month, ROSTER, [], [], RULE, SHANGHAI)
-    assert weekly_series(report, SHANGHAI)[-1].label == last
+    assert weekly_series(report, SHANGHAI, date(2028, 3, 1))[-1].label == last
 
 
 def test_report_text() -> None:
