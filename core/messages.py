@@ -476,6 +476,7 @@ TOP_LINE = "{rank}. {name} {points} 分"
 TOP_EMPTY = "本月还没有人获得积分。"
 RANKING_HEADER = "{month} 各支部参与率"
 RANKING_LINE = "{rank}. {branch} {rate}（{participants}/{roster}）"
+RANKING_UNBOUND = "{branch} —（未绑定）"
 RANKING_EMPTY = "还没有支部的数据。"
 
 # --- the .xlsx export

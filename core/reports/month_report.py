@@ -25,7 +25,7 @@ What counts, decided once here:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -578,15 +578,19 @@ def format_leaderboard(report: BranchMonthReport, top: int = 10) -> str:
     return "\n".join([header, *lines])
 
 
-def format_ranking(ranked: Sequence[BranchMonthReport]) -> str:
-    """Every branch by participation rate, for /branches (pass `rank_branches`' result)."""
+def format_ranking(ranked: Sequence[BranchMonthReport], unbound: Collection[str]) -> str:
+    """Every branch by participation rate, for /branches (pass `rank_branches`' result).
+
+    Equal rates share a rank (1, 2, 2, 4). A branch in `unbound` (ids of branches with no
+    group) is not ranked: it is listed last, as 未绑定, whatever its numbers."""
     if not ranked:
         return messages.RANKING_EMPTY
     header = messages.RANKING_HEADER.format(month=month_label(ranked[0].month))
     lines = []
     rank = 0
     previous: float | None = None
-    for position, report in enumerate(ranked, start=1):
+    bound = [report for report in ranked if report.branch_id not in unbound]
+    for position, report in enumerate(bound, start=1):
         if report.participation_rate != previous:
             rank, previous = position, report.participation_rate
         lines.append(
@@ -598,4 +602,9 @@ def format_ranking(ranked: Sequence[BranchMonthReport]) -> str:
                 roster=len(report.counted),
             )
         )
+    lines += (
+        messages.RANKING_UNBOUND.format(branch=report.branch_name)
+        for report in ranked
+        if report.branch_id in unbound
+    )
     return "\n".join([header, *lines])

@@ -114,7 +114,8 @@ async def list_branches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             + messages.CADENCE_COMPLIANCE.format(met=met, needed=needed)
             + _term_note(branch, found.reports.today())
         )
-    ranking = format_ranking(found.reports.ranking(found.reports.this_month()))
+    unbound = {b.id for b in branches if organization.store.binding_for_branch(b.id) is None}
+    ranking = format_ranking(found.reports.ranking(found.reports.this_month()), unbound)
     await message.reply_text("\n".join([*lines, "", ranking]))
 
 

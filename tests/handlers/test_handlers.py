@@ -161,7 +161,7 @@ async def test_admin_sees_every_branch_ranked_by_participation(
         "\n"
         "2026年11月 各支部参与率\n"
         "1. 办公室党支部 100%（1/1）\n"
-        "2. 政策法规处党支部 0%（0/0）"
+        "政策法规处党支部 —（未绑定）"
     ]
 
 

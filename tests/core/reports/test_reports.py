@@ -280,17 +280,31 @@ def test_branches_ranked_by_participation_then_name() -> None:
         branch("空支部", 0, 0),
         branch("甲支部", 2, 3),
         branch("丙支部", 2, 3),
+        branch("丁支部", 1, 4),
     ]
     ranked = rank_branches(reports)
-    assert [r.branch_name for r in ranked] == ["丙支部", "甲支部", "乙支部", "空支部"]
-    assert format_ranking(ranked) == (
+    assert [r.branch_name for r in ranked] == ["丙支部", "甲支部", "乙支部", "丁支部", "空支部"]
+    assert format_ranking(ranked, unbound=()) == (
         "2026年11月 各支部参与率\n"
         "1. 丙支部 67%（2/3）\n"
         "1. 甲支部 67%（2/3）\n"
         "3. 乙支部 50%（1/2）\n"
-        "4. 空支部 0%（0/0）"
+        "4. 丁支部 25%（1/4）\n"
+        "5. 空支部 0%（0/0）"
     )
-    assert format_ranking([]) == "还没有支部的数据。"
+    assert format_ranking([], unbound=()) == "还没有支部的数据。"
+
+
+def test_an_unbound_branch_is_listed_but_not_ranked() -> None:
+    reports = [branch("甲支部", 2, 3), branch("乙支部", 2, 3), branch("丙支部", 3, 3)]
+    ranked = rank_branches([*reports, branch("空支部", 0, 0)])
+    assert format_ranking(ranked, unbound={"丙支部", "空支部"}) == (
+        "2026年11月 各支部参与率\n"
+        "1. 甲支部 67%（2/3）\n"
+        "1. 乙支部 67%（2/3）\n"
+        "丙支部 —（未绑定）\n"
+        "空支部 —（未绑定）"
+    )
 
 
 def test_month_helpers() -> None:
