@@ -65,7 +65,7 @@ from handlers.quizzes import group_quiz, private_quiz
 from handlers.quizzes.group_quiz_sender import TelegramGroupQuizzes
 from handlers.reports import report_requests
 from handlers.roster import leave, member_list, roll_call
-from handlers.scheduling import resend, study_tasks
+from handlers.scheduling import push_pause, resend, study_tasks
 from handlers.scheduling.rounds import start_scheduler
 from handlers.services import SERVICES_KEY, Services
 from handlers.startup import TokenRefused, until_reachable
@@ -248,9 +248,11 @@ def build_application(
     application.add_handlers(group_quiz.HANDLERS)
     # Reports: /report, /export, /me, /top, /stats and the buttons under a report.
     application.add_handlers(report_requests.HANDLERS)
-    # Admins: /reload and YAML files sent in private; 补发 under an uncertain-push notice.
+    # Admins: /reload and YAML files sent in private; 补发 under an uncertain-push notice;
+    # 暂停该支部推送 / 恢复推送 under the digest of pushes no group could take.
     application.add_handlers(changes.HANDLERS)
     application.add_handlers(resend.HANDLERS)
+    application.add_handlers(push_pause.HANDLERS)
     # Last of group 0: a press no handler above took is answered "按钮已失效", not left spinning;
     # a command none took gets the closest one, and text in private none took "没看懂".
     application.add_handlers(unknown_buttons.HANDLERS)

@@ -286,10 +286,24 @@ BRANCHES_UNBOUND = "⛔ {name}（{branch_id}）— 未绑定"
 NOT_A_BRANCH_GROUP = "本群尚未绑定支部，请群管理员发送 /bind 支部ID。"
 
 # --- scheduled pushes (notices to admins)
-PUSH_UNBOUND = (
-    "⚠️ {branch}尚未绑定群，推送“{schedule}”（{time}）未能发出。"
-    "请在该支部群里 /bind {branch_id}。"
+PUSH_UNBOUND_HEADER = "⚠️ 以下支部尚未绑定群，这些推送未能发出："
+PUSH_UNBOUND_LINE = "· {branch}（{branch_id}）：{pushes}"
+PUSH_UNBOUND_PUSH = "{schedule}（{time}）"
+PUSH_UNBOUND_SEPARATOR = "、"
+PUSH_UNBOUND_FOOTER = (
+    "请支部书记在本支部群里发送 /bind 支部ID。暂时不用机器人的支部，可点下面的按钮暂停推送，"
+    "以后在 /branches 里恢复。这份清单每天最多发一次。"
 )
+PUSH_PAUSE_BUTTON = "暂停该支部推送：{branch}"
+PUSH_RESUME_BUTTON = "恢复推送：{branch}"
+PUSH_PAUSED = "⏸ 已暂停向{branch}推送。需要时点下面的按钮，或在 /branches 里恢复。"
+PUSH_ALREADY_PAUSED = "{branch}的推送已经是暂停状态。"
+PUSH_RESUMED = "▶️ 已恢复向{branch}推送，从下一次推送起照常发出。"
+PUSH_NOT_PAUSED = "{branch}的推送没有暂停，照常发出。"
+PUSH_PAUSE_NOT_ADMIN = "只有机器人管理员可以暂停或恢复支部推送。"
+PUSH_PAUSE_UNKNOWN = "这个按钮已失效：schedules.yaml 里已没有这个支部。"
+BRANCHES_PAUSED = "，⏸ 推送已暂停"
+BIND_PUSHES_PAUSED = "注意：该支部的推送已暂停，管理员可在 /branches 里点“恢复推送”。"
 PUSH_MISSED_HEADER = "⚠️ 机器人停机期间错过了以下推送（已超过 {hours} 小时，不再补发）："
 PUSH_UNCERTAIN_HEADER = (
     "⚠️ 以下推送发送时机器人中断或超时，无法确认是否送达。请到群里核对；"

@@ -113,6 +113,12 @@ class Schedule:
     holidays: HolidayPolicy
     target: Target
     action: Action
+    title: str | None = None
+
+    @property
+    def name(self) -> str:
+        """What messages call the schedule: its `title:`, else its id."""
+        return self.title or self.id
 
 
 # ---------------------------------------------------------------- the model's errors, worded
@@ -426,7 +432,9 @@ def check_template(node: Field, template: str) -> None:
 def build_schedule(shape: schema.Schedule, tz: ZoneInfo) -> Schedule:
     """The schedule the bot runs, from one the model and the checks after it accepted."""
     holidays = shape.holidays or HolidayPolicy.NEXT_WORKDAY
-    return Schedule(shape.id, _when(shape.when, tz), holidays, _target(shape.to), _action(shape))
+    return Schedule(
+        shape.id, _when(shape.when, tz), holidays, _target(shape.to), _action(shape), shape.title
+    )
 
 
 def _when(shape: schema.When, tz: ZoneInfo) -> WhenRule:

@@ -385,6 +385,11 @@ class Schedule(_Shape):
         description="计划 id：小写字母、数字、- 和 _，最长 64 个字符，不能重复；"
         "推送记录按 id 区分，推送过的计划不要再改 id"
     )
+    title: Title | None = Field(
+        None,
+        description="计划的中文名称，例如 主题党日提醒；机器人发给管理员和书记的消息里"
+        "用它称呼这个计划（不写则用 id）",
+    )
     when: When = Field(description="什么时候推送")
     holidays: Annotated[HolidayPolicy, BeforeValidator(_stripped)] | None = Field(
         None,

@@ -45,6 +45,7 @@ from core.scheduling.planner import PlannedPush, plan
 from core.scheduling.secretaries import Secretaries
 from core.scheduling.study_tasks import CALLBACK_PREFIX, StudyTasks, new_task
 from core.scheduling.term_reminders import TermReminders
+from core.scheduling.unbound_digest import unbound_digest
 from core.store.database import Store
 from core.store.records import PushRecord, StudyTask
 
@@ -140,6 +141,8 @@ class Dispatcher:
             if not self.quiet(now):  # what falls due at night waits for the morning
                 notices += await self._deliver_due_pushes(now)
                 self._store.set_last_push_round(now)
+                digest = unbound_digest(self._store, self._config, now, self._timezone)
+                notices += [digest] if digest else []
                 notices += await self._upkeep_study_tasks(now)
                 await self.member_dates.run(self._workdays)
                 notices += await self.cadence.run(self._workdays)
@@ -213,17 +216,13 @@ class Dispatcher:
         branch = self._config.branch(push.branch_id)
         if schedule is None or branch is None:
             return None  # removed from schedules.yaml since it was planned
+        if branch.id in self._store.paused_branches():
+            self._store.save_push(self._record(push, "paused", self._clock()))
+            return None
         binding = self._store.binding_for_branch(branch.id)
-        if binding is None:
+        if binding is None:  # told in the day's digest (core/scheduling/unbound_digest.py)
             self._store.save_push(self._record(push, "unbound", self._clock()))
-            return Notice(
-                messages.PUSH_UNBOUND.format(
-                    branch=branch.name,
-                    schedule=schedule.id,
-                    time=f"{push.actual:%Y-%m-%d %H:%M}",
-                    branch_id=branch.id,
-                )
-            )
+            return None
         record = self._record(push, "sending", self._clock(), chat_id=binding.chat_id)
         return await self._claim_and_send(record, schedule, branch)
 
@@ -259,7 +258,7 @@ class Dispatcher:
             self._store.set_push_status(claim, "failed", detail=str(error))
             return Notice(
                 messages.PUSH_FAILED.format(
-                    schedule=schedule.id, branch=branch.name, reason=error, branch_id=branch.id
+                    schedule=schedule.name, branch=branch.name, reason=error, branch_id=branch.id
                 )
             )
         self._store.set_push_status(claim, "sent", message_id=message_id, updated_at=self._clock())
@@ -490,5 +489,10 @@ class Dispatcher:
         branch = self._config.branch(branch_id)
         name = branch.name if branch else branch_id
         return messages.PUSH_LABEL.format(
-            branch=name, time=f"{at:%Y-%m-%d %H:%M}", schedule=schedule_id
+            branch=name, time=f"{at:%Y-%m-%d %H:%M}", schedule=self._schedule_name(schedule_id)
         )
+
+    def _schedule_name(self, schedule_id: str) -> str:
+        """The schedule's title; its id if it has none or is gone from schedules.yaml."""
+        schedule = self._schedule(schedule_id)
+        return schedule.name if schedule else schedule_id

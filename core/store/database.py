@@ -71,6 +71,7 @@ UNAFFILIATED = "_none"
 OPEN_SHARDS = 16
 BINDINGS_DOC = 1  # all bindings live in one document so that each change is one write
 NUDGES_DOC = 1  # the last 提醒未完成 of every branch, one document
+PAUSED_DOC = 1  # the branches whose pushes an admin paused, one document
 MEMBER_QUIZ_DOC = 1  # a member's whole quiz state is one document: one write per answer
 ANSWER_ID = "answer_id"  # the dedup key of an answer event, in its data
 # A group quiz is open at most 168 hours, so an unfinished one started this month or last.
@@ -321,6 +322,22 @@ class Store:
             nudges[branch_id] = at.isoformat()
             _put(table, NUDGES_DOC, nudges)
 
+    # --- paused pushes (暂停该支部推送) ------------------------------------------
+
+    def paused_branches(self) -> frozenset[str]:
+        """The branches an admin paused the pushes of."""
+        with self._lock:
+            doc = self._state.table("paused").get(doc_id=PAUSED_DOC)
+        return frozenset(doc.get("branches", [])) if isinstance(doc, dict) else frozenset()
+
+    def set_pushes_paused(self, branch_id: str, paused: bool) -> bool:
+        """Pause or resume the branch's pushes (survives restarts); whether that changed it."""
+        with self._lock:
+            was = self.paused_branches()
+            now = was | {branch_id} if paused else was - {branch_id}
+            _put(self._state.table("paused"), PAUSED_DOC, {"branches": sorted(now)})
+        return now != was
+
     # --- scheduler ----------------------------------------------------------
 
     def last_tick(self) -> datetime | None:
@@ -347,6 +364,14 @@ class Store:
     def set_last_holiday_warning(self, at: datetime) -> None:
         """Remember that the missing-holidays warning went out at `at`."""
         self._set_scheduler_moment("holiday_warning", at)
+
+    def last_unbound_digest(self) -> datetime | None:
+        """When the admins last got the digest of pushes no group could take."""
+        return self._scheduler_moment("unbound_digest")
+
+    def set_last_unbound_digest(self, at: datetime) -> None:
+        """Remember that the digest of undeliverable pushes went out at `at`."""
+        self._set_scheduler_moment("unbound_digest", at)
 
     def _scheduler_moment(self, name: str) -> datetime | None:
         with self._lock:

@@ -87,7 +87,7 @@ class PushRecord:
     branch_id: str
     nominal: datetime
     actual: datetime
-    status: str  # sending | sent | uncertain | missed | failed | unbound
+    status: str  # sending | sent | uncertain | missed | failed | unbound | paused
     updated_at: datetime
     chat_id: int | None = None
     message_id: int | None = None

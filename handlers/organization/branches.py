@@ -22,11 +22,13 @@ from core.errors import UserError
 from core.organization.branches import UNDO_BIND_PREFIX, Changed
 from core.reports.month_report import format_ranking
 from core.scheduling.term_reminders import overdue
+from core.scheduling.unbound_digest import resume_button
 from handlers.notify import notify_admins
 from handlers.organization.guard import caller_role, guarded_command
 from handlers.roster.roll_call import post_roll_call
 from handlers.roster.roll_call_message import private_chat_button
 from handlers.services import services
+from handlers.telegram_messenger import button_rows
 
 GONE = {ChatMemberStatus.LEFT, ChatMemberStatus.BANNED}
 
@@ -54,7 +56,10 @@ async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text += "\n\n" + messages.BOT_NOT_ADMIN
     keyboard = InlineKeyboardMarkup([[private_chat_button(context, branch)]])
     await message.reply_text(text, reply_markup=keyboard)
-    await notify_admins(context, changed.notice.text, changed.notice.buttons)
+    notice = changed.notice.text
+    if branch.id in found.store.paused_branches():  # else its pushes would stay silent
+        notice += "\n" + messages.BIND_PUSHES_PAUSED
+    await notify_admins(context, notice, changed.notice.buttons)
     await post_roll_call(context, branch, chat.id, message.message_id)
 
 
@@ -98,10 +103,13 @@ async def list_branches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     organization = found.organization
     branches = organization.config.branches
     lines = [messages.BRANCHES_HEADER.format(count=len(branches))]
+    paused = organization.store.paused_branches()
     for branch in branches:
         binding = organization.store.binding_for_branch(branch.id)
+        mark = messages.BRANCHES_PAUSED if branch.id in paused else ""
         if binding is None:
-            lines.append(messages.BRANCHES_UNBOUND.format(name=branch.name, branch_id=branch.id))
+            line = messages.BRANCHES_UNBOUND.format(name=branch.name, branch_id=branch.id)
+            lines.append(line + mark)
             continue
         met, needed = found.reports.quarter_compliance(branch)
         lines.append(
@@ -113,10 +121,12 @@ async def list_branches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
             )
             + messages.CADENCE_COMPLIANCE.format(met=met, needed=needed)
             + _term_note(branch, found.reports.today())
+            + mark
         )
     unbound = {b.id for b in branches if organization.store.binding_for_branch(b.id) is None}
     ranking = format_ranking(found.reports.ranking(found.reports.this_month()), unbound)
-    await message.reply_text("\n".join([*lines, "", ranking]))
+    resume = [resume_button(b.id, b.name) for b in branches if b.id in paused]
+    await message.reply_text("\n".join([*lines, "", ranking]), reply_markup=button_rows(resume))
 
 
 def _term_note(branch: Branch, today: date) -> str:

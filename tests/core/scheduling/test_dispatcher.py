@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ from core.config.agency import AgencyConfig, parse_agency_config
 from core.config.yaml_loader import parse_yaml_text
 from core.dates.workdays import WorkCalendar
 from core.delivery import Button, ChatGone, ChatMoved, DeliveryError, MaybeDelivered, TryLater
-from core.organization.branches import ChatUser, Organization
+from core.organization.branches import ChatUser, Notice, Organization
 from core.scheduling.dispatcher import RESEND_PREFIX, Dispatcher
 from core.store.database import Store
 from core.store.records import Binding
@@ -26,6 +27,7 @@ branches:
   - {id: policy, name: 政策法规处党支部}
 schedules:
   - id: theme-day
+    title: 主题党日提醒
     when: {monthly: {day: 1, at: "09:00"}}
     holidays: next_workday
     to: all
@@ -191,22 +193,94 @@ async def test_pushes_due_while_down_are_caught_up_or_reported(
     notices = [n.text for n in await engine.tick() if "停机" in n.text]
     assert len(messenger.texts(POLICY_CHAT)) == 1
     assert len(notices) == 1 and notices[0].startswith("⚠️ 机器人停机期间错过了以下推送")
-    assert "政策法规处党支部 2026-11-02 09:00 theme-day" in notices[0]
+    assert "政策法规处党支部 2026-11-02 09:00 主题党日提醒" in notices[0]  # its title
     assert await engine.tick() == []  # reported once
 
 
-async def test_unbound_branch_is_reported_once(
+DIGEST_FOOTER = (
+    "请支部书记在本支部群里发送 /bind 支部ID。暂时不用机器人的支部，可点下面的按钮暂停推送，"
+    "以后在 /branches 里恢复。这份清单每天最多发一次。"
+)
+
+
+async def test_pushes_to_an_unbound_branch_come_as_one_digest_a_day(
+    org: Organization, messenger: FakeMessenger, clock: FakeClock
+) -> None:
+    org.store.unbind("policy")
+    org.store.unbind("office")
+    engine = dispatcher(org, messenger, clock)
+    notices = await run_until(
+        engine, clock, datetime(2026, 10, 9, 12, 0, tzinfo=SHANGHAI), timedelta(hours=1)
+    )
+    # Both branches' 09:00 pushes of 8 October in one message; the study push of 09:30
+    # (it has no title: named by its id) waits for the next day's digest.
+    assert notices == [
+        "⚠️ 以下支部尚未绑定群，这些推送未能发出：\n"
+        "· 办公室党支部（office）：主题党日提醒（10-08 09:00）\n"
+        "· 政策法规处党支部（policy）：主题党日提醒（10-08 09:00）\n" + DIGEST_FOOTER,
+        "⚠️ 以下支部尚未绑定群，这些推送未能发出：\n"
+        "· 办公室党支部（office）：study（10-08 09:30）\n" + DIGEST_FOOTER,
+    ]
+    assert messenger.sent == []
+    assert org.store.last_unbound_digest() == datetime(2026, 10, 9, 8, 0, tzinfo=SHANGHAI)
+    unbound = org.store.pushes_with_status("unbound", clock())
+    assert sorted((p.schedule_id, p.branch_id) for p in unbound) == [
+        ("study", "office"), ("theme-day", "office"), ("theme-day", "policy"),
+    ]  # fmt: skip
+
+
+async def test_the_digest_offers_to_pause_each_branch_and_waits_out_the_night(
     org: Organization, messenger: FakeMessenger, clock: FakeClock
 ) -> None:
     org.store.unbind("policy")
     engine = dispatcher(org, messenger, clock)
+    clock.now = datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI)
+    (digest,) = await engine.tick()
+    line = "· 政策法规处党支部（policy）：主题党日提醒（10-08 09:00）"
+    assert digest.text.splitlines()[1] == line
+    assert [(b.label, b.data) for b in digest.buttons] == [
+        ("暂停该支部推送：政策法规处党支部", "pushes:pause:policy")
+    ]
+    # The next push goes unbound on 2 November at 09:00; the day's digest goes with it.
+    clock.now = datetime(2026, 11, 2, 8, 59, tzinfo=SHANGHAI)
+    assert digests(await engine.tick()) == []
+    clock.now = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
+    (digest,) = digests(await engine.tick())
+    assert "主题党日提醒（11-02 09:00）" in digest.text and "10-08" not in digest.text
+    # Nothing is reported inside quiet hours (21:00–08:00), even on a new day.
+    (record,) = org.store.pushes_with_status("unbound", clock())
+    late = datetime(2026, 11, 2, 23, 0, tzinfo=SHANGHAI)  # as if it went unbound at night
+    org.store.save_push(replace(record, updated_at=late))
+    clock.now = datetime(2026, 11, 3, 7, 0, tzinfo=SHANGHAI)
+    assert digests(await engine.tick()) == []
+    clock.now = datetime(2026, 11, 3, 8, 0, tzinfo=SHANGHAI)
+    assert len(digests(await engine.tick())) == 1
+
+
+def digests(notices: list[Notice]) -> list[Notice]:
+    return [n for n in notices if n.text.startswith("⚠️ 以下支部尚未绑定群")]
+
+
+async def test_a_paused_branch_gets_no_pushes_and_no_digest_until_resumed(
+    org: Organization, messenger: FakeMessenger, clock: FakeClock, tmp_path: Path
+) -> None:
+    assert org.store.set_pushes_paused("policy", True)
+    assert not org.store.set_pushes_paused("policy", True)  # a second press changes nothing
+    engine = dispatcher(org, messenger, clock)
     notices = await run_until(
         engine, clock, datetime(2026, 10, 8, 12, 0, tzinfo=SHANGHAI), timedelta(hours=1)
     )
-    assert notices == [
-        "⚠️ 政策法规处党支部尚未绑定群，推送“theme-day”（2026-10-08 09:00）未能发出。"
-        "请在该支部群里 /bind policy。"
-    ]
+    assert notices == [] and messenger.texts(POLICY_CHAT) == []  # bound, but paused
+    (paused,) = org.store.pushes_with_status("paused", clock())
+    assert paused.branch_id == "policy"
+    on_disk = Store(tmp_path / "data", SHANGHAI, read_only=True, clock=clock)
+    assert on_disk.paused_branches() == frozenset({"policy"})  # what a restart reads
+    on_disk.close()
+    assert org.store.set_pushes_paused("policy", False)
+    await run_until(
+        engine, clock, datetime(2026, 11, 2, 12, 0, tzinfo=SHANGHAI), timedelta(hours=1)
+    )
+    assert messenger.texts(POLICY_CHAT) == ["政策法规处党支部：请于11月内召开主题党日。"]
 
 
 async def test_kicked_bot_unbinds_the_branch(
@@ -281,7 +355,7 @@ async def test_an_admin_resends_an_uncertain_push_once(
     restarted = dispatcher(org, messenger, clock)
     (notice,) = await restarted.recover()
     (button,) = notice.buttons
-    assert button.label == "补发：办公室党支部 2026-10-08 09:00 theme-day"
+    assert button.label == "补发：办公室党支部 2026-10-08 09:00 主题党日提醒"
     assert len(button.data.encode()) <= 64  # Telegram's limit for callback data
     token = button.data.removeprefix(RESEND_PREFIX)
 
