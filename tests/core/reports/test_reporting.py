@@ -3,6 +3,7 @@ question statistics, and the read-only store behind `python bot.py export`."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -10,7 +11,9 @@ import pytest
 
 from core.config.agency import AgencyConfig
 from core.config.banks import load_banks
+from core.config.schedules import QuizAction, Schedule, Target
 from core.dates.periods import parse_period
+from core.dates.recurrence import HolidayPolicy, Once
 from core.delivery import Button
 from core.errors import DataFileError, UserError
 from core.organization.branches import Organization
@@ -27,7 +30,7 @@ from core.reports.requests import (
 from core.reports.service import Reports
 from core.store.database import Store
 from core.store.quiz_sessions import AnswerRecord
-from core.store.records import Binding, Membership, Person
+from core.store.records import Binding, Membership, Person, PushRecord
 from tests.conftest import SHANGHAI, FakeClock
 from tests.core.scheduling.test_dispatcher import FakeMessenger
 
@@ -120,6 +123,23 @@ def test_no_nudge_before_anything_is_due(reports: Reports) -> None:
     assert not reports.work_due(report)  # no task pushed, no group quiz sent
     rows = report_buttons(report, date(2026, 11, 20), work_due=False)
     assert labels(rows) == [["◀ 上月（10月）"], ["导出"]]
+
+
+def test_a_group_quiz_sent_this_month_is_work_due(
+    store: Store, agency: AgencyConfig, clock: FakeClock
+) -> None:
+    quiz = Schedule(
+        "quiz", Once(clock()), HolidayPolicy.IGNORE, Target(True), QuizAction("basics", 5, 24)
+    )
+    reports = Reports(
+        Organization(store, replace(agency, schedules=(quiz,)), clock), clock, SHANGHAI
+    )
+    sent = PushRecord("quiz/office/x", "quiz", "office", clock(), clock(), "sent", clock())
+    store.save_push(replace(sent, branch_id="policy"))  # another branch's quiz
+    assert not reports.work_due(reports.report("office", "2026-11"))
+    store.save_push(sent)
+    assert reports.work_due(reports.report("office", "2026-11"))
+    assert not reports.work_due(reports.report("office", "2026-10"))
 
 
 def test_last_months_report_offers_this_month(reports: Reports) -> None:
