@@ -478,7 +478,8 @@ BAD_PERIOD = (
     "本季度、上季度、2026Q4（季度），或 今年、2026（年）。"
 )
 BAD_MONTH = "“{word}”不是月份。请写成 10月、上月、本月、2026年10月 或 2026-10。"
-PERIOD_IN_FUTURE = "{period}还没到，请选本月或以前的月份。"
+MONTH_IN_FUTURE = "{period}还没到，请选本月或以前的月份。"
+PERIOD_IN_FUTURE = "{period}还没开始，请选已经开始的月份、季度或年份。"
 ME_HEADER = "{name} 本月情况"
 ME_STUDY = "学习任务：完成 {done}/{assigned}，按时 {on_time}"
 ME_QUIZ = "答题：{answered} 题，答对 {correct} 题，正确率 {rate}"

@@ -125,7 +125,7 @@ def looks_like_period(word: str) -> bool:
 def read_period(word: str, today: date) -> Period:
     """A month, quarter or year as people write it, not after `today`'s; a `UserError`
     saying how to write it otherwise."""
-    return _not_after(_read(word, today, messages.BAD_PERIOD), today)
+    return _not_after(_read(word, today, messages.BAD_PERIOD), today, messages.PERIOD_IN_FUTURE)
 
 
 def read_month(word: str, today: date) -> Period:
@@ -134,7 +134,7 @@ def read_month(word: str, today: date) -> Period:
     period = _read(word, today, messages.BAD_MONTH)
     if len(period.months()) != 1:
         raise UserError(messages.BAD_MONTH.format(word=word))
-    return _not_after(period, today)
+    return _not_after(period, today, messages.MONTH_IN_FUTURE)
 
 
 def _read(word: str, today: date, bad: str) -> Period:
@@ -145,9 +145,9 @@ def _read(word: str, today: date, bad: str) -> Period:
         raise UserError(bad.format(word=word)) from None
 
 
-def _not_after(period: Period, today: date) -> Period:
+def _not_after(period: Period, today: date, refusal: str) -> Period:
     if period.first > today:
-        raise UserError(messages.PERIOD_IN_FUTURE.format(period=period.label))
+        raise UserError(refusal.format(period=period.label))
     return period
 
 

@@ -90,9 +90,15 @@ def test_last_quarter_in_january_is_of_the_year_before() -> None:
     assert read_period("4季度", JAN_2027).key == "2026Q4"
 
 
-@pytest.mark.parametrize("word", ["2026年12月", "2026-12", "2027", "2027年1月"])
-def test_a_period_to_come_is_refused(word: str) -> None:
-    with pytest.raises(UserError, match="还没到，请选本月或以前的月份"):
+@pytest.mark.parametrize("word", ["2026年12月", "2026-12", "2027年1月"])
+def test_a_month_to_come_is_refused(word: str) -> None:
+    with pytest.raises(UserError, match="月还没到，请选本月或以前的月份"):
+        read_month(word, NOV_2)
+
+
+@pytest.mark.parametrize(("word", "label"), [("2027", "2027年"), ("2026-12", "2026年12月")])
+def test_a_period_to_come_is_refused(word: str, label: str) -> None:
+    with pytest.raises(UserError, match=f"^{label}还没开始，请选已经开始的月份、季度或年份。$"):
         read_period(word, NOV_2)
 
 

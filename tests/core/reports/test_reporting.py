@@ -160,7 +160,7 @@ def test_export_takes_a_month_a_quarter_or_a_year(reports: Reports) -> None:
     for wrong in ("2026Q5", "2026-13", "1999", "13月"):
         with pytest.raises(UserError, match="2026Q4（季度）"):
             parse_export_args([wrong], today)
-    with pytest.raises(UserError, match="2027年第一季度还没到"):
+    with pytest.raises(UserError, match="2027年第一季度还没开始"):
         parse_export_args(["2027Q1"], today)
     with pytest.raises(UserError, match="用法：/export"):
         parse_export_args(["2026Q4", "2026"], today)
