@@ -1,2 +1,3 @@
-"""Dates: which days are workdays (chinesecalendar, holidays.China's rule, declared days)
-and when a recurrence falls. Imports only `core.messages`."""
+"""Dates: which days are workdays (chinesecalendar, holidays.China's rule, declared days),
+when a recurrence falls, and months, quarters and years as people write them. Imports only
+`core.messages`."""
