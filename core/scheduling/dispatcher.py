@@ -141,7 +141,8 @@ class Dispatcher:
             if not self.quiet(now):  # what falls due at night waits for the morning
                 notices += await self._deliver_due_pushes(now)
                 self._store.set_last_push_round(now)
-                digest = unbound_digest(self._store, self._config, now, self._timezone)
+                # Read the clock again: the round's pushes were recorded after `now`.
+                digest = unbound_digest(self._store, self._config, self._clock(), self._timezone)
                 notices += [digest] if digest else []
                 notices += await self._upkeep_study_tasks(now)
                 await self.member_dates.run(self._workdays)

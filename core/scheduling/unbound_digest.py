@@ -63,7 +63,10 @@ def unbound_digest(
     store: Store, config: AgencyConfig, now: datetime, timezone: ZoneInfo
 ) -> Notice | None:
     """The digest, if none went out today and pushes went unbound since the last one;
-    recorded as sent before it is returned (a crash loses a digest, never repeats one)."""
+    recorded as sent before it is returned (a crash loses a digest, never repeats one).
+
+    `now` must be read after the pushes it reports were recorded: the next digest
+    reports only those recorded after it."""
     last = store.last_unbound_digest()
     local = now.astimezone(timezone)
     if last is not None and last.astimezone(timezone).date() == local.date():

@@ -229,6 +229,25 @@ async def test_pushes_to_an_unbound_branch_come_as_one_digest_a_day(
     ]  # fmt: skip
 
 
+class TickingClock(FakeClock):
+    """A clock that moves a millisecond each time it is read, as a real one does."""
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=1)
+        return self.now
+
+
+async def test_a_push_is_in_one_digest_only_with_a_clock_that_moves(
+    org: Organization, messenger: FakeMessenger
+) -> None:
+    org.store.unbind("policy")
+    clock = TickingClock(datetime(2026, 10, 8, 9, 0, tzinfo=SHANGHAI))
+    engine = dispatcher(org, messenger, clock)
+    assert len(digests(await engine.tick())) == 1
+    clock.now = datetime(2026, 10, 9, 8, 0, tzinfo=SHANGHAI)  # a new day, nothing new
+    assert digests(await engine.tick()) == []
+
+
 async def test_the_digest_offers_to_pause_each_branch_and_waits_out_the_night(
     org: Organization, messenger: FakeMessenger, clock: FakeClock
 ) -> None:
