@@ -49,7 +49,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("meeting", "登记三会一课、主题党日，发起签到", Role.SECRETARY, ChatKind.GROUP),
     Command("groupquiz", "在支部群发起测验", Role.SECRETARY, ChatKind.GROUP, "[题库] [题数]"),
     Command("report", "支部月度参与情况和未参与名单", Role.SECRETARY, args="[支部ID] [月份]"),
-    Command("export", "导出支部月度台账（Excel）", Role.SECRETARY, args="[支部ID] [月份]"),
+    Command("export", "导出支部台账（Excel）", Role.SECRETARY, args="[支部ID] [期间]"),
     Command("branches", "全部支部的绑定情况和本月参与率排名", Role.ADMIN),
     Command("stats", "答错最多的题目", Role.ADMIN, args="[题库ID] [月份]"),
     Command("reload", "重新读取全部配置文件", Role.ADMIN),
