@@ -31,7 +31,7 @@ CHOICE_PATTERN = "^q[nsca]:"  # the handler's pattern; `PRIVATE_PREFIX` ("q:") i
 THEN_MENU, THEN_REVIEW, THEN_QUIZ = "m", "r", "q"
 BUTTONS_PER_ROW = 3
 _DATA = re.compile(r"q([nsca]):([0-9a-f]{1,16}):(.*)", re.ASCII | re.DOTALL)
-_COUNT = re.compile(r"(\d{1,2})(?::(.*))?", re.ASCII | re.DOTALL)
+_NUMBER = re.compile(r"\d{1,3}", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -53,27 +53,30 @@ def parse_choice(data: str) -> Choice | None:
         return None
     kind, token, rest = match[1], match[2], match[3]
     if kind == "c":
-        return Choice("continue", token, position=int(rest)) if rest.isdigit() else None
+        return Choice("continue", token, position=int(rest)) if _NUMBER.fullmatch(rest) else None
     if kind == "a":
         if rest in (THEN_MENU, THEN_REVIEW):
             return Choice("abandon", token, then=rest)
-        then, _, rest = rest.partition(":")
-        found = _count_and_selector(rest) if then == THEN_QUIZ else None
+        then, _, selection = rest.partition(":")
+        found = _selection(selection) if then == THEN_QUIZ else None
         return Choice("abandon", token, *found, then=THEN_QUIZ) if found else None
-    if (kind == "n") != (":" not in rest):  # a count alone, or a count and a selector
-        return None
-    found = _count_and_selector(rest)
-    return (
-        None if found is None else Choice("count" if kind == "n" else "selection", token, *found)
-    )
+    if kind == "n":
+        count = _count(rest)
+        return Choice("count", token, count) if count else None
+    found = _selection(rest)
+    return Choice("selection", token, *found) if found else None
 
 
-def _count_and_selector(text: str) -> tuple[int, str | None] | None:
-    """`<count>` or `<count>:<selector>` ('' selects every bank, as None)."""
-    match = _COUNT.fullmatch(text)
-    if match is None or not 1 <= int(match[1]) <= MAX_COUNT:
-        return None
-    return int(match[1]), match[2] or None
+def _count(text: str) -> int | None:
+    """A quiz's number of questions, 1 to `MAX_COUNT`."""
+    return int(text) if _NUMBER.fullmatch(text) and 1 <= int(text) <= MAX_COUNT else None
+
+
+def _selection(text: str) -> tuple[int, str | None] | None:
+    """`<count>:<selector>` (an empty selector is every bank: None)."""
+    count, colon, selector = text.partition(":")
+    number = _count(count)
+    return (number, selector or None) if colon and number else None
 
 
 def _selection_data(count: int, selector: str | None) -> str:

@@ -283,7 +283,8 @@ def test_unfinished_quiz_resumes_after_a_restart(
     assert offer.text == "您还有一组答题没有完成（已答 2/4 题）。接着答，还是重新开始？"
     assert labels(offer) == [["继续（还剩 2 题）"], ["放弃并开始新的一组"]]
     resumed = after.choose(MEMBER, data_of(offer, "继续（还剩 2 题）"))
-    assert resumed.edit_text == f"您还有一组答题没有完成，接着答第 3 题（共 4 题）：\n\n{view.text}"
+    header = "您还有一组答题没有完成，接着答第 3 题（共 4 题）："
+    assert resumed.edit_text == f"{header}\n\n{view.text}"
     assert resumed.keyboard == view.keyboard and resumed.follow_up is None
     view = QuestionView(resumed.edit_text, resumed.keyboard)
     while view.keyboard:
@@ -348,7 +349,8 @@ def test_review_list_fills_and_empties(quizzes: PrivateQuizzes, clock: FakeClock
         assert press.follow_up is not None
         view = press.follow_up
     assert view.text == (
-        "📘 复习完成！本次复习 2 题，答对 2 题，其中 2 题已从错题本移除；错题本已经清空，继续保持！"
+        "📘 复习完成！本次复习 2 题，答对 2 题，其中 2 题已从错题本移除；"
+        "错题本已经清空，继续保持！"
     )
     assert quizzes.review(MEMBER).text.startswith("您的错题本是空的")
 
@@ -364,7 +366,7 @@ def test_a_review_that_leaves_questions_reads_as_progress(
         press = answer(quizzes, view, right=right)
         assert press.follow_up is not None
         view = press.follow_up
-    assert view.text.startswith("📘 复习完成！本次复习 3 题，答对 3 题；错题本还有 3 题，下次再练。")
+    assert view.text.startswith("📘 复习完成！本次复习 3 题，答对 3 题；错题本还有 3 题，下次再练")
     clock.advance(days=1)
     view = quizzes.review(MEMBER)
     for right in (True, True, False):
@@ -372,7 +374,8 @@ def test_a_review_that_leaves_questions_reads_as_progress(
         assert press.follow_up is not None
         view = press.follow_up
     assert view.text == (
-        "📘 复习完成！本次复习 3 题，答对 2 题，其中 2 题已从错题本移除；错题本还有 1 题，下次再练。"
+        "📘 复习完成！本次复习 3 题，答对 2 题，其中 2 题已从错题本移除；"
+        "错题本还有 1 题，下次再练。"
     )
 
 
