@@ -506,7 +506,7 @@ async def test_an_unfinished_quiz_offers_continue_or_abandon_by_buttons(bot: Bot
         member, offer.result["message_id"], MEMBER, buttons(offer)["继续（还剩 2 题）"]
     )
     (continued,) = await bot.feed(pressed)
-    assert continued.startswith("您还有一组答题没有完成，接着答第 2 题（共 3 题）：\n\n第 2/3 题")
+    assert continued.startswith("接着答第 2 题（共 3 题）：\n\n第 2/3 题")
     edited = bot.fake.calls("editMessageText")[-1]
     assert buttons(edited)  # the offer became the question, with its answer buttons
     assert await bot.feed(pressed) == []  # delivered twice: the question stays as it is

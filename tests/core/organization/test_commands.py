@@ -8,7 +8,9 @@ def names(role: Role, is_private: bool) -> list[str]:
 
 
 def test_members_see_only_member_commands() -> None:
-    assert names(Role.MEMBER, True) == ["start", "help", "join", "quiz", "review", "me", "top", "rules"]
+    assert names(Role.MEMBER, True) == [
+        "start", "help", "join", "quiz", "review", "me", "top", "rules",
+    ]  # fmt: skip
     assert names(Role.MEMBER, False) == ["help", "join", "me", "top", "rules"]
 
 

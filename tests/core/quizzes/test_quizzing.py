@@ -283,7 +283,7 @@ def test_unfinished_quiz_resumes_after_a_restart(
     assert offer.text == "您还有一组答题没有完成（已答 2/4 题）。接着答，还是重新开始？"
     assert labels(offer) == [["继续（还剩 2 题）"], ["放弃并开始新的一组"]]
     resumed = after.choose(MEMBER, data_of(offer, "继续（还剩 2 题）"))
-    header = "您还有一组答题没有完成，接着答第 3 题（共 4 题）："
+    header = "接着答第 3 题（共 4 题）："
     assert resumed.edit_text == f"{header}\n\n{view.text}"
     assert resumed.keyboard == view.keyboard and resumed.follow_up is None
     view = QuestionView(resumed.edit_text, resumed.keyboard)
@@ -315,7 +315,7 @@ def test_a_crash_between_write_and_flush_loses_and_doubles_nothing(
     offer = quizzes.start(MEMBER, [])  # flushing again
     continued = quizzes.choose(MEMBER, data_of(offer, "继续（还剩 1 题）"))
     assert continued.edit_text is not None
-    assert continued.edit_text.startswith("您还有一组答题没有完成，接着答第 2 题")
+    assert continued.edit_text.startswith("接着答第 2 题")
     answer(quizzes, QuestionView(continued.edit_text, continued.keyboard or ()))
     events = answer_events(store)
     assert len(events) == 2
