@@ -385,7 +385,9 @@ QUIZ_ABANDON = "放弃并开始新的一组"
 QUIZ_ABANDON_FOR_REVIEW = "放弃并开始错题复习"
 QUIZ_ABANDONED = "已放弃未完成的一组（已答的题照常计分）。"
 QUIZ_ALREADY_CONTINUED = "已经接着答了，请在最新的题目下面作答。"
-QUIZ_SESSION_GONE = "这组答题已经结束或已放弃，不用再点了。发送 /quiz 再来一组。"
+QUIZ_SESSION_GONE = (
+    "这组答题已经结束或已放弃，不用再点了。点“开始答题”或发送 /quiz 再来一组。"
+)
 QUIZ_RESUMING = "接着答第 {number} 题（共 {total} 题）："
 QUIZ_QUESTION = "第 {number}/{total} 题 · {kind}\n{text}"
 QUIZ_MULTIPLE_HINT = "（多选：点选所有正确选项，再点“提交”）"
@@ -404,8 +406,8 @@ QUIZ_SELECTED = "已选：{chosen}。选好后请点“提交”。"
 QUIZ_SELECTED_NONE = "还没有选择选项。"
 QUIZ_CHOOSE_FIRST = "请先选择至少一个选项，再点“提交”。"
 QUIZ_DONE = "🎉 答题完成！本组共 {total} 题，答对 {right} 题，正确率 {rate}%。"
-QUIZ_DONE_REVIEW_HINT = "答错的题已记入错题本，发送 /review 复习。"
-QUIZ_DONE_AGAIN_HINT = "发送 /quiz 再来一组。"
+QUIZ_DONE_REVIEW_HINT = "答错的题已记入错题本，点“错题复习”或发送 /review 复习。"
+QUIZ_DONE_AGAIN_HINT = "点“开始答题”或发送 /quiz 再来一组。"
 # The end of a private quiz or review: the points it earned, as /me and /top count them.
 QUIZ_POINTS_EARNED = "本次得分：{earned} 分"
 QUIZ_POINTS_TODAY = "今日积分：{today} 分（每天最多 {cap} 分）"
@@ -429,7 +431,7 @@ QUIZ_ALREADY_ANSWERED = "这道题已经作答过了，以第一次作答为准�
 QUIZ_ALREADY_ANSWERED_PRIVATE = (
     "这道题已经作答过了，以第一次作答为准。没看到下一题的话，请发送 /quiz 继续。"
 )
-QUIZ_FINISHED = "这组答题已经结束。发送 /quiz 再来一组。"
+QUIZ_FINISHED = "这组答题已经结束。点“开始答题”或发送 /quiz 再来一组。"
 QUIZ_BUTTONS_REDRAWN = "这个按钮已更新，请按刷新后的按钮重新选择。"
 QUIZ_SELECTION_CHANGED = (
     "按钮显示的不是您最新的选择，已为您刷新。当前已选：{chosen}。请核对后再点“提交”。"

@@ -216,6 +216,7 @@ class PrivateQuizzes:
             )
             offer = self._offer_resume(active, then)
             return Press("", edit_text=offer.text, keyboard=offer.keyboard)
+        candidates_for(self.banks, None)  # every bank gone since (a reload): say so
         selections = selection_keyboard(self.banks, choice.token, choice.count)
         ask = messages.QUIZ_CHOOSE_SELECTION.format(count=choice.count)
         if choice.kind == "count":

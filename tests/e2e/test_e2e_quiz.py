@@ -176,7 +176,8 @@ def test_private_quiz_survives_sigkill_and_records_each_answer_once(
             asked = answer_question(fake, asked, right=True)
         assert asked.params["text"] == (
             "🎉 答题完成！本组共 5 题，答对 4 题，正确率 80%。\n"
-            "答错的题已记入错题本，发送 /review 复习。\n\n" + messages.QUIZ_POINTS_NO_BRANCH
+            "答错的题已记入错题本，点“错题复习”或发送 /review 复习。\n\n"
+            + messages.QUIZ_POINTS_NO_BRANCH
         )
         assert {kind.value for kind in kinds} == {"single", "multiple", "judge"}
     finally:
@@ -269,7 +270,7 @@ def test_a_member_reaches_the_quiz_the_review_and_the_points_with_buttons_alone(
             asked = answer_question(fake, asked, right)
         assert asked.params["text"] == (
             "🎉 答题完成！本组共 5 题，答对 3 题，正确率 60%。\n"
-            "答错的题已记入错题本，发送 /review 复习。\n\n"
+            "答错的题已记入错题本，点“错题复习”或发送 /review 复习。\n\n"
             "本次得分：3 分\n今日积分：3 分（每天最多 10 分）\n本月积分：3 分，办公室党支部第 1 名"
         )
 

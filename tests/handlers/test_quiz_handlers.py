@@ -107,7 +107,8 @@ async def test_private_quiz_with_buttons(bot: BotHarness) -> None:
         if number < 5:
             assert sent[1].startswith(f"第 {number + 1}/5 题")
     assert sent[1] == (
-        "🎉 答题完成！本组共 5 题，答对 5 题，正确率 100%。\n发送 /quiz 再来一组。\n\n"
+        "🎉 答题完成！本组共 5 题，答对 5 题，正确率 100%。\n"
+        "点“开始答题”或发送 /quiz 再来一组。\n\n"
         + messages.QUIZ_POINTS_NO_BRANCH  # 小王 has not spoken in a branch group
     )
     answers = [
@@ -118,7 +119,7 @@ async def test_private_quiz_with_buttons(bot: BotHarness) -> None:
     assert len(answers) == 5 and all(a.correct and a.mode == "private" for a in answers)
     old = bot.fake.press_button(member, 2, MEMBER, "q:3:000000000000:0:0", strict=False)
     assert await bot.feed(old) == []
-    assert callback_reply(bot.fake) == "这组答题已经结束。发送 /quiz 再来一组。"
+    assert callback_reply(bot.fake) == "这组答题已经结束。点“开始答题”或发送 /quiz 再来一组。"
 
 
 @pytest.mark.parametrize(
@@ -476,7 +477,7 @@ async def test_quiz_by_buttons_alone_ends_with_points_today_month_and_rank(
             sent = await answer_shown(bot, MEMBER, right)
         assert sent[-1] == (
             "🎉 答题完成！本组共 5 题，答对 3 题，正确率 60%。\n"
-            "答错的题已记入错题本，发送 /review 复习。\n\n"
+            "答错的题已记入错题本，点“错题复习”或发送 /review 复习。\n\n"
             "本次得分：3 分\n今日积分：3 分（每天最多 7 分）\n本月积分：3 分，办公室党支部第 2 名"
         )
         assert (await take_quiz(bot, MEMBER, [True] * 5)).endswith(

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core import messages
 from core.config.banks import BankSet, load_banks
 from core.errors import UserError
 from core.quizzes.choices import count_keyboard, parse_choice, selection_keyboard, then_quiz
@@ -60,7 +61,7 @@ def test_quiz_alone_asks_the_count_then_the_bank_or_tag(
         press = answer(quizzes, started.follow_up)
         started = Press("", follow_up=press.follow_up)
     late = quizzes.choose(MEMBER, data_of(step, "综合"))
-    assert late == Press("这组答题已经结束。发送 /quiz 再来一组。")
+    assert late == Press("这组答题已经结束。点“开始答题”或发送 /quiz 再来一组。")
 
 
 def test_every_bank_button_starts_that_bank(quizzes: PrivateQuizzes, store: Store) -> None:
@@ -105,7 +106,7 @@ def test_an_unfinished_quiz_is_offered_to_continue_or_abandon(
     assert labels(abandoned) == [["5 题", "10 题", "20 题"]]
     assert store.member_quiz(MEMBER).session is None
     replay = quizzes.choose(MEMBER, data_of(offer, "放弃并开始新的一组"))
-    assert replay == Press("这组答题已经结束或已放弃，不用再点了。发送 /quiz 再来一组。")
+    assert replay == Press(messages.QUIZ_SESSION_GONE)
     assert quizzes.choose(MEMBER, data_of(offer, "继续（还剩 2 题）")) == replay
 
 

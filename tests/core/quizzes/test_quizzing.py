@@ -170,7 +170,7 @@ def test_multiple_choice_toggles_then_submits(quizzes: PrivateQuizzes, store: St
         f"解析：{question.explanation}\n出处：{question.source}"
     )
     assert submitted.follow_up == QuestionView(
-        "🎉 答题完成！本组共 1 题，答对 1 题，正确率 100%。\n发送 /quiz 再来一组。"
+        "🎉 答题完成！本组共 1 题，答对 1 题，正确率 100%。\n点“开始答题”或发送 /quiz 再来一组。"
     )
     (event,) = answer_events(store)
     record = AnswerRecord.from_event(event)
@@ -203,7 +203,7 @@ def test_selection_buttons_say_what_they_set(quizzes: PrivateQuizzes, store: Sto
     submitted = quizzes.press(MEMBER, data_of(after_second, "提交"))
     assert submitted.reply.startswith("✅") or submitted.reply.startswith("❌")
     again = quizzes.press(MEMBER, data_of(after_second, "提交"))
-    assert again.reply == "这组答题已经结束。发送 /quiz 再来一组。"
+    assert again.reply == "这组答题已经结束。点“开始答题”或发送 /quiz 再来一组。"
     (event,) = answer_events(store)
     assert AnswerRecord.from_event(event).chosen == (first, second)
 
@@ -248,7 +248,7 @@ def test_stale_foreign_and_forged_presses_record_nothing(
         (
             MEMBER,
             next_button.replace(f":{session.id}:", ":abc:"),
-            "这组答题已经结束。发送 /quiz 再来一组。",
+            "这组答题已经结束。点“开始答题”或发送 /quiz 再来一组。",
         ),
         (MEMBER, f"q:{MEMBER}:{session.id}:5:0", "这个按钮已失效。发送 /quiz 继续答题。"),
         (MEMBER, "q:3:" + "a" * 80, "这个按钮已失效。发送 /quiz 继续答题。"),
@@ -261,7 +261,9 @@ def test_stale_foreign_and_forged_presses_record_nothing(
     assert last.follow_up is not None and last.follow_up.text.startswith(
         "🎉 答题完成！本组共 2 题"
     )
-    assert quizzes.press(MEMBER, next_button) == Press("这组答题已经结束。发送 /quiz 再来一组。")
+    assert quizzes.press(MEMBER, next_button) == Press(
+        "这组答题已经结束。点“开始答题”或发送 /quiz 再来一组。"
+    )
     assert len(answer_events(store)) == 2
 
 
