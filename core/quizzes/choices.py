@@ -6,9 +6,9 @@ changes nothing more:
 
 - `qn:<draw>:<count>` (题数): shows the banks and tags for that count;
 - `qs:<draw>:<count>:<selector>` (题库 or 标签; an empty selector is 综合): starts the
-  quiz, and the session takes the draw's id, so a second press finds it started;
+  quiz, whose session id begins with the draw's, so a second press finds it started;
 - `qc:<session>:<position>` (继续): shows that session's question at that position;
-- `qa:<session>:<then>` (放弃): drops that session if it is still the unfinished one,
+- `qa:<session>:<then>` (放弃): ends that session if it is still the unfinished one,
   then shows the 题数 buttons (`m`), starts the review (`r`) or the quiz the command named
   (`q:<count>:<selector>`); its replay finds the session gone and drops nothing.
 

@@ -203,7 +203,7 @@ class PrivateQuizzes:
     def _chosen(self, state: MemberQuizState, choice: Choice) -> Press:
         """题数 or 题库 pressed: the next step, or the quiz the draw starts."""
         session = state.session
-        if session is not None and session.id == choice.token:  # this draw's quiz began
+        if session is not None and session.id.startswith(choice.token):  # the draw's quiz
             return Press(
                 messages.QUIZ_FINISHED if session.finished else messages.QUIZ_CHOICE_STARTED
             )
@@ -223,16 +223,20 @@ class PrivateQuizzes:
             return Press("", edit_text=ask, keyboard=selections)
         if not self.banks.questions_for(choice.selector):  # gone since it was drawn
             return Press(messages.QUIZ_CHOICE_GONE, edit_text=ask, keyboard=selections)
-        view = self._begin_quiz(state, choice.token, choice.selector, choice.count)
+        # The draw's id begins the session's, and the rest is new: a draw started again
+        # (a replay after the member started another quiz) never reuses answer ids.
+        session_id = f"{choice.token}{self._rng.getrandbits(16):04x}"
+        view = self._begin_quiz(state, session_id, choice.selector, choice.count)
         title = selection_title(self.banks, choice.selector)
         chosen = messages.QUIZ_CHOSEN.format(title=title, count=choice.count)
         return Press("", edit_text=chosen, follow_up=view)
 
     def _abandon(self, state: MemberQuizState, choice: Choice) -> Press:
         """放弃 pressed on the unfinished session: drop it, then what the button says."""
-        if choice.then == THEN_QUIZ:
-            candidates_for(self.banks, choice.selector)  # refuse before dropping anything
-        dropped = replace(state, session=None)
+        # Refuse before dropping anything: no banks, or the one the command named is gone.
+        candidates_for(self.banks, choice.selector if choice.then == THEN_QUIZ else None)
+        assert state.session is not None
+        dropped = replace(state, session=state.session.abandoned())
         self._store.save_member_quiz(dropped)  # the answers given stay recorded
         if choice.then == THEN_MENU:
             menu = self._count_menu()
@@ -245,7 +249,7 @@ class PrivateQuizzes:
         return Press(messages.QUIZ_ABANDONED, edit_text=messages.QUIZ_ABANDONED, follow_up=view)
 
     def _count_menu(self) -> QuestionView:
-        """题数 buttons, naming a new draw (which the quiz they start takes as its id)."""
+        """题数 buttons, naming a new draw (which begins the id of the quiz they start)."""
         candidates_for(self.banks, None)  # no banks at all: say so now
         return QuestionView(messages.QUIZ_CHOOSE_COUNT, count_keyboard(self._new_id()))
 

@@ -523,4 +523,5 @@ async def test_an_unfinished_quiz_offers_continue_or_abandon_by_buttons(bot: Bot
     assert list(buttons(bot.fake.calls("editMessageText")[-1])) == ["5 题", "10 题", "20 题"]
     assert await bot.feed(pressed) == []
     assert callback_reply(bot.fake) == messages.QUIZ_SESSION_GONE
-    assert bot.services.store.member_quiz(member).session is None
+    session = bot.services.store.member_quiz(member).session
+    assert session is not None and session.finished  # ended, its id kept

@@ -17,7 +17,14 @@ from core.quizzes.private_quiz import PrivateQuizzes
 from core.quizzes.views import MAX_CALLBACK_DATA, Press, QuestionView
 from core.store.database import Store
 from tests.conftest import SHANGHAI, FakeClock
-from tests.core.quizzes.test_quizzing import FIXTURE_BANKS, MEMBER, answer, data_of, labels
+from tests.core.quizzes.test_quizzing import (
+    FIXTURE_BANKS,
+    MEMBER,
+    answer,
+    answer_events,
+    data_of,
+    labels,
+)
 
 
 @pytest.fixture
@@ -104,7 +111,8 @@ def test_an_unfinished_quiz_is_offered_to_continue_or_abandon(
         == "已放弃未完成的一组（已答的题照常计分）。\n\n请选择这组答题的题数："
     )
     assert labels(abandoned) == [["5 题", "10 题", "20 题"]]
-    assert store.member_quiz(MEMBER).session is None
+    session = store.member_quiz(MEMBER).session
+    assert session is not None and session.finished and session.correct_count == 2
     replay = quizzes.choose(MEMBER, data_of(offer, "放弃并开始新的一组"))
     assert replay == Press(messages.QUIZ_SESSION_GONE)
     assert quizzes.choose(MEMBER, data_of(offer, "继续（还剩 2 题）")) == replay
@@ -195,3 +203,22 @@ def test_choices_survive_a_restart(tmp_path: Path, banks: BankSet, clock: FakeCl
     started = after.choose(MEMBER, data_of(step, "测试题库"))
     assert started.follow_up is not None and started.follow_up.text.startswith("第 1/5 题")
     store.close()
+
+
+def test_a_draw_replayed_after_its_quiz_was_abandoned_reuses_no_answer_id(
+    quizzes: PrivateQuizzes, store: Store
+) -> None:
+    step = quizzes.choose(MEMBER, data_of(quizzes.start(MEMBER, []), "5 题"))
+    first = quizzes.choose(MEMBER, data_of(step, "测试题库")).follow_up
+    assert first is not None
+    answer(quizzes, first)
+    offer = quizzes.start(MEMBER, [])
+    quizzes.choose(MEMBER, data_of(offer, "放弃并开始新的一组"))
+    replayed = quizzes.choose(MEMBER, data_of(step, "测试题库"))  # after the 放弃
+    assert replayed == Press("这组答题已经结束。点“开始答题”或发送 /quiz 再来一组。")
+    answer(quizzes, quizzes.start(MEMBER, ["long", "1"]))  # another quiz since: forgotten
+    again = quizzes.choose(MEMBER, data_of(step, "测试题库")).follow_up
+    assert again is not None and again.text.startswith("第 1/5 题")  # the draw, once more
+    answer(quizzes, again)
+    ids = [e.data["answer_id"] for e in answer_events(store)]
+    assert len(ids) == len(set(ids)) == 3  # yet under a new session id: no answer lost
