@@ -247,7 +247,7 @@ def test_a_member_reaches_the_quiz_the_review_and_the_points_with_buttons_alone(
     fake: FakeBotApi, tmp_path: Path
 ) -> None:
     """From /start, never typing a command: the menu's buttons send their labels, the
-    inline buttons do the rest."""
+    inline buttons do the rest, and 登记姓名 takes the name as a reply (across a restart)."""
     bot, clock = quiz_bot(fake, tmp_path)
     bot.start()
     try:
@@ -293,5 +293,14 @@ def test_a_member_reaches_the_quiz_the_review_and_the_points_with_buttons_alone(
         )
         mine = say(fake, MEMBER["id"], MEMBER, "我的积分", "小王 本月情况")
         assert "积分：7\n错题本：0 题待复习" in mine.params["text"]
+
+        asked = say(fake, MEMBER["id"], MEMBER, "登记姓名", "请回复您的真实姓名（与支部名单一致）")
+        assert asked.params["reply_markup"]["force_reply"] is True
+        bot.kill()  # the question needs nothing remembered: the reply names it
+        bot.start()
+        since = len(fake.requests)
+        fake.send_text(MEMBER["id"], MEMBER, "王小明", reply_to=asked.result["message_id"])
+        fake.wait_for("sendMessage", to_chat(MEMBER["id"], "已登记您的姓名：王小明"), 15, since)
+        say(fake, MEMBER["id"], MEMBER, "我的积分", "王小明 本月情况")
     finally:
         assert bot.stop() == 0, bot.log()
