@@ -33,7 +33,7 @@ NOT_UNDERSTOOD = (
 WELCOME = (
     "您好，{name}！我是支部学习助手。\n"
     "我会在支部群里推送主题党日、三会一课提醒和理论学习任务，也可以在这里私聊答题。\n"
-    "请发送 /join 您的姓名 登记真实姓名，便于支部统计。点下面的按钮即可答题、复习和查看积分，"
+    "点下面的按钮即可答题、复习错题和查看积分；请点“登记姓名”登记您的真实姓名，便于支部统计。"
     "发送 /help 查看全部命令。"
 )
 # The keyboard under /start and /help in private: each button sends its label, which
