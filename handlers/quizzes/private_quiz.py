@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
@@ -43,21 +44,22 @@ async def review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def private_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button under a private question: grade it, then show the next question or the score."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    press = services(context).private_quizzes.press(query.from_user.id, query.data)
-    await show_press(query, press)
-    if press.follow_up is not None:
-        await send_view(context, query.from_user.id, press.follow_up)
+    await handle_press(update, context, services(context).private_quizzes.press)
 
 
 async def choice_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """题数, 题库, 继续 or 放弃: redraw the message as the next step, or start the questions."""
+    await handle_press(update, context, services(context).private_quizzes.choose)
+
+
+async def handle_press(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, handle: Callable[[int, str], Press]
+) -> None:
+    """Let the core `handle` the presser's button, show its answer, send what follows."""
     query = update.callback_query
     if query is None or query.data is None:
         return
-    press = services(context).private_quizzes.choose(query.from_user.id, query.data)
+    press = handle(query.from_user.id, query.data)
     await show_press(query, press)
     if press.follow_up is not None:
         await send_view(context, query.from_user.id, press.follow_up)
