@@ -191,15 +191,14 @@ class Reports:
             for event in self._store.events(branch.id, month)
             if event.kind == ANSWER_EVENT_KIND and event.user_id == user_id
         ]
+
+        def daily(answers: list[AnswerRecord]) -> dict[date, int]:
+            return points_by_day(tasks, answers, rule, self._timezone).get(user_id, {})
+
         # What the quiz earned is what the days earn with its answers, less without them:
         # an answer beyond the daily cap earns nothing.
-        days = points_by_day(tasks, [a for _, a in mine], rule, self._timezone).get(user_id, {})
-        before = points_by_day(
-            tasks,
-            [a for answer_id, a in mine if not answer_id.startswith(f"{session_id}:")],
-            rule,
-            self._timezone,
-        ).get(user_id, {})
+        days = daily([a for _, a in mine])
+        before = daily([a for answer_id, a in mine if not answer_id.startswith(f"{session_id}:")])
         today = days.get(self.today(), 0)
         lines = [
             messages.QUIZ_POINTS_EARNED.format(earned=sum(days.values()) - sum(before.values())),
