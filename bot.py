@@ -188,15 +188,16 @@ def install_services(
         organization, messenger, WorkCalendar(), clock, timezone, group_quizzes
     )
     rosters = Rosters(organization, clock)
+    reports = Reports(organization, clock, timezone)
     found = Services(
         settings,
         organization,
         ChatAdminCache(),
         clock,
         dispatcher,
-        PrivateQuizzes(store, banks, clock, timezone),
+        PrivateQuizzes(store, banks, clock, timezone, points=reports.quiz_points_text),
         group_quizzes,
-        Reports(organization, clock, timezone),
+        reports,
         messenger,
         rosters,
         dispatcher.meetings,

@@ -33,7 +33,7 @@ NOT_UNDERSTOOD = (
 WELCOME = (
     "您好，{name}！我是支部学习助手。\n"
     "我会在支部群里推送主题党日、三会一课提醒和理论学习任务，也可以在这里私聊答题。\n"
-    "请发送 /join 您的姓名 登记真实姓名，便于支部统计。点下面的按钮即可答题、复习和查看积分，"
+    "点下面的按钮即可答题、复习错题和查看积分；请点“登记姓名”登记您的真实姓名，便于支部统计。"
     "发送 /help 查看全部命令。"
 )
 # The keyboard under /start and /help in private: each button sends its label, which
@@ -45,6 +45,9 @@ HELP_LINE = "/{command}{args} — {description}"
 
 # --- names
 JOIN_USAGE = "请在命令后写上您的真实姓名，例如：/join 张三"
+# 登记姓名 (or /join alone, in private) asks; a reply to this question is the name.
+JOIN_ASK = "请回复您的真实姓名（与支部名单一致）"
+JOIN_ASK_PLACEHOLDER = "您的真实姓名"
 JOIN_BAD_NAME = "姓名应为 1 到 20 个字，只含汉字、字母、空格、“·”或“-”，例如：/join 张三"
 JOIN_DONE = "已登记您的姓名：{name}。"
 JOIN_DONE_IN_BRANCH = "已登记您的姓名：{name}，并加入{branch}名单。"
@@ -384,7 +387,22 @@ QUIZ_TYPE_NAMES = {"single": "单选题", "multiple": "多选题", "judge": "判
 QUIZ_ALL_TITLE = "综合"
 
 # --- quizzes: private chat
-QUIZ_RESUMING = "您还有一组答题没有完成，接着答第 {number} 题（共 {total} 题）："
+QUIZ_CHOOSE_COUNT = "请选择这组答题的题数："
+QUIZ_COUNT_BUTTON = "{count} 题"
+QUIZ_CHOOSE_SELECTION = "这组答 {count} 题。请选择题库或专题："
+QUIZ_CHOSEN = "已选择：{title}，{count} 题。"
+QUIZ_CHOICE_GONE = "这个题库或专题已经没有了，请重新选择。"
+QUIZ_CHOICE_STARTED = "这组答题已经开始了，请在题目下面作答。"
+QUIZ_UNFINISHED = "您还有一组答题没有完成（已答 {done}/{total} 题）。接着答，还是重新开始？"
+QUIZ_CONTINUE = "继续（还剩 {left} 题）"
+QUIZ_ABANDON = "放弃并开始新的一组"
+QUIZ_ABANDON_FOR_REVIEW = "放弃并开始错题复习"
+QUIZ_ABANDONED = "已放弃未完成的一组（已答的题照常计分）。"
+QUIZ_ALREADY_CONTINUED = "已经接着答了，请在最新的题目下面作答。"
+QUIZ_SESSION_GONE = (
+    "这组答题已经结束或已放弃，不用再点了。点“开始答题”或发送 /quiz 再来一组。"
+)
+QUIZ_RESUMING = "接着答第 {number} 题（共 {total} 题）："
 QUIZ_QUESTION = "第 {number}/{total} 题 · {kind}\n{text}"
 QUIZ_MULTIPLE_HINT = "（多选：点选所有正确选项，再点“提交”）"
 QUIZ_OPTION_LINE = "{letter}. {option}"
@@ -402,9 +420,22 @@ QUIZ_SELECTED = "已选：{chosen}。选好后请点“提交”。"
 QUIZ_SELECTED_NONE = "还没有选择选项。"
 QUIZ_CHOOSE_FIRST = "请先选择至少一个选项，再点“提交”。"
 QUIZ_DONE = "🎉 答题完成！本组共 {total} 题，答对 {right} 题，正确率 {rate}%。"
-QUIZ_DONE_REVIEW_HINT = "答错的题已记入错题本，发送 /review 复习。"
-QUIZ_DONE_AGAIN_HINT = "发送 /quiz 再来一组。"
-REVIEW_DONE = "📘 复习完成！本次共 {total} 题，答对 {right} 题。错题本里还有 {left} 题。"
+QUIZ_DONE_REVIEW_HINT = "答错的题已记入错题本，点“错题复习”或发送 /review 复习。"
+QUIZ_DONE_AGAIN_HINT = "点“开始答题”或发送 /quiz 再来一组。"
+# The end of a private quiz or review: the points it earned, as /me and /top count them.
+QUIZ_POINTS_EARNED = "本次得分：{earned} 分"
+QUIZ_POINTS_TODAY = "今日积分：{today} 分（每天最多 {cap} 分）"
+QUIZ_POINTS_CAPPED = "今天的积分已满 {cap} 分，明天答对的题会继续计分。"
+QUIZ_POINTS_MONTH = "本月积分：{points} 分，{branch}第 {rank} 名"
+QUIZ_POINTS_MONTH_UNRANKED = "本月积分：{points} 分"
+QUIZ_POINTS_NO_BRANCH = (
+    "您还不在任何支部名单中，答题暂不计入积分。请在支部群里发言或点“登记姓名”，"
+    "加入名单后答题即可计分。"
+)
+REVIEW_DONE = "📘 复习完成！本次复习 {total} 题，答对 {right} 题"
+REVIEW_REMOVED = "，其中 {removed} 题已从错题本移除"
+REVIEW_LEFT = "；错题本还有 {left} 题，下次再练。"
+REVIEW_CLEARED = "；错题本已经清空，继续保持！"
 REVIEW_EMPTY = "您的错题本是空的，继续保持！发送 /quiz 开始答题。"
 REVIEW_RULE = "同一道题在不同的两天连续答对，就会移出错题本。"
 QUIZ_BAD_BUTTON = "这个按钮已失效。发送 /quiz 继续答题。"
@@ -414,7 +445,7 @@ QUIZ_ALREADY_ANSWERED = "这道题已经作答过了，以第一次作答为准�
 QUIZ_ALREADY_ANSWERED_PRIVATE = (
     "这道题已经作答过了，以第一次作答为准。没看到下一题的话，请发送 /quiz 继续。"
 )
-QUIZ_FINISHED = "这组答题已经结束。发送 /quiz 再来一组。"
+QUIZ_FINISHED = "这组答题已经结束。点“开始答题”或发送 /quiz 再来一组。"
 QUIZ_BUTTONS_REDRAWN = "这个按钮已更新，请按刷新后的按钮重新选择。"
 QUIZ_SELECTION_CHANGED = (
     "按钮显示的不是您最新的选择，已为您刷新。当前已选：{chosen}。请核对后再点“提交”。"
@@ -489,6 +520,18 @@ ME_REVIEW = "错题本：{count} 题待复习"
 TOP_HEADER = "{branch} {month} 积分榜"
 TOP_LINE = "{rank}. {name} {points} 分"
 TOP_EMPTY = "本月还没有人获得积分。"
+# /rules: the points rule of schedules.yaml, as members read it.
+RULES_HEADER = "📋 积分规则"
+RULES_STUDY = "· 按时完成学习任务（截止前点“学完了”）：每项 {points} 分"
+RULES_ANSWER = "· 答对一道题（私聊答题、错题复习、群内测验）：每题 {points} 分"
+RULES_NO_POINTS = "· {action}：不计分"
+RULES_STUDY_ACTION = "完成学习任务"
+RULES_ANSWER_ACTION = "答题"
+RULES_CAP = "· 每人每天最多 {cap} 分，超出的不计"
+RULES_FOOTER = (
+    "逾期完成的任务和答错的题不计分。积分算在完成或答题的当天，每月重新累计。\n"
+    "发送 /me 查看本月积分，/top 查看本支部积分榜。"
+)
 RANKING_HEADER = "{month} 各支部参与率"
 RANKING_LINE = "{rank}. {branch} {rate}（{participants}/{roster}）"
 RANKING_UNBOUND = "{branch} —（未绑定）"

@@ -41,6 +41,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("review", "复习错题本", where=ChatKind.PRIVATE),
     Command("me", "查看我本月的学习、答题和积分"),
     Command("top", "本支部本月积分榜"),
+    Command("rules", "积分规则：怎样得分、每天上限"),
     Command("bind", "把本群绑定到支部", Role.SECRETARY, ChatKind.GROUP, "支部ID"),
     Command("unbind", "解除本群与支部的绑定", Role.SECRETARY, ChatKind.GROUP),
     Command("roster", "支部名单和报到情况", Role.SECRETARY, args="[支部ID | add 姓名…]"),

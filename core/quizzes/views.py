@@ -52,10 +52,10 @@ class QuestionView:
 class Press:
     """What a button press changes: the short answer shown to the presser, and the messages."""
 
-    reply: str
+    reply: str  # "" shows nothing (the pressed message changes instead)
     alert: bool = False
-    edit_text: str | None = None  # new text of the pressed message, its buttons removed
-    keyboard: Keyboard | None = None  # new buttons of the pressed message, text unchanged
+    edit_text: str | None = None  # new text of the pressed message, with `keyboard` or none
+    keyboard: Keyboard | None = None  # new buttons of the pressed message (alone: same text)
     follow_up: QuestionView | None = None  # the next question, or the score
 
 

@@ -565,6 +565,12 @@ def leaderboard(report: BranchMonthReport, top: int = 10) -> list[tuple[int, Mem
     return rows
 
 
+def member_rank(report: BranchMonthReport, user_id: int) -> int | None:
+    """The member's place on the branch's leaderboard (/top's ranks); None without points."""
+    rows = leaderboard(report, top=len(report.members))
+    return next((rank for rank, member in rows if member.user_id == user_id), None)
+
+
 def format_leaderboard(report: BranchMonthReport, top: int = 10) -> str:
     """The branch's points leaderboard, for /top."""
     header = messages.TOP_HEADER.format(branch=report.branch_name, month=month_label(report.month))

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from core import messages
 from core.config.points_rule import PointsRule
 from core.store.quiz_sessions import AnswerRecord
 from core.store.records import StudyTask
@@ -58,3 +59,19 @@ def points_by_day(
         user_id: {day: min(points, rule.daily_cap) for day, points in days.items() if points}
         for user_id, days in raw.items()
     }
+
+
+def rules_text(rule: PointsRule) -> str:
+    """/rules: how points are earned, from the configured rule."""
+    study = (
+        messages.RULES_STUDY.format(points=rule.study_on_time)
+        if rule.study_on_time
+        else messages.RULES_NO_POINTS.format(action=messages.RULES_STUDY_ACTION)
+    )
+    answer = (
+        messages.RULES_ANSWER.format(points=rule.correct_answer)
+        if rule.correct_answer
+        else messages.RULES_NO_POINTS.format(action=messages.RULES_ANSWER_ACTION)
+    )
+    cap = messages.RULES_CAP.format(cap=rule.daily_cap)
+    return "\n".join([messages.RULES_HEADER, study, answer, cap, messages.RULES_FOOTER])

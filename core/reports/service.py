@@ -37,6 +37,7 @@ from core.reports.month_report import (
     build_report,
     format_leaderboard,
     format_member_month,
+    member_rank,
     month_bounds,
     month_days,
     month_label,
@@ -45,9 +46,10 @@ from core.reports.month_report import (
     rank_branches,
     task_months,
 )
+from core.reports.points import points_by_day
 from core.reports.requests import name_and_month
 from core.roster.members import branch_members, leave_of
-from core.store.database import Store
+from core.store.database import ANSWER_ID, Store
 from core.store.meeting_records import CLOSED, Meeting
 from core.store.quiz_sessions import ANSWER_EVENT_KIND, AnswerRecord
 from core.store.records import Person, StudyTask
@@ -185,6 +187,48 @@ class Reports:
             raise UserError(messages.ME_NOT_ON_ROSTER.format(branch=branch.name))
         review = len(self._store.member_quiz(user_id).member_progress.review_list())
         return format_member_month(member, review)
+
+    def quiz_points_text(self, user_id: int, session_id: str) -> str:
+        """The end of a private quiz: the points it earned, today's against the daily cap,
+        the month's and the member's place on the branch's leaderboard (as /me and /top)."""
+        try:
+            branch = self.home_branch(user_id)
+        except UserError:
+            return messages.QUIZ_POINTS_NO_BRANCH
+        month = self.this_month()
+        report = self.report(branch.id, month)
+        member = report.member(user_id)
+        if member is None:
+            return messages.QUIZ_POINTS_NO_BRANCH
+        rule = self._organization.config.points
+        tasks = [t for t in self._tasks(month) if t.branch_id == branch.id]
+        mine = [
+            (str(event.data.get(ANSWER_ID, "")), AnswerRecord.from_event(event))
+            for event in self._store.events(branch.id, month)
+            if event.kind == ANSWER_EVENT_KIND and event.user_id == user_id
+        ]
+
+        def daily(answers: list[AnswerRecord]) -> dict[date, int]:
+            return points_by_day(tasks, answers, rule, self._timezone).get(user_id, {})
+
+        # What the quiz earned is what the days earn with its answers, less without them:
+        # an answer beyond the daily cap earns nothing.
+        days = daily([a for _, a in mine])
+        before = daily([a for answer_id, a in mine if not answer_id.startswith(f"{session_id}:")])
+        today = days.get(self.today(), 0)
+        lines = [
+            messages.QUIZ_POINTS_EARNED.format(earned=sum(days.values()) - sum(before.values())),
+            messages.QUIZ_POINTS_TODAY.format(today=today, cap=rule.daily_cap),
+        ]
+        if today >= rule.daily_cap:
+            lines.append(messages.QUIZ_POINTS_CAPPED.format(cap=rule.daily_cap))
+        rank = member_rank(report, user_id)
+        lines.append(
+            messages.QUIZ_POINTS_MONTH.format(points=member.points, branch=branch.name, rank=rank)
+            if rank is not None
+            else messages.QUIZ_POINTS_MONTH_UNRANKED.format(points=member.points)
+        )
+        return "\n".join(lines)
 
     def leaderboard_text(self, branch: Branch) -> str:
         """/top: the branch's points leaderboard of this month."""

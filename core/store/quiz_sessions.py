@@ -186,6 +186,11 @@ class QuizSession:
         pending = self.pending | {option} if selected else self.pending - {option}
         return replace(self, pending=pending)
 
+    def abandoned(self) -> QuizSession:
+        """Ended early (放弃): finished, so none of its buttons answers any more, and kept
+        on the member's file, so a late press of the menu that started it finds it."""
+        return replace(self, position=len(self.question_keys), pending=frozenset())
+
     def answered(self, correct: bool) -> QuizSession:
         """Move past the current question, counting it if right."""
         if self.finished:

@@ -1,8 +1,9 @@
-"""Members talking to the bot: /start, /help, /join, and keeping rosters current."""
+"""Members talking to the bot: /start, /help, /join (and 登记姓名's question, answered by
+a reply), and keeping rosters current."""
 
 from __future__ import annotations
 
-from telegram import ChatMemberUpdated, ReplyKeyboardMarkup, Update, User
+from telegram import ChatMemberUpdated, ForceReply, Message, ReplyKeyboardMarkup, Update, User
 from telegram.constants import ChatMemberStatus
 from telegram.ext import (
     BaseHandler,
@@ -92,12 +93,47 @@ def menu_keyboard(role: Role) -> ReplyKeyboardMarkup:
 
 
 async def join(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/join 姓名: the real name used in reports."""
+    """/join 姓名: the real name used in reports. Alone in private (the menu's 登记姓名):
+    ask for the name, to be given as a reply."""
+    message = update.effective_message
+    name = " ".join(context.args or [])
+    if message is not None and not name.strip() and is_private(update):
+        placeholder = messages.JOIN_ASK_PLACEHOLDER
+        await message.reply_text(
+            messages.JOIN_ASK, reply_markup=ForceReply(input_field_placeholder=placeholder)
+        )
+        return
+    await register_name(update, context, name)
+
+
+async def name_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A reply to 登记姓名's question: the name, as /join 姓名 would give it."""
+    message = update.effective_message
+    if message is not None:
+        await register_name(update, context, message.text or "")
+
+
+class _AnswersNameQuestion(filters.MessageFilter):
+    """A reply to the bot's 请回复您的真实姓名: only those, so that other text in private
+    still reaches 没看懂 (`handlers/understanding.py`). The question is read from the
+    replied message itself, so it needs no stored state and works after a restart."""
+
+    def filter(self, message: Message) -> bool:
+        asked = message.reply_to_message
+        return (
+            asked is not None
+            and asked.from_user is not None
+            and asked.from_user.is_bot
+            and asked.text == messages.JOIN_ASK
+        )
+
+
+async def register_name(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str) -> None:
+    """Set the caller's real name; with a 名单, claim the entry of that name."""
     user, message, chat = update.effective_user, update.effective_message, update.effective_chat
     if user is None or message is None or chat is None or user.is_bot:
         return  # other bots are never members
     group_id = None if is_private(update) else chat.id
-    name = " ".join(context.args or [])
     found = services(context)
     reply = found.organization.set_real_name(chat_user(user), name, group_id)
     claims = [
@@ -179,6 +215,15 @@ HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
     guarded_command("start", start),
     guarded_command("help", show_help),
     guarded_command("join", join),
+    # Before 没看懂 (handlers/understanding.py, registered last): the name asked for.
+    MessageHandler(
+        filters.UpdateType.MESSAGE
+        & filters.ChatType.PRIVATE
+        & filters.TEXT
+        & ~filters.COMMAND
+        & _AnswersNameQuestion(),
+        name_reply,
+    ),
     MessageHandler(filters.StatusUpdate.NEW_CHAT_MEMBERS, members_joined),
     MessageHandler(filters.StatusUpdate.LEFT_CHAT_MEMBER, member_left),
     ChatMemberHandler(member_status_changed, ChatMemberHandler.CHAT_MEMBER),

@@ -1,13 +1,16 @@
-"""Private quizzes: /quiz and /review, and the buttons under their questions."""
+"""Private quizzes: /quiz and /review, the buttons before the questions (题数, 题库,
+继续, 放弃) and those under them."""
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from telegram import CallbackQuery, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
+from core.quizzes.choices import CHOICE_PATTERN
 from core.quizzes.views import PRIVATE_PREFIX, Press, QuestionView
 from handlers.organization.guard import guarded_command
 from handlers.quizzes.group_quiz_sender import inline_keyboard
@@ -16,12 +19,13 @@ from handlers.services import services
 
 
 async def take_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/quiz [bank|tag] [n]: resume the unfinished quiz, or start a new one."""
+    """/quiz [bank|tag] [n]: 继续 or 放弃 an unfinished quiz; the 题数 buttons; or a new quiz."""
     await send_quiz(update, context, context.args or [])
 
 
 async def send_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE, args: list[str]) -> None:
-    """The member's quiz: the unfinished one resumed, or a new one as `args` select."""
+    """The member's quiz: 继续 or 放弃 the unfinished one, else a new one as `args` select
+    (none: the 题数 buttons first)."""
     user, message = update.effective_user, update.effective_message
     if user is None or message is None:
         return
@@ -40,10 +44,22 @@ async def review(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def private_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A button under a private question: grade it, then show the next question or the score."""
+    await handle_press(update, context, services(context).private_quizzes.press)
+
+
+async def choice_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """题数, 题库, 继续 or 放弃: redraw the message as the next step, or start the questions."""
+    await handle_press(update, context, services(context).private_quizzes.choose)
+
+
+async def handle_press(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, handle: Callable[[int, str], Press]
+) -> None:
+    """Let the core `handle` the presser's button, show its answer, send what follows."""
     query = update.callback_query
     if query is None or query.data is None:
         return
-    press = services(context).private_quizzes.press(query.from_user.id, query.data)
+    press = handle(query.from_user.id, query.data)
     await show_press(query, press)
     if press.follow_up is not None:
         await send_view(context, query.from_user.id, press.follow_up)
@@ -55,7 +71,8 @@ async def show_press(query: CallbackQuery, press: Press) -> None:
     # The answer is stored already; an old message that can no longer be edited is fine.
     with contextlib.suppress(BadRequest):
         if press.edit_text is not None:
-            await query.edit_message_text(press.edit_text, reply_markup=None)
+            markup = inline_keyboard(press.keyboard or ())
+            await query.edit_message_text(press.edit_text, reply_markup=markup)
         elif press.keyboard is not None:
             await query.edit_message_reply_markup(inline_keyboard(press.keyboard))
 
@@ -69,4 +86,5 @@ HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
     guarded_command("quiz", take_quiz),
     guarded_command("review", review),
     CallbackQueryHandler(private_button, pattern=f"^{PRIVATE_PREFIX}"),
+    CallbackQueryHandler(choice_button, pattern=CHOICE_PATTERN),
 ]

@@ -17,7 +17,7 @@ async def answer_query(query: CallbackQuery, press: Press) -> None:
     """Show the press's short answer. The press is recorded already, so a refused answer
     must not stop the quiz: one too old to answer (redelivered) is expected, others logged."""
     try:
-        await query.answer(press.reply, show_alert=press.alert)
+        await query.answer(press.reply or None, show_alert=press.alert)
     except BadRequest as error:
         if not is_expired_press(error):
             log.warning("Telegram refused the answer to a quiz press: %s", error)

@@ -1,5 +1,5 @@
-"""Who took part: /report and /export for secretaries, /me and /top for members, /stats for
-admins, and the buttons under a report (提醒未完成, 导出, the branch picker)."""
+"""Who took part: /report and /export for secretaries, /me, /top and /rules for members,
+/stats for admins, and the buttons under a report (提醒未完成, 导出, the branch picker)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from core.dates.periods import parse_period
 from core.errors import UserError
 from core.reports.chart import participation_chart
 from core.reports.month_report import BranchMonthReport, format_report_text
+from core.reports.points import rules_text
 from core.reports.requests import (
     EXPORT,
     NUDGE,
@@ -110,6 +111,13 @@ async def top(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     branch = _member_branch(update, context, user.id)
     await message.reply_text(services(context).reports.leaderboard_text(branch))
+
+
+async def points_rules(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/rules: how points are earned, as schedules.yaml's `points` says."""
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(rules_text(services(context).organization.config.points))
 
 
 async def question_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -268,6 +276,7 @@ HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
     guarded_command("export", export_report),
     guarded_command("me", my_month),
     guarded_command("top", top),
+    guarded_command("rules", points_rules),
     guarded_command("stats", question_stats),
     CallbackQueryHandler(report_button, pattern=f"^{REPORT_PREFIX}"),
 ]

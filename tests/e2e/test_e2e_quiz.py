@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from core import messages
 from core.config.banks import Question, load_banks
 from core.store.database import Store
 from core.store.quiz_sessions import AnswerRecord
@@ -41,10 +42,11 @@ def fake() -> Iterator[FakeBotApi]:
         yield server
 
 
-def set_clock(path: Path, hour: int, minute: int) -> None:
-    """Move the bot's time on 2026-11-02 (atomically: the bot never reads half a timestamp)."""
+def set_clock(path: Path, hour: int, minute: int, day: int = 2) -> None:
+    """Move the bot's time on 2026-11-02, or that November `day` (atomically: the bot never
+    reads half a timestamp)."""
     temp = path.with_suffix(".tmp")
-    temp.write_text(datetime(2026, 11, 2, hour, minute, tzinfo=SHANGHAI).isoformat())
+    temp.write_text(datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI).isoformat())
     os.replace(temp, path)
 
 
@@ -95,6 +97,21 @@ def buttons_of(call: Call) -> dict[str, str]:
     return {b["text"].split()[-1]: b["callback_data"] for row in rows for b in row}
 
 
+def labelled(call: Call) -> dict[str, str]:
+    """A message's buttons by their whole label."""
+    rows = call.params["reply_markup"]["inline_keyboard"]
+    return {b["text"]: b["callback_data"] for row in rows for b in row}
+
+
+def press_labelled(fake: FakeBotApi, shown: Call, label: str, reply: str) -> Call:
+    """Press the button labelled `label` of a message to the member; wait for the bot's
+    `reply` call (e.g. editMessageText, sendMessage) to that chat."""
+    chat_id = shown.params["chat_id"]
+    since = len(fake.requests)
+    fake.press_button(chat_id, shown.result["message_id"], MEMBER, labelled(shown)[label])
+    return fake.wait_for(reply, lambda c: c.params["chat_id"] == chat_id, timeout=15, since=since)
+
+
 def answer_question(fake: FakeBotApi, asked: Call, right: bool) -> Call:
     """Press the buttons of a private question; return the bot's next message to the member.
 
@@ -141,7 +158,9 @@ def test_private_quiz_survives_sigkill_and_records_each_answer_once(
         assert "以下配置有误" in warning.params["text"]
         assert "quizzes/bad_type.yaml:6" in warning.params["text"]
 
-        asked = say(fake, MEMBER["id"], MEMBER, "/quiz", "您还有一组答题没有完成，接着答第 3 题")
+        offer = say(fake, MEMBER["id"], MEMBER, "/quiz", "您还有一组答题没有完成（已答 2/5 题）")
+        asked = press_labelled(fake, offer, "继续（还剩 3 题）", "editMessageText")
+        assert asked.params["text"].startswith("接着答第 3 题")
         assert asked.params["text"].endswith(third)
         since = len(fake.requests)
         old_button = first.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
@@ -157,7 +176,8 @@ def test_private_quiz_survives_sigkill_and_records_each_answer_once(
             asked = answer_question(fake, asked, right=True)
         assert asked.params["text"] == (
             "🎉 答题完成！本组共 5 题，答对 4 题，正确率 80%。\n"
-            "答错的题已记入错题本，发送 /review 复习。"
+            "答错的题已记入错题本，点“错题复习”或发送 /review 复习。\n\n"
+            + messages.QUIZ_POINTS_NO_BRANCH
         )
         assert {kind.value for kind in kinds} == {"single", "multiple", "judge"}
     finally:
@@ -221,3 +241,66 @@ def test_group_quiz_polls_are_recorded_and_summarized(fake: FakeBotApi, tmp_path
     assert len(store.member_quiz(32).member_progress.review_list()) == 1
     assert store.member_quiz(31).member_progress.review_list() == []
     store.close()
+
+
+def test_a_member_reaches_the_quiz_the_review_and_the_points_with_buttons_alone(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    """From /start, never typing a command: the menu's buttons send their labels, the
+    inline buttons do the rest, and 登记姓名 takes the name as a reply (across a restart)."""
+    bot, clock = quiz_bot(fake, tmp_path)
+    bot.start()
+    try:
+        say(fake, OFFICE_GROUP, OWNER, "/bind office", "✅ 本群已绑定")
+        fake.send_text(OFFICE_GROUP, MEMBER, "大家好")  # speaking in the group: on the roster
+        welcome = say(fake, MEMBER["id"], MEMBER, "/start", "您好，小王！")  # Telegram's START
+        keyboard = welcome.params["reply_markup"]["keyboard"]
+        assert [b["text"] for row in keyboard for b in row] == [
+            "开始答题", "错题复习", "我的积分", "登记姓名",
+        ]  # fmt: skip
+
+        menu = say(fake, MEMBER["id"], MEMBER, "开始答题", "请选择这组答题的题数：")
+        assert list(labelled(menu)) == ["5 题", "10 题", "20 题"]
+        banks = press_labelled(fake, menu, "5 题", "editMessageText")
+        assert banks.params["text"] == "这组答 5 题。请选择题库或专题："
+        assert list(labelled(banks)) == ["综合", "测试题库", "长题", "多选", "纪律处分"]
+        asked = press_labelled(fake, banks, "测试题库", "sendMessage")
+        assert asked.params["text"].startswith("第 1/5 题")
+        for right in (False, True, False, True, True):
+            asked = answer_question(fake, asked, right)
+        assert asked.params["text"] == (
+            "🎉 答题完成！本组共 5 题，答对 3 题，正确率 60%。\n"
+            "答错的题已记入错题本，点“错题复习”或发送 /review 复习。\n\n"
+            "本次得分：3 分\n今日积分：3 分（每天最多 10 分）\n本月积分：3 分，办公室党支部第 1 名"
+        )
+
+        asked = say(fake, MEMBER["id"], MEMBER, "错题复习", "第 1/2 题")
+        for _ in range(2):
+            asked = answer_question(fake, asked, right=True)
+        assert asked.params["text"] == (
+            "📘 复习完成！本次复习 2 题，答对 2 题；错题本还有 2 题，下次再练。\n"
+            "同一道题在不同的两天连续答对，就会移出错题本。\n\n"
+            "本次得分：2 分\n今日积分：5 分（每天最多 10 分）\n本月积分：5 分，办公室党支部第 1 名"
+        )
+        set_clock(clock, 9, 0, day=3)
+        asked = say(fake, MEMBER["id"], MEMBER, "错题复习", "第 1/2 题")
+        for _ in range(2):
+            asked = answer_question(fake, asked, right=True)
+        assert asked.params["text"] == (
+            "📘 复习完成！本次复习 2 题，答对 2 题，其中 2 题已从错题本移除；"
+            "错题本已经清空，继续保持！\n\n"
+            "本次得分：2 分\n今日积分：2 分（每天最多 10 分）\n本月积分：7 分，办公室党支部第 1 名"
+        )
+        mine = say(fake, MEMBER["id"], MEMBER, "我的积分", "小王 本月情况")
+        assert "积分：7\n错题本：0 题待复习" in mine.params["text"]
+
+        asked = say(fake, MEMBER["id"], MEMBER, "登记姓名", "请回复您的真实姓名（与支部名单一致）")
+        assert asked.params["reply_markup"]["force_reply"] is True
+        bot.kill()  # the question needs nothing remembered: the reply names it
+        bot.start()
+        since = len(fake.requests)
+        fake.send_text(MEMBER["id"], MEMBER, "王小明", reply_to=asked.result["message_id"])
+        fake.wait_for("sendMessage", to_chat(MEMBER["id"], "已登记您的姓名：王小明"), 15, since)
+        say(fake, MEMBER["id"], MEMBER, "我的积分", "王小明 本月情况")
+    finally:
+        assert bot.stop() == 0, bot.log()

@@ -372,7 +372,7 @@ def test_reload_and_a_bank_sent_as_a_file_go_live_without_restart(
             "✅ 配置已重新加载并立即生效：2 个支部，0 个推送计划，3 个题库"
         )
         assert (config / "quizzes" / "extra.yaml").read_bytes() == content
-        other = user(32, "乙")  # 甲 has an unfinished quiz, which /quiz would resume
+        other = user(32, "乙")  # 甲 has an unfinished quiz: /quiz would offer 继续 first
         question = ask(fake, 32, other, "/quiz extra 1", "sendMessage").params["text"]
         assert question.startswith("第 1/1 题")
         assert any(q in question for q in ("党员应当按期交纳党费。", "党的最高领导机关是："))

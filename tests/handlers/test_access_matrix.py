@@ -273,6 +273,8 @@ def check_answer(
         else:
             header = messages.TOP_HEADER.format(branch=branch, month=MONTH)
             assert replies == [f"{header}\n{messages.TOP_EMPTY}"]
+    elif name == "rules":
+        assert len(replies) == 1 and replies[0].startswith(f"{messages.RULES_HEADER}\n")
     elif name == "bind":
         assert replies == [messages.BIND_ALREADY.format(branch=OFFICE)]
         assert bound_branches(bot) == {"office": OFFICE_GROUP, "policy": POLICY_GROUP}

@@ -106,6 +106,7 @@ COMMANDS = [
     "export",
     "me",
     "top",
+    "rules",
     "branches",
     "stats",
     "reload",
@@ -166,6 +167,15 @@ REAL_LIKE_DATA = [
     "q:3:000000000000:999:t9",
     "q:999999999999999:ffffffffffffffff:999:t9",
     "q:-3:0:0:0",
+    "qn:000000000000:5",
+    "qn:000000000000:99",
+    "qs:000000000000:5:",
+    "qs:000000000000:20:basics",
+    "qs:000000000000:5:纪律处分",
+    "qc:000000000000:0",
+    "qa:000000000000:m",
+    "qa:000000000000:r",
+    "qa:000000000000:q:10:basics",
     "g:",
     "g:2611-00000000:0:0",
     "g:2611-00000000:99:s",
@@ -194,7 +204,8 @@ def callback_data(draw: st.DrawFn) -> str:
     if kind == 1:
         return draw(st.sampled_from(REAL_LIKE_DATA)) + draw(odd_text)
     if kind == 2:
-        prefix = draw(st.sampled_from(["study:", "q:", "g:", "rep:", "rep:r:", "rep:x:"]))
+        prefixes = ["study:", "q:", "qn:", "qs:", "qc:", "qa:", "g:", "rep:", "rep:r:", "rep:x:"]
+        prefix = draw(st.sampled_from(prefixes))
         return prefix + draw(st.text(max_size=80))
     if kind == 3:
         return draw(st.text(min_size=65, max_size=300))  # over Telegram's 64 bytes

@@ -378,11 +378,34 @@ async def test_the_private_menu_buttons_do_what_they_say(bot: BotHarness) -> Non
     assert keyboard["is_persistent"] and keyboard["resize_keyboard"]
     assert await bot.say(MEMBER["id"], MEMBER, "开始答题") == [messages.QUIZ_NO_BANKS]  # /quiz
     assert await bot.say(MEMBER["id"], MEMBER, "我的积分") == [messages.ME_NO_BRANCH]  # /me
-    assert await bot.say(MEMBER["id"], MEMBER, "登记姓名") == [messages.JOIN_USAGE]
+    assert await bot.say(MEMBER["id"], MEMBER, "登记姓名") == [messages.JOIN_ASK]  # /join
+    asked = bot.fake.calls("sendMessage")[-1].params["reply_markup"]
+    assert asked == {"force_reply": True, "input_field_placeholder": "您的真实姓名"}
     assert await bot.say(OFFICE_GROUP, MEMBER, "开始答题") == []  # a word, in a group
     await bot.say(ADMIN["id"], ADMIN, "/help")
     keyboard = bot.fake.calls("sendMessage")[-1].params["reply_markup"]
     assert labels(keyboard)[-1] == ["支部情况"]  # secretaries and admins see their branch
+
+
+async def test_the_name_asked_for_is_taken_from_the_reply(bot: BotHarness) -> None:
+    await bot.say(MEMBER["id"], MEMBER, "登记姓名")
+    asked = bot.fake.calls("sendMessage")[-1].result["message_id"]
+    name = bot.fake.send_text(MEMBER["id"], MEMBER, "王建国", reply_to=asked)
+    assert await bot.feed(name) == [messages.JOIN_DONE.format(name="王建国")]
+    assert await bot.feed(name) == [messages.JOIN_DONE.format(name="王建国")]  # redelivered
+    person = bot.services.store.person(MEMBER["id"])
+    assert person is not None and person.real_name == "王建国"
+    bad = bot.fake.send_text(MEMBER["id"], MEMBER, "王建国123!", reply_to=asked)
+    assert await bot.feed(bad) == [messages.JOIN_BAD_NAME]
+    assert bot.services.store.person(MEMBER["id"]) == person  # a bad name changes nothing
+    # Text that answers no question of the bot's is not a name.
+    assert await bot.say(MEMBER["id"], MEMBER, "李四") == [messages.NOT_UNDERSTOOD]
+    await bot.say(MEMBER["id"], MEMBER, "/help")
+    help_message = bot.fake.calls("sendMessage")[-1].result["message_id"]
+    other = bot.fake.send_text(MEMBER["id"], MEMBER, "李四", reply_to=help_message)
+    assert await bot.feed(other) == [messages.NOT_UNDERSTOOD]
+    assert bot.services.store.person(MEMBER["id"]) == person
+    assert await bot.say(OFFICE_GROUP, MEMBER, "/join") == [messages.JOIN_USAGE]  # groups: usage
 
 
 def labels(keyboard: dict[str, list[list[dict[str, str]]]]) -> list[list[str]]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from core import messages
 from core.config.agency import AgencyConfig, parse_agency_config
 from core.config.banks import Question, load_banks
+from core.config.points_rule import PointsRule
 from core.config.yaml_loader import parse_yaml_text
 from core.delivery import Button, MaybeDelivered
 from core.store.quiz_sessions import AnswerRecord
@@ -103,7 +106,11 @@ async def test_private_quiz_with_buttons(bot: BotHarness) -> None:
         assert sent[0].endswith(f"出处：{question.source}") and "✅ 回答正确！" in sent[0]
         if number < 5:
             assert sent[1].startswith(f"第 {number + 1}/5 题")
-    assert sent[1] == "🎉 答题完成！本组共 5 题，答对 5 题，正确率 100%。\n发送 /quiz 再来一组。"
+    assert sent[1] == (
+        "🎉 答题完成！本组共 5 题，答对 5 题，正确率 100%。\n"
+        "点“开始答题”或发送 /quiz 再来一组。\n\n"
+        + messages.QUIZ_POINTS_NO_BRANCH  # 小王 has not spoken in a branch group
+    )
     answers = [
         AnswerRecord.from_event(e)
         for e in bot.services.store.events(None, "2026-11")
@@ -112,7 +119,7 @@ async def test_private_quiz_with_buttons(bot: BotHarness) -> None:
     assert len(answers) == 5 and all(a.correct and a.mode == "private" for a in answers)
     old = bot.fake.press_button(member, 2, MEMBER, "q:3:000000000000:0:0", strict=False)
     assert await bot.feed(old) == []
-    assert callback_reply(bot.fake) == "这组答题已经结束。发送 /quiz 再来一组。"
+    assert callback_reply(bot.fake) == "这组答题已经结束。点“开始答题”或发送 /quiz 再来一组。"
 
 
 @pytest.mark.parametrize(
@@ -411,5 +418,110 @@ async def test_the_link_from_the_group_starts_the_quiz_in_private(bot: BotHarnes
     welcome, review = await bot.say(MEMBER["id"], MEMBER, "/start review")
     assert welcome.startswith("您好，小王！")
     assert review == "您的错题本是空的，继续保持！发送 /quiz 开始答题。"
-    _, question = await bot.say(MEMBER["id"], MEMBER, "/start quiz")
-    assert question.startswith("第 1/")
+    _, menu = await bot.say(MEMBER["id"], MEMBER, "/start quiz")
+    assert menu == "请选择这组答题的题数："
+
+
+async def answer_shown(bot: BotHarness, sender: dict[str, Any], right: bool) -> list[str]:
+    """Answer the question last sent to `sender` by its buttons; return what the bot sent."""
+    chat_id = sender["id"]
+    asked = last_message(bot.fake, chat_id)
+    question = shown_question(asked)
+    every = frozenset(range(len(question.options)))
+    chosen = question.answer if right else every - question.answer
+    labels = question.labels(chosen)
+    if question.type.value != "multiple":
+        return await press(bot, chat_id, asked, sender, labels[0])
+    shown = asked
+    for label in labels:
+        await press(bot, chat_id, shown, sender, f"☐ {label}")
+        shown = bot.fake.calls("editMessageReplyMarkup")[-1]
+    return await press(bot, chat_id, shown, sender, "提交")
+
+
+async def take_quiz(bot: BotHarness, sender: dict[str, Any], rights: Sequence[bool]) -> str:
+    """/quiz basics n, answered right or wrong in turn; the closing text."""
+    await bot.say(sender["id"], sender, f"/quiz basics {len(rights)}")
+    for right in rights:
+        sent = await answer_shown(bot, sender, right)
+    return sent[-1]
+
+
+async def test_quiz_by_buttons_alone_ends_with_points_today_month_and_rank(
+    fake: FakeBotApi, tmp_path: Path, agency: AgencyConfig, clock: FakeClock
+) -> None:
+    capped = replace(agency, points=PointsRule(study_on_time=1, correct_answer=1, daily_cap=7))
+    async with running_bot(fake, tmp_path / "data", capped, clock, banks=BANKS) as bot:
+        await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+        for person in (MEMBER, COLLEAGUE):
+            await bot.say(OFFICE_GROUP, person, "收到")  # on the branch's roster
+        assert (await take_quiz(bot, COLLEAGUE, [True] * 5)).endswith(
+            "本次得分：5 分\n今日积分：5 分（每天最多 7 分）\n本月积分：5 分，办公室党支部第 1 名"
+        )
+        member = MEMBER["id"]
+        assert await bot.say(member, MEMBER, "开始答题") == ["请选择这组答题的题数："]
+        assert list(buttons(last_message(fake, member))) == ["5 题", "10 题", "20 题"]
+        assert await press(bot, member, last_message(fake, member), MEMBER, "5 题") == [
+            "这组答 5 题。请选择题库或专题："
+        ]
+        step = fake.calls("editMessageText")[-1]
+        assert list(buttons(step)) == ["综合", "测试题库", "长题", "多选", "纪律处分"]
+        chosen = fake.press_button(
+            member, step.result["message_id"], MEMBER, buttons(step)["测试题库"]
+        )
+        started = await bot.feed(chosen)
+        assert started[0] == "已选择：测试题库，5 题。" and started[1].startswith("第 1/5 题")
+        assert await bot.feed(chosen) == []  # delivered twice: one quiz
+        assert callback_reply(fake) == "这组答题已经开始了，请在题目下面作答。"
+        for right in (True, False, True, False, True):
+            sent = await answer_shown(bot, MEMBER, right)
+        assert sent[-1] == (
+            "🎉 答题完成！本组共 5 题，答对 3 题，正确率 60%。\n"
+            "答错的题已记入错题本，点“错题复习”或发送 /review 复习。\n\n"
+            "本次得分：3 分\n今日积分：3 分（每天最多 7 分）\n本月积分：3 分，办公室党支部第 2 名"
+        )
+        assert (await take_quiz(bot, MEMBER, [True] * 5)).endswith(
+            "本次得分：4 分\n今日积分：7 分（每天最多 7 分）\n"
+            "今天的积分已满 7 分，明天答对的题会继续计分。\n本月积分：7 分，办公室党支部第 1 名"
+        )
+        assert await bot.say(member, MEMBER, "/rules") == [
+            "📋 积分规则\n"
+            "· 按时完成学习任务（截止前点“学完了”）：每项 1 分\n"
+            "· 答对一道题（私聊答题、错题复习、群内测验）：每题 1 分\n"
+            "· 每人每天最多 7 分，超出的不计\n"
+            "逾期完成的任务和答错的题不计分。积分算在完成或答题的当天，每月重新累计。\n"
+            "发送 /me 查看本月积分，/top 查看本支部积分榜。"
+        ]
+
+
+async def test_an_unfinished_quiz_offers_continue_or_abandon_by_buttons(bot: BotHarness) -> None:
+    member = MEMBER["id"]
+    await bot.say(member, MEMBER, "/quiz basics 3")
+    await answer_shown(bot, MEMBER, True)
+    assert await bot.say(member, MEMBER, "开始答题") == [
+        "您还有一组答题没有完成（已答 1/3 题）。接着答，还是重新开始？"
+    ]
+    offer = last_message(bot.fake, member)
+    assert list(buttons(offer)) == ["继续（还剩 2 题）", "放弃并开始新的一组"]
+    pressed = bot.fake.press_button(
+        member, offer.result["message_id"], MEMBER, buttons(offer)["继续（还剩 2 题）"]
+    )
+    (continued,) = await bot.feed(pressed)
+    assert continued.startswith("接着答第 2 题（共 3 题）：\n\n第 2/3 题")
+    edited = bot.fake.calls("editMessageText")[-1]
+    assert buttons(edited)  # the offer became the question, with its answer buttons
+    assert await bot.feed(pressed) == []  # delivered twice: the question stays as it is
+    assert bot.fake.calls("editMessageText")[-1].ok is False  # "message is not modified"
+    await bot.say(member, MEMBER, "开始答题")
+    offer = last_message(bot.fake, member)
+    pressed = bot.fake.press_button(
+        member, offer.result["message_id"], MEMBER, buttons(offer)["放弃并开始新的一组"]
+    )
+    assert await bot.feed(pressed) == [
+        "已放弃未完成的一组（已答的题照常计分）。\n\n请选择这组答题的题数："
+    ]
+    assert list(buttons(bot.fake.calls("editMessageText")[-1])) == ["5 题", "10 题", "20 题"]
+    assert await bot.feed(pressed) == []
+    assert callback_reply(bot.fake) == messages.QUIZ_SESSION_GONE
+    session = bot.services.store.member_quiz(member).session
+    assert session is not None and session.finished  # ended, its id kept

@@ -8,8 +8,10 @@ def names(role: Role, is_private: bool) -> list[str]:
 
 
 def test_members_see_only_member_commands() -> None:
-    assert names(Role.MEMBER, True) == ["start", "help", "join", "quiz", "review", "me", "top"]
-    assert names(Role.MEMBER, False) == ["help", "join", "me", "top"]
+    assert names(Role.MEMBER, True) == [
+        "start", "help", "join", "quiz", "review", "me", "top", "rules",
+    ]  # fmt: skip
+    assert names(Role.MEMBER, False) == ["help", "join", "me", "top", "rules"]
 
 
 def test_secretaries_see_branch_commands_in_groups() -> None:
@@ -18,6 +20,7 @@ def test_secretaries_see_branch_commands_in_groups() -> None:
         "join",
         "me",
         "top",
+        "rules",
         "bind",
         "unbind",
         "roster",
@@ -39,6 +42,7 @@ def test_admins_see_everything_usable_in_private() -> None:
         "review",
         "me",
         "top",
+        "rules",
         "roster",
         "leave",
         "report",

@@ -70,6 +70,10 @@ def data_of(view: QuestionView | GroupQuestionView | Press, label: str) -> str:
     return next(b.data for row in keyboard for b in row if b.label.endswith(label))
 
 
+def labels(view: QuestionView | Press) -> list[list[str]]:
+    return [[b.label for b in row] for row in view.keyboard or ()]
+
+
 def answer(quizzes: PrivateQuizzes, view: QuestionView, right: bool = True) -> Press:
     """Press the right (or a wrong) answer to the question a view shows."""
     question = question_in(view, quizzes.banks)
@@ -166,7 +170,7 @@ def test_multiple_choice_toggles_then_submits(quizzes: PrivateQuizzes, store: St
         f"解析：{question.explanation}\n出处：{question.source}"
     )
     assert submitted.follow_up == QuestionView(
-        "🎉 答题完成！本组共 1 题，答对 1 题，正确率 100%。\n发送 /quiz 再来一组。"
+        "🎉 答题完成！本组共 1 题，答对 1 题，正确率 100%。\n点“开始答题”或发送 /quiz 再来一组。"
     )
     (event,) = answer_events(store)
     record = AnswerRecord.from_event(event)
@@ -199,7 +203,7 @@ def test_selection_buttons_say_what_they_set(quizzes: PrivateQuizzes, store: Sto
     submitted = quizzes.press(MEMBER, data_of(after_second, "提交"))
     assert submitted.reply.startswith("✅") or submitted.reply.startswith("❌")
     again = quizzes.press(MEMBER, data_of(after_second, "提交"))
-    assert again.reply == "这组答题已经结束。发送 /quiz 再来一组。"
+    assert again.reply == "这组答题已经结束。点“开始答题”或发送 /quiz 再来一组。"
     (event,) = answer_events(store)
     assert AnswerRecord.from_event(event).chosen == (first, second)
 
@@ -244,7 +248,7 @@ def test_stale_foreign_and_forged_presses_record_nothing(
         (
             MEMBER,
             next_button.replace(f":{session.id}:", ":abc:"),
-            "这组答题已经结束。发送 /quiz 再来一组。",
+            "这组答题已经结束。点“开始答题”或发送 /quiz 再来一组。",
         ),
         (MEMBER, f"q:{MEMBER}:{session.id}:5:0", "这个按钮已失效。发送 /quiz 继续答题。"),
         (MEMBER, "q:3:" + "a" * 80, "这个按钮已失效。发送 /quiz 继续答题。"),
@@ -257,7 +261,9 @@ def test_stale_foreign_and_forged_presses_record_nothing(
     assert last.follow_up is not None and last.follow_up.text.startswith(
         "🎉 答题完成！本组共 2 题"
     )
-    assert quizzes.press(MEMBER, next_button) == Press("这组答题已经结束。发送 /quiz 再来一组。")
+    assert quizzes.press(MEMBER, next_button) == Press(
+        "这组答题已经结束。点“开始答题”或发送 /quiz 再来一组。"
+    )
     assert len(answer_events(store)) == 2
 
 
@@ -275,10 +281,14 @@ def test_unfinished_quiz_resumes_after_a_restart(
 
     store = Store(tmp_path / "data", SHANGHAI)
     after = PrivateQuizzes(store, banks, clock, SHANGHAI, random.Random(6))
-    resumed = after.start(MEMBER, ["long"])  # the unfinished quiz wins over a new choice
-    assert resumed.text == f"您还有一组答题没有完成，接着答第 3 题（共 4 题）：\n\n{view.text}"
-    assert resumed.keyboard == view.keyboard
-    view = resumed
+    offer = after.start(MEMBER, ["long"])  # the unfinished quiz is offered first
+    assert offer.text == "您还有一组答题没有完成（已答 2/4 题）。接着答，还是重新开始？"
+    assert labels(offer) == [["继续（还剩 2 题）"], ["放弃并开始新的一组"]]
+    resumed = after.choose(MEMBER, data_of(offer, "继续（还剩 2 题）"))
+    header = "接着答第 3 题（共 4 题）："
+    assert resumed.edit_text == f"{header}\n\n{view.text}"
+    assert resumed.keyboard == view.keyboard and resumed.follow_up is None
+    view = QuestionView(resumed.edit_text, resumed.keyboard)
     while view.keyboard:
         press = answer(after, view)
         assert press.follow_up is not None
@@ -304,9 +314,11 @@ def test_a_crash_between_write_and_flush_loses_and_doubles_nothing(
     assert len(store.member_quiz(MEMBER).outbox) == 1  # the answer waits in the outbox
     assert quizzes.recover() == 1
     assert quizzes.recover() == 0
-    follow = quizzes.start(MEMBER, [])  # resumes at the second question, flushing again
-    assert follow.text.startswith("您还有一组答题没有完成，接着答第 2 题")
-    answer(quizzes, follow)
+    offer = quizzes.start(MEMBER, [])  # flushing again
+    continued = quizzes.choose(MEMBER, data_of(offer, "继续（还剩 1 题）"))
+    assert continued.edit_text is not None
+    assert continued.edit_text.startswith("接着答第 2 题")
+    answer(quizzes, QuestionView(continued.edit_text, continued.keyboard or ()))
     events = answer_events(store)
     assert len(events) == 2
     assert {e.data["answer_id"].split(":")[1] for e in events} == {"0", "1"}
@@ -329,7 +341,7 @@ def test_review_list_fills_and_empties(quizzes: PrivateQuizzes, clock: FakeClock
     press = answer(quizzes, press.follow_up)
     assert press.follow_up is not None
     assert press.follow_up.text == (
-        "📘 复习完成！本次共 2 题，答对 2 题。错题本里还有 2 题。\n"
+        "📘 复习完成！本次复习 2 题，答对 2 题；错题本还有 2 题，下次再练。\n"
         "同一道题在不同的两天连续答对，就会移出错题本。"
     )
     clock.advance(days=1)
@@ -338,8 +350,35 @@ def test_review_list_fills_and_empties(quizzes: PrivateQuizzes, clock: FakeClock
         press = answer(quizzes, view)
         assert press.follow_up is not None
         view = press.follow_up
-    assert view.text == "📘 复习完成！本次共 2 题，答对 2 题。错题本里还有 0 题。"
+    assert view.text == (
+        "📘 复习完成！本次复习 2 题，答对 2 题，其中 2 题已从错题本移除；"
+        "错题本已经清空，继续保持！"
+    )
     assert quizzes.review(MEMBER).text.startswith("您的错题本是空的")
+
+
+def test_a_review_that_leaves_questions_reads_as_progress(
+    quizzes: PrivateQuizzes, clock: FakeClock
+) -> None:
+    view = quizzes.start(MEMBER, ["basics", "3"])
+    for right in (False, False, False, True, True, True):  # wrong today, right tomorrow
+        if len(view.keyboard) == 0:
+            clock.advance(days=1)
+            view = quizzes.review(MEMBER)
+        press = answer(quizzes, view, right=right)
+        assert press.follow_up is not None
+        view = press.follow_up
+    assert view.text.startswith("📘 复习完成！本次复习 3 题，答对 3 题；错题本还有 3 题，下次再练")
+    clock.advance(days=1)
+    view = quizzes.review(MEMBER)
+    for right in (True, True, False):
+        press = answer(quizzes, view, right=right)
+        assert press.follow_up is not None
+        view = press.follow_up
+    assert view.text == (
+        "📘 复习完成！本次复习 3 题，答对 2 题，其中 2 题已从错题本移除；"
+        "错题本还有 1 题，下次再练。"
+    )
 
 
 def test_review_answers_are_recorded_as_review(quizzes: PrivateQuizzes, store: Store) -> None:

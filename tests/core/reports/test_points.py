@@ -9,7 +9,7 @@ import pytest
 from core.config.agency import parse_agency_config
 from core.config.points_rule import DEFAULT_POINTS, PointsRule
 from core.config.yaml_loader import ConfigErrors, parse_yaml_text
-from core.reports.points import is_on_time, points_by_day
+from core.reports.points import is_on_time, points_by_day, rules_text
 from tests.core.reports.test_reports import ANSWERS, RULE, SHANGHAI, TASKS
 
 BRANCHES = "branches:\n  - {id: office, name: 办公室党支部}\n"
@@ -92,4 +92,20 @@ def test_points_must_be_a_mapping_of_integers() -> None:
 def test_top_level_typo_suggests_points() -> None:
     assert problems("pionts: {daily_cap: 5}\n" + BRANCHES) == [
         "schedules.yaml:1: pionts: 未知的字段 'pionts'，是否想写 'points'？"
+    ]
+
+
+def test_rules_are_read_from_the_configured_rule() -> None:
+    assert rules_text(PointsRule(study_on_time=2, correct_answer=1, daily_cap=8)) == (
+        "📋 积分规则\n"
+        "· 按时完成学习任务（截止前点“学完了”）：每项 2 分\n"
+        "· 答对一道题（私聊答题、错题复习、群内测验）：每题 1 分\n"
+        "· 每人每天最多 8 分，超出的不计\n"
+        "逾期完成的任务和答错的题不计分。积分算在完成或答题的当天，每月重新累计。\n"
+        "发送 /me 查看本月积分，/top 查看本支部积分榜。"
+    )
+    no_study = rules_text(PointsRule(study_on_time=0, correct_answer=3, daily_cap=10))
+    assert no_study.split("\n")[1:3] == [
+        "· 完成学习任务：不计分",
+        "· 答对一道题（私聊答题、错题复习、群内测验）：每题 3 分",
     ]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core import messages
 from core.config.agency import AgencyConfig
 from core.config.banks import load_banks
 from core.config.schedules import QuizAction, Schedule, Target
@@ -17,6 +18,7 @@ from core.dates.recurrence import HolidayPolicy, Once
 from core.delivery import Button
 from core.errors import DataFileError, UserError
 from core.organization.branches import Organization
+from core.quizzes.private_quiz import answer_event
 from core.reports.requests import (
     ReportPress,
     ReportRequest,
@@ -239,6 +241,21 @@ def test_home_branch_is_the_members_roster(reports: Reports) -> None:
     with pytest.raises(UserError, match="您还不在任何支部名单中"):
         reports.home_branch(999)
     assert reports.member_text(31, reports.branch("office")).startswith("甲 本月情况\n")
+
+
+def test_the_points_closing_a_quiz_count_only_its_own_answers(
+    reports: Reports, store: Store, clock: FakeClock
+) -> None:
+    store.record_event(answer_event(answer(32, "s2", False, clock()), "s9:0"))
+    assert reports.quiz_points_text(32, "s9") == (  # no rank without points
+        "本次得分：0 分\n今日积分：0 分（每天最多 10 分）\n本月积分：0 分"
+    )
+    store.record_event(answer_event(answer(32, "j1", True, clock()), "s9:1"))
+    assert reports.quiz_points_text(32, "s9") == (
+        "本次得分：1 分\n今日积分：1 分（每天最多 10 分）\n本月积分：1 分，办公室党支部第 1 名"
+    )
+    assert reports.quiz_points_text(31, "s9").startswith("本次得分：0 分\n今日积分：1 分")
+    assert reports.quiz_points_text(999, "s9") == messages.QUIZ_POINTS_NO_BRANCH
 
 
 def test_a_read_only_store_reads_while_the_bot_holds_the_lock(

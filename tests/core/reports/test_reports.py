@@ -17,6 +17,7 @@ from core.reports.month_report import (
     format_ranking,
     format_report_text,
     leaderboard,
+    member_rank,
     month_bounds,
     rank_branches,
     task_months,
@@ -265,6 +266,15 @@ def test_equal_points_share_a_rank() -> None:
         (3, "乙"),
         (4, "丁"),
     ]
+
+
+def test_a_members_rank_is_their_place_on_the_leaderboard() -> None:
+    members = tuple(
+        MemberMonth(i, name, 0, 0, 0, 0, 0, points)
+        for i, (name, points) in enumerate([("甲", 5), ("乙", 3), ("丙", 5), ("丁", 0)])
+    )
+    report = BranchMonthReport("office", "办公室党支部", "2026-11", members, (), ())
+    assert [member_rank(report, i) for i in range(5)] == [1, 3, 1, None, None]
 
 
 def branch(name: str, took_part: int, size: int) -> BranchMonthReport:
