@@ -353,7 +353,7 @@ class GroupQuizzes:
         text = messages.GROUP_QUIZ_SUMMARY_UNCERTAIN.format(
             branch=self.branch_name(quiz), summary=self.summary_text(quiz)
         )
-        return Notice(text)
+        return Notice(fit(text))  # a summary near the limit, with the notice before it
 
     def summary_failed(self, quiz_id: str, reason: str) -> Notice:
         """Telegram refused the summary: the admins get it instead."""
@@ -363,7 +363,7 @@ class GroupQuizzes:
         text = messages.GROUP_QUIZ_SUMMARY_UNDELIVERED.format(
             branch=self.branch_name(quiz), reason=reason, summary=self.summary_text(quiz)
         )
-        return Notice(text)
+        return Notice(fit(text))
 
     def recover(self) -> list[Notice]:
         """At start-up: a summary a crash left claimed is uncertain, reported once."""
@@ -471,7 +471,7 @@ class GroupQuizzes:
         rate, number, question = hardest
         return messages.GROUP_QUIZ_SUMMARY_HARDEST.format(
             number=number,
-            rate=round(100 * rate),
+            rate=round(100 * rate),  # as `percent` rounds it
             explanation=question.explanation,
             source=question.source,
         )

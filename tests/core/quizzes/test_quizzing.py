@@ -784,7 +784,7 @@ def test_an_unanswered_or_deleted_question_is_still_listed(
 
 
 def test_a_long_summary_fits_one_message(
-    organization: Organization, clock: FakeClock, office: Branch
+    organization: Organization, clock: FakeClock, office: Branch, store: Store
 ) -> None:
     options = tuple(f"第{i}个选项" + "很长的选项文字" * 10 for i in range(6))
     questions = tuple(
@@ -816,3 +816,6 @@ def test_a_long_summary_fits_one_message(
     names = [line.split("：", 1)[1] for line in summary.split("\n") if line.startswith("第 ")]
     assert len(names) == 20 and all(len(name) == 21 and name.endswith("…") for name in names)
     assert "答案：A. 第0个选项很长的选项文字很长的选项文字很…、B. 第1个选项" in summary
+    store.save_group_quiz(quiz)  # the admins' notice, a line before the summary, fits too
+    notice = group.summary_failed(quiz.id, "Forbidden: bot was kicked from the group chat")
+    assert len(notice.text) <= MAX_MESSAGE and notice.text.startswith("⚠️ 办公室党支部的测验结果")
