@@ -463,12 +463,24 @@ GROUP_QUIZ_SEND_FAILED = "测验发送失败：{reason}"
 GROUP_QUIZ_COMMAND_EDITED = (
     "这条命令已经发起过测验，修改它不会再发起一次。如需再发起测验，请发送新的 /groupquiz 命令。"
 )
+GROUP_QUIZ_USAGE = (
+    "用法：/groupquiz [题库ID或标签] [题数] [时长]，顺序不限。题数 1～{max} 道，"
+    "默认 {default} 道；时长如 30分钟、2小时、1天，最长 30 天，默认 {duration}。\n"
+    "例如：/groupquiz {example} 5 30分钟"
+)
+GROUP_QUIZ_BAD_DURATION = "时长应写成 30分钟、2小时 或 1天，最短 5 分钟，最长 30 天。"
 GROUP_QUIZ_SUMMARY = (
-    "📊 {branch}知识测验“{title}”已截止。\n参与 {people} 人。\n各题正确率：\n{lines}\n"
+    "📊 {branch}知识测验“{title}”已截止。\n参与 {people} 人。\n各题答案和正确率：\n{lines}\n"
     "全部答对（{perfect_count} 人）：{perfect}"
 )
-GROUP_QUIZ_SUMMARY_LINE = "第 {number} 题：{rate}%（{right}/{answered}）"
-GROUP_QUIZ_SUMMARY_NO_ANSWER = "第 {number} 题：无人作答"
+GROUP_QUIZ_SUMMARY_LINE = (
+    "第 {number} 题：{question}\n答案：{answer}；正确率 {rate}%（{right}/{answered}）"
+)
+GROUP_QUIZ_SUMMARY_NO_ANSWER = "第 {number} 题：{question}\n答案：{answer}；无人作答"
+GROUP_QUIZ_QUESTION_GONE = "（此题已从题库删除）"
+GROUP_QUIZ_SUMMARY_HARDEST = (
+    "💡 正确率最低的是第 {number} 题（{rate}%）。\n解析：{explanation}\n出处：{source}"
+)
 GROUP_QUIZ_SUMMARY_UNDELIVERED = "⚠️ {branch}的测验结果未能发到群里：{reason}\n{summary}"
 GROUP_QUIZ_SUMMARY_UNCERTAIN = (
     "⚠️ {branch}的测验结果发送时中断或超时，无法确认是否已发到群里。"

@@ -121,6 +121,8 @@ STRING_PARAMS = frozenset(
 OPT_IN_UPDATE_TYPES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 
 MAX_MESSAGE_LENGTH = 4096
+#: How long a poll may stay open (open_period, seconds): Bot API 9.6 allows about 30 days.
+MIN_OPEN_PERIOD, MAX_OPEN_PERIOD = 5, 2_628_000
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup "
     "are exactly the same as a current content and reply markup of the message"
@@ -969,7 +971,11 @@ class FakeBotApi:
             return self.push_update({"callback_query": query})
 
     def answer_poll(self, poll_id: str, user: dict, option_ids: list[int]) -> dict:
-        """The user votes (an empty list retracts).  Anonymous polls send no poll_answer."""
+        """The user votes (an empty list retracts).  Anonymous polls send no poll_answer.
+
+        ``option_ids`` index the options in the order they were sent, as Telegram reports
+        them, even when ``shuffle_options`` showed them to the user in another order.
+        """
         with self._cond:
             poll = self._polls.get(poll_id)
             if poll is not None and poll["is_anonymous"]:
@@ -1605,6 +1611,7 @@ class FakeBotApi:
         if len(options) < 2:
             raise ApiError(400, "Bad Request: poll must have at least 2 option")
         poll_type = params.get("type") or "regular"
+        _check_open_period(params)
         poll: JsonDict = {
             "id": str(5_000_000_000_000_000_000 + self._next_id()),
             "question": params.get("question", ""),
@@ -1764,14 +1771,31 @@ def _caption(params: JsonDict) -> JsonDict:
     return {key: params[key] for key in keys if params.get(key)}
 
 
+def _check_open_period(params: JsonDict) -> None:
+    """open_period is 5..2628000 seconds (about 30 days), never together with close_date."""
+    period = params.get("open_period")
+    if period is None:
+        return
+    if params.get("close_date") is not None:
+        raise ApiError(400, "Bad Request: can't use open_period and close_date together")
+    if not isinstance(period, int) or not MIN_OPEN_PERIOD <= period <= MAX_OPEN_PERIOD:
+        raise ApiError(400, "Bad Request: wrong open period specified")
+
+
 def _quiz_fields(params: JsonDict, poll_type: str, option_count: int) -> JsonDict:
-    """correct_option_id(s) and explanation of a quiz; 400 when the answer is missing."""
+    """correct_option_id(s) and explanation of a quiz; 400 when the answer is missing, or its
+    ids are not monotonically increasing, or several are given to a one-answer quiz."""
     if poll_type != "quiz":
         return {}
     correct = params.get("correct_option_ids")
     if correct is None and params.get("correct_option_id") is not None:
         correct = [params["correct_option_id"]]
-    if not correct or not all(isinstance(i, int) and 0 <= i < option_count for i in correct):
+    if (
+        not correct
+        or not all(isinstance(i, int) and 0 <= i < option_count for i in correct)
+        or correct != sorted(set(correct))
+        or (len(correct) > 1 and not params.get("allows_multiple_answers"))
+    ):
         raise ApiError(400, "Bad Request: wrong correct option ID specified")
     # Bot API 9.6 replaced correct_option_id by correct_option_ids (PTB 22.8 warns on the old)
     fields: JsonDict = {"correct_option_ids": correct}

@@ -313,6 +313,44 @@ async def test_send_and_stop_quiz_poll(bot: Bot, fake: FakeBotApi) -> None:
         await bot.stop_poll(GROUP, message.message_id)
 
 
+async def test_a_quiz_poll_with_several_correct_options(bot: Bot, fake: FakeBotApi) -> None:
+    message = await bot.send_poll(
+        GROUP,
+        "下列属于党的纪律处分的有",
+        ["警告", "罚款", "留党察看"],
+        type="quiz",
+        allows_multiple_answers=True,
+        correct_option_ids=[0, 2],
+        shuffle_options=True,
+        is_anonymous=False,
+        open_period=2_628_000,
+    )
+    poll = message.poll
+    assert poll is not None and poll.correct_option_ids == (0, 2)
+    assert [o.text for o in poll.options] == ["警告", "罚款", "留党察看"]  # as sent
+    assert fake.calls("sendPoll")[0].params["shuffle_options"] is True
+    fake.answer_poll(poll.id, ALICE, [0, 2])
+    stopped = await bot.stop_poll(GROUP, message.message_id)
+    assert [o.voter_count for o in stopped.options] == [1, 0, 1]
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        {"correct_option_ids": [0, 2]},  # several right answers, but one may be chosen
+        {"correct_option_ids": [2, 0], "allows_multiple_answers": True},  # not increasing
+        {"correct_option_ids": [0], "open_period": 2_628_001},  # longer than 30 days
+        {"correct_option_ids": [0], "open_period": 4},
+    ],
+)
+async def test_a_quiz_poll_telegram_refuses(
+    bot: Bot, fake: FakeBotApi, wrong: dict[str, Any]
+) -> None:
+    with pytest.raises(BadRequest, match=r"(?i)wrong (correct option id|open period)"):
+        await bot.send_poll(GROUP, "题", ["甲", "乙", "丙"], type="quiz", **wrong)
+    assert fake.calls("sendPoll")[0].error_code == 400
+
+
 async def test_anonymous_poll_gets_no_answers(bot: Bot, fake: FakeBotApi) -> None:
     message = await bot.send_poll(GROUP, "匿名?", ["是", "否"])
     assert message.poll is not None

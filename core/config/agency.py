@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, time
+from datetime import date, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core import messages
 from core.config import schema
 from core.config.branches import Branch
 from core.config.points_rule import DEFAULT_POINTS, PointsRule
@@ -28,12 +29,18 @@ from core.config.schedules import (
     time_of_day,
     worded_after,
 )
-from core.config.schema import DEFAULT_CATCH_UP_HOURS, SchedulesFile
+from core.config.schema import (
+    DEFAULT_CATCH_UP_HOURS,
+    DEFAULT_GROUP_QUIZ_DURATION,
+    SchedulesFile,
+    group_quiz_duration,
+)
 from core.config.yaml_loader import (
     ConfigErrors,
     ConfigProblem,
     Field,
     ModelError,
+    describe,
     load_yaml,
     not_text,
     validate_document,
@@ -73,6 +80,8 @@ class AgencyConfig:
     greetings: Greetings = Greetings()
     # When nothing is sent (夜间免打扰); what falls due then waits for the end.
     quiet_hours: QuietHours = NIGHT
+    # How long a /groupquiz that names no duration stays open.
+    group_quiz_duration: timedelta = DEFAULT_GROUP_QUIZ_DURATION
     # How often each kind of meeting must be held (每月, 每季度, 不要求).
     cadence: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CADENCE))
 
@@ -127,6 +136,7 @@ def parse_agency_config(document: object, file: str) -> AgencyConfig:
         calendar=calendar,
         greetings=_greetings(shape.greetings),
         quiet_hours=_quiet_hours(shape.quiet_hours),
+        group_quiz_duration=_group_quiz_duration(shape.group_quiz_duration),
         cadence={**DEFAULT_CADENCE, **(shape.cadence or {})},
     )
 
@@ -135,6 +145,11 @@ def _quiet_hours(shape: schema.QuietHours | None) -> QuietHours:
     if shape is None:
         return NIGHT
     return QuietHours(time_of_day(shape.start), time_of_day(shape.end))
+
+
+def _group_quiz_duration(text: str | None) -> timedelta:
+    duration = group_quiz_duration(text) if text is not None else None
+    return duration or DEFAULT_GROUP_QUIZ_DURATION
 
 
 def _message(error: ModelError) -> str | None:
@@ -151,6 +166,8 @@ def _message(error: ModelError) -> str | None:
         return schedule_message(error)
     if loc[:1] == ("quiet_hours",) and error.key in ("start", "end"):
         return time_message(value)
+    if loc == ("group_quiz_duration",):
+        return f"{messages.GROUP_QUIZ_BAD_DURATION}实际是 {describe(value)}"
     return None
 
 

@@ -11,6 +11,7 @@ checked after it, on the same document, so every problem names its line.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
@@ -63,6 +64,7 @@ class Question:
     explanation: str
     source: str
     tags: frozenset[str] = frozenset()
+    shuffle: bool = False  # a group poll may show the options in random order
 
     @property
     def key(self) -> tuple[str, str]:
@@ -195,7 +197,7 @@ def parse_bank(document: object, file: str) -> Bank:
         problems = [error.problem() for error in errors]
     if problems or shape is None:
         raise ConfigErrors(problems)
-    questions = tuple(_question(shape.id, question) for question in shape.questions)
+    questions = tuple(_question(shape, question) for question in shape.questions)
     return Bank(id=shape.id, title=shape.title, file=file, questions=questions)
 
 
@@ -384,7 +386,7 @@ def _letter(node: Field, options: tuple[str, ...] | None) -> int | None:
     return index
 
 
-def _question(bank_id: str, shape: schema.Question) -> Question:
+def _question(bank: QuestionBankFile, shape: schema.Question) -> Question:
     """The frozen question the bot uses, from one the model accepted."""
     kind = QuestionType(shape.type)
     tags = frozenset([shape.tags] if isinstance(shape.tags, str) else shape.tags or ())
@@ -396,5 +398,38 @@ def _question(bank_id: str, shape: schema.Question) -> Question:
         letters = [shape.answer] if isinstance(shape.answer, str) else shape.answer
         answer = frozenset(LETTERS.index(letter.strip().upper()) for letter in letters)
     return Question(
-        bank_id, shape.id, kind, shape.text, options, answer, shape.explanation, shape.source, tags
+        bank.id,
+        shape.id,
+        kind,
+        shape.text,
+        options,
+        answer,
+        shape.explanation,
+        shape.source,
+        tags,
+        _shuffle(bank, shape, kind, options),
+    )
+
+
+# An option that names another ("以上都对", "A和B都对", "上述均不正确") must stay where it is.
+_NAMES_ANOTHER_OPTION = re.compile(r"以上|上述|前述|都|均|全部|(?<![A-Za-z])[A-F](?![A-Za-z])")
+# An explanation that names an option by its letter ("故 C 错") needs the bank's order.
+_NAMES_A_LETTER = re.compile(r"(?<![A-Za-z])[A-F](?![A-Za-z])")
+
+
+def _shuffle(
+    bank: QuestionBankFile, shape: schema.Question, kind: QuestionType, options: tuple[str, ...]
+) -> bool:
+    """Whether a group poll may show the options in random order: as the question says, else
+    not if its bank says not, else unless it is a judge question or its options or
+    explanation refer to options by place or letter."""
+    if kind is QuestionType.JUDGE:
+        return False
+    if shape.shuffle is not None:
+        return shape.shuffle
+    if bank.shuffle is False:
+        return False
+    return not (
+        any(_NAMES_ANOTHER_OPTION.search(option) for option in options)
+        or _NAMES_A_LETTER.search(shape.explanation)
     )

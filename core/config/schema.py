@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from annotated_types import MaxLen
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -36,12 +37,17 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import CoreSchema
 
 from core.config import points_rule
+from core.dates.durations import DURATION_PATTERN, format_duration, parse_duration
 from core.dates.recurrence import HolidayPolicy
 from core.store.meeting_records import CADENCE_WORDS, MEETING_KINDS
 
 BRANCH_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
 SCHEDULE_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 DEFAULT_CATCH_UP_HOURS = 12
+# How long a /groupquiz stays open: an hour unless the command or schedules.yaml says; at most
+# 30 days, inside the longest open_period Telegram allows a poll (2628000 s).
+DEFAULT_GROUP_QUIZ_DURATION = timedelta(hours=1)
+MIN_GROUP_QUIZ_DURATION, MAX_GROUP_QUIZ_DURATION = timedelta(minutes=5), timedelta(days=30)
 ACTION_KEYS = ("prompt", "study", "quiz")
 MeetingKind = Literal[MEETING_KINDS]  # type: ignore[valid-type]
 PLACEHOLDERS = ("branch", "month", "date")
@@ -152,6 +158,26 @@ ScheduleId = Annotated[
     BeforeValidator(_number_as_text),
 ]
 Hours = Annotated[StrictInt, Field(ge=1, le=168)]
+
+
+def group_quiz_duration(text: str) -> timedelta | None:
+    """How long a group quiz written `text` (30分钟, 2小时, 1天) stays open; None if that is
+    not a duration or is outside the limits."""
+    duration = parse_duration(text)
+    if duration is None or not MIN_GROUP_QUIZ_DURATION <= duration <= MAX_GROUP_QUIZ_DURATION:
+        return None
+    return duration
+
+
+def _group_quiz_duration(value: str) -> str:
+    if group_quiz_duration(value) is None:
+        raise ValueError("not a group quiz duration")
+    return value
+
+
+GroupQuizDuration = Annotated[
+    str, StringConstraints(pattern=DURATION_PATTERN), AfterValidator(_group_quiz_duration)
+]
 
 
 class _Shape(BaseModel):
@@ -464,6 +490,13 @@ class SchedulesFile(_Shape):
         None,
         description="夜间免打扰时段，不写时为 21:00～08:00；start 与 end 相同表示不设免打扰",
     )
+    group_quiz_duration: GroupQuizDuration | None = Field(
+        None,
+        description="/groupquiz 不写时长时，群内测验开放多久：如 30分钟、2小时、1天，"
+        f"最短 {format_duration(MIN_GROUP_QUIZ_DURATION)}，"
+        f"最长 {format_duration(MAX_GROUP_QUIZ_DURATION)}，"
+        f"默认 {format_duration(DEFAULT_GROUP_QUIZ_DURATION)}",
+    )
     calendar: Calendar | None = Field(None, description="国务院公布的放假和调休安排")
     cadence: dict[MeetingKind, CadenceWord] | None = Field(
         None,
@@ -548,6 +581,12 @@ class Question(_Shape):
     explanation: Annotated[_Text, MaxLen(MAX_EXPLANATION)] = Field(description="解析")
     source: Annotated[_Text, MaxLen(MAX_SOURCE)] = Field(description="出处")
     tags: Tags | None = Field(None, description="标签：/quiz 纪律处分 只抽带这个标签的题")
+    shuffle: StrictBool | None = Field(
+        None,
+        description="群测验投票里是否让 Telegram 打乱选项顺序：不写时按题库的 shuffle；"
+        "题库也没写时，单选、多选题打乱，但选项或解析提到别的选项（以上、上述、都、均、全部，"
+        "或选项字母 A～F）的不打乱。判断题从不打乱，私聊答题也从不打乱",
+    )
 
     @model_validator(mode="after")
     def _answer_fits_type(self) -> Question:
@@ -579,6 +618,11 @@ class QuestionBankFile(_Shape):
         "重复；题库用起来以后不要再改"
     )
     title: Title = Field(description="题库标题，显示在测验开头和结果里")
+    shuffle: StrictBool | None = Field(
+        None,
+        description="false：本题库的题在群测验投票里都不打乱选项顺序（题目自己写了 shuffle 的"
+        "除外）；true 或不写：按每道题的规则",
+    )
     questions: Annotated[list[Question], Field(min_length=1)] = Field(
         description="题目列表，至少一道"
     )

@@ -48,7 +48,9 @@ COMMANDS: tuple[Command, ...] = (
     Command("rollcall", "在支部群发起报到", Role.SECRETARY, ChatKind.GROUP),
     Command("leave", "登记或撤销请假", Role.SECRETARY, args="姓名 月份 事由"),
     Command("meeting", "登记三会一课、主题党日，发起签到", Role.SECRETARY, ChatKind.GROUP),
-    Command("groupquiz", "在支部群发起测验", Role.SECRETARY, ChatKind.GROUP, "[题库] [题数]"),
+    Command(
+        "groupquiz", "在支部群发起测验", Role.SECRETARY, ChatKind.GROUP, "[题库] [题数] [时长]"
+    ),
     Command("report", "支部月度参与情况和未参与名单", Role.SECRETARY, args="[支部ID] [月份]"),
     Command("export", "导出支部台账（Excel）", Role.SECRETARY, args="[支部ID] [期间]"),
     Command("branches", "全部支部的绑定情况和本月参与率排名", Role.ADMIN),

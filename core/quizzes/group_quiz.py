@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from core import messages
 from core.clock import Clock
-from core.config.banks import POLL_MAX_EXPLANATION, BankSet, Question, QuestionType
+from core.config.banks import LETTERS, POLL_MAX_EXPLANATION, BankSet, Question, QuestionType
 from core.config.branches import Branch
 from core.organization.branches import Notice, Organization
 from core.quizzes.private_quiz import answer_event, load_member
@@ -43,11 +43,11 @@ from core.quizzes.views import (
     question_text,
     selected_reply,
     selection_title,
+    shorten,
 )
 from core.store.database import Store
 from core.store.quiz_records import (
     BUTTONS,
-    MULTIPLE_POLL,
     OPEN_STATUSES,
     QUIZ_POLL,
     REMEMBERED_PRESSES,
@@ -61,13 +61,12 @@ from core.store.quiz_records import (
 from core.store.quiz_sessions import AnswerRecord, MemberProgress
 from core.store.records import Event
 
-# /groupquiz is for a meeting or a study session: an hour, not the scheduled quizzes' day.
-GROUP_QUIZ_OPEN = timedelta(hours=1)
-# Telegram closes a poll by itself only within 600 seconds (open_period); longer quizzes
-# are stopped by the scheduler's rounds at their stored close time.
-MAX_POLL_OPEN_PERIOD = 600
-MIN_POLL_OPEN_PERIOD = 5
+# Telegram closes a poll by itself after its open_period (5 s to about 30 days), so a poll
+# closes with its quiz even while the bot is down; the scheduler's rounds still stop every
+# question at the stored close time, record the answers and post the summary.
+MIN_POLL_OPEN_PERIOD, MAX_POLL_OPEN_PERIOD = 5, 2_628_000
 MAX_POLL_QUESTION = 300
+SUMMARY_NAME_LENGTH = 20  # a question or option as the summary names it
 
 
 @dataclass(frozen=True)
@@ -75,10 +74,12 @@ class GroupQuestionView:
     """One question of a group quiz as it goes out: a poll, or a message with buttons."""
 
     index: int
-    delivery: str  # QUIZ_POLL | MULTIPLE_POLL | BUTTONS
+    delivery: str  # QUIZ_POLL | BUTTONS
     text: str  # the poll's question, or the whole message for BUTTONS
     options: tuple[str, ...] = ()
-    correct_option_ids: tuple[int, ...] = ()
+    correct_option_ids: tuple[int, ...] = ()  # in the bank's order, as Telegram reports votes
+    multiple: bool = False  # a quiz poll with several correct options
+    shuffle: bool = False  # Telegram shows the options in random order
     explanation: str = ""
     open_period: int | None = None
     keyboard: Keyboard = ()
@@ -97,10 +98,18 @@ class GroupQuizPlan:
 
 
 def delivery_for(question: Question) -> str:
-    """How a question goes to a group: quiz poll, multiple-answer poll, or buttons."""
-    if not question.fits_native_poll:
-        return BUTTONS
-    return MULTIPLE_POLL if question.type is QuestionType.MULTIPLE else QUIZ_POLL
+    """How a question goes to a group: a quiz poll (multiple choice too), or buttons.
+
+    Quizzes stored by earlier releases may hold MULTIPLE_POLL questions: regular polls,
+    graded like every poll by the bot from the options voted.
+    """
+    return QUIZ_POLL if question.fits_native_poll else BUTTONS
+
+
+def poll_open_period(open_for: timedelta) -> int | None:
+    """The open_period of a quiz's polls: all of it, within what Telegram allows."""
+    seconds = int(open_for.total_seconds())
+    return min(seconds, MAX_POLL_OPEN_PERIOD) if seconds >= MIN_POLL_OPEN_PERIOD else None
 
 
 class GroupQuizzes:
@@ -159,8 +168,7 @@ class GroupQuizzes:
             count=len(picked),
             closes=messages.format_due(quiz.closes_at.astimezone(self._timezone)),
         )
-        seconds = int(open_for.total_seconds())
-        open_period = seconds if MIN_POLL_OPEN_PERIOD <= seconds <= MAX_POLL_OPEN_PERIOD else None
+        open_period = poll_open_period(open_for)
         views = tuple(
             self._view(quiz, index, question, open_period) for index, question in enumerate(picked)
         )
@@ -345,7 +353,7 @@ class GroupQuizzes:
         text = messages.GROUP_QUIZ_SUMMARY_UNCERTAIN.format(
             branch=self.branch_name(quiz), summary=self.summary_text(quiz)
         )
-        return Notice(text)
+        return Notice(fit(text))  # a summary near the limit, with the notice before it
 
     def summary_failed(self, quiz_id: str, reason: str) -> Notice:
         """Telegram refused the summary: the admins get it instead."""
@@ -355,7 +363,7 @@ class GroupQuizzes:
         text = messages.GROUP_QUIZ_SUMMARY_UNDELIVERED.format(
             branch=self.branch_name(quiz), reason=reason, summary=self.summary_text(quiz)
         )
-        return Notice(text)
+        return Notice(fit(text))
 
     def recover(self) -> list[Notice]:
         """At start-up: a summary a crash left claimed is uncertain, reported once."""
@@ -366,26 +374,19 @@ class GroupQuizzes:
         return [self.summary_uncertain(quiz_id) for quiz_id in claimed]
 
     def summary_text(self, quiz: GroupQuiz) -> str:
-        """How many answered, the correct rate of each question, who got everything right."""
-        lines = []
-        for number, question in enumerate(quiz.questions, start=1):
-            answered = len(question.answers)
-            right = sum(a.correct for a in question.answers.values())
-            if answered:
-                rate = percent(right, answered)
-                line = messages.GROUP_QUIZ_SUMMARY_LINE.format(
-                    number=number, rate=rate, right=right, answered=answered
-                )
-            else:
-                line = messages.GROUP_QUIZ_SUMMARY_NO_ANSWER.format(number=number)
-            lines.append(line)
+        """Each question (shortened) with its answer and correct rate, who got everything
+        right, and the explanation of the question fewest got right; one message at most."""
+        lines = [
+            self._summary_line(number, asked)
+            for number, asked in enumerate(quiz.questions, start=1)
+        ]
         people = quiz.answerers()
         perfect = sorted(
             self._name(user)
             for user in people
             if all(user in q.answers and q.answers[user].correct for q in quiz.questions)
         )
-        return messages.GROUP_QUIZ_SUMMARY.format(
+        text = messages.GROUP_QUIZ_SUMMARY.format(
             branch=self.branch_name(quiz),
             title=quiz.title,
             people=len(people),
@@ -393,6 +394,8 @@ class GroupQuizzes:
             perfect_count=len(perfect),
             perfect="、".join(perfect) or messages.NOBODY,
         )
+        hardest = self._hardest(quiz)
+        return fit(f"{text}\n\n{hardest}" if hardest else text)
 
     def branch_name(self, quiz: GroupQuiz) -> str:
         """The name of the quiz's branch (its id if no longer declared)."""
@@ -414,22 +417,63 @@ class GroupQuizzes:
                 fit(question_text(question, number, total)),
                 keyboard=answer_keyboard(question, lambda action: prefix + action),
             )
-        suffix = messages.GROUP_QUIZ_POLL_MULTIPLE if delivery == MULTIPLE_POLL else ""
+        multiple = question.type is QuestionType.MULTIPLE
+        suffix = messages.GROUP_QUIZ_POLL_MULTIPLE if multiple else ""
         candidates = (f"{number}/{total} {question.text}{suffix}", question.text + suffix)
         text = next((t for t in candidates if len(t) <= MAX_POLL_QUESTION), question.text)
-        explanation = ""
-        if delivery == QUIZ_POLL:
-            with_source = f"{question.explanation}\n{question.source}"
-            fits = len(with_source) <= POLL_MAX_EXPLANATION and with_source.count("\n") <= 2
-            explanation = with_source if fits else question.explanation
+        with_source = f"{question.explanation}\n{question.source}"
+        fits = len(with_source) <= POLL_MAX_EXPLANATION and with_source.count("\n") <= 2
         return GroupQuestionView(
             index,
             delivery,
             text,
             options=question.options,
-            correct_option_ids=tuple(sorted(question.answer)) if delivery == QUIZ_POLL else (),
-            explanation=explanation,
+            correct_option_ids=tuple(sorted(question.answer)),
+            multiple=multiple,
+            shuffle=question.shuffle,
+            explanation=with_source if fits else question.explanation,
             open_period=open_period,
+        )
+
+    def _summary_line(self, number: int, asked: GroupQuestion) -> str:
+        question = self.banks.question(asked.key)
+        name = messages.GROUP_QUIZ_QUESTION_GONE
+        answer = "—"
+        if question is not None:
+            name, answer = shorten(question.text, SUMMARY_NAME_LENGTH), _answer_text(question)
+        right, answered = _score(asked)
+        if not answered:
+            return messages.GROUP_QUIZ_SUMMARY_NO_ANSWER.format(
+                number=number, question=name, answer=answer
+            )
+        return messages.GROUP_QUIZ_SUMMARY_LINE.format(
+            number=number,
+            question=name,
+            answer=answer,
+            rate=percent(right, answered),
+            right=right,
+            answered=answered,
+        )
+
+    def _hardest(self, quiz: GroupQuiz) -> str | None:
+        """The explanation of the answered question with the lowest correct rate (the first
+        of equals); None when nobody answered or every answer was right."""
+        hardest: tuple[float, int, Question] | None = None
+        for number, asked in enumerate(quiz.questions, start=1):
+            right, answered = _score(asked)
+            question = self.banks.question(asked.key)
+            if not answered or question is None:
+                continue
+            if hardest is None or right / answered < hardest[0]:
+                hardest = (right / answered, number, question)
+        if hardest is None or hardest[0] == 1:
+            return None
+        rate, number, question = hardest
+        return messages.GROUP_QUIZ_SUMMARY_HARDEST.format(
+            number=number,
+            rate=round(100 * rate),  # as `percent` rounds it
+            explanation=question.explanation,
+            source=question.source,
         )
 
     def _open(self, quiz: GroupQuiz) -> bool:
@@ -507,6 +551,21 @@ class GroupQuizzes:
     def _name(self, user_id: int) -> str:
         person = self._store.person(user_id)
         return person.report_name if person else str(user_id)
+
+
+def _score(asked: GroupQuestion) -> tuple[int, int]:
+    """(right, answered) of one question."""
+    return sum(a.correct for a in asked.answers.values()), len(asked.answers)
+
+
+def _answer_text(question: Question) -> str:
+    """The correct answer as the summary names it: 对 / 错, or each letter with its option."""
+    if question.type is QuestionType.JUDGE:
+        return question.letters(question.answer)
+    return "、".join(
+        f"{LETTERS[i]}. {shorten(question.options[i], SUMMARY_NAME_LENGTH)}"
+        for i in sorted(question.answer)
+    )
 
 
 def _command_digest(command: str) -> str:

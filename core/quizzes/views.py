@@ -1,6 +1,6 @@
 """What members see and press in a quiz, private or group: question texts, answer
 buttons, the callback data behind the buttons (written and read back), and the
-`[bank|tag] [n]` selection a command names.
+`[bank|tag] [n]` selection a command names (with a duration for /groupquiz).
 
 No Telegram here: handlers send the views and pass back the presses.
 """
@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from core import messages
 from core.config.banks import LETTERS, BankSet, Question, QuestionType
+from core.config.schema import group_quiz_duration
+from core.dates.durations import format_duration, meant_as_duration
 from core.delivery import Button
 from core.errors import UserError
 
@@ -71,9 +74,43 @@ class _Action:
 
 def parse_selection(args: Sequence[str], command: str, banks: BankSet) -> tuple[str | None, int]:
     """`[bank-id|tag] [n]` from a command's words: (selector, None meaning all; count)."""
+    return _selection(list(args), command, banks, _usage(command, banks))
+
+
+def parse_group_selection(
+    args: Sequence[str], banks: BankSet, default_duration: timedelta
+) -> tuple[str | None, int, timedelta]:
+    """`[bank-id|tag] [n] [时长]` in any order, from /groupquiz's words: (selector, count,
+    how long the quiz stays open)."""
     words = list(args)
+    usage = messages.GROUP_QUIZ_USAGE.format(
+        max=MAX_COUNT,
+        default=DEFAULT_COUNT,
+        duration=format_duration(default_duration),
+        example=_example_bank(banks),
+    )
+    # A bank or tag called like a duration is the bank or tag.
+    durations = [w for w in words if meant_as_duration(w) and not banks.questions_for(w)]
+    if len(durations) > 1:
+        raise UserError(usage)
+    duration = default_duration
+    if durations:
+        written = group_quiz_duration(durations[0])
+        if written is None:
+            raise UserError(messages.GROUP_QUIZ_BAD_DURATION)
+        duration = written
+        words.remove(durations[0])
+    if len(words) == 2 and NUMBER.fullmatch(words[0]) and not NUMBER.fullmatch(words[1]):
+        words.reverse()  # the count before the bank: /groupquiz 5 discipline
+    selector, count = _selection(words, "groupquiz", banks, usage)
+    return selector, count, duration
+
+
+def _selection(
+    words: list[str], command: str, banks: BankSet, usage: str
+) -> tuple[str | None, int]:
     if len(words) > 2 or (len(words) == 2 and not NUMBER.fullmatch(words[1])):
-        raise UserError(_usage(command, banks))
+        raise UserError(usage)
     count = DEFAULT_COUNT
     # A lone number is a count, unless a bank or tag is called that.
     if (
@@ -114,10 +151,13 @@ def selection_title(banks: BankSet, selector: str | None) -> str:
 
 
 def _usage(command: str, banks: BankSet) -> str:
-    example = banks.banks[0].id if banks.banks else "discipline-basics"
     return messages.QUIZ_USAGE.format(
-        command=command, max=MAX_COUNT, default=DEFAULT_COUNT, example=example
+        command=command, max=MAX_COUNT, default=DEFAULT_COUNT, example=_example_bank(banks)
     )
+
+
+def _example_bank(banks: BankSet) -> str:
+    return banks.banks[0].id if banks.banks else "discipline-basics"
 
 
 # --- showing questions ---------------------------------------------------------------
@@ -190,6 +230,12 @@ def selected_reply(question: Question, pending: frozenset[int]) -> str:
 def fit(text: str) -> str:
     """The text, cut to one Telegram message."""
     return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"
+
+
+def shorten(text: str, length: int) -> str:
+    """The text on one line, cut to `length` characters and an ellipsis."""
+    line = " ".join(text.split())
+    return line if len(line) <= length else line[:length] + "…"
 
 
 def group_action(action: str, question: Question) -> _Action | None:

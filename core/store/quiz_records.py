@@ -18,8 +18,10 @@ from core.store.documents import converter, declare
 from core.store.quiz_sessions import MemberProgress, QuestionKey, QuizSession
 from core.store.records import Event
 
-# How a group question is sent: a Telegram quiz poll, a regular multiple-answer poll
-# graded by the bot, or a message with buttons when Telegram's poll limits do not fit.
+# How a group question is sent: a Telegram quiz poll (multiple choice too), or a message
+# with buttons when Telegram's poll limits do not fit. Quizzes stored before quiz polls took
+# several correct options sent multiple choice as a regular multiple-answer poll
+# (MULTIPLE_POLL); those still close and are graded like the others, by the bot.
 QUIZ_POLL, MULTIPLE_POLL, BUTTONS = "quiz_poll", "multiple_poll", "buttons"
 # sending → open → closing → summarizing → closed; cancelled when nothing could be sent.
 # `summarizing` claims the summary: a crash leaves it there, and the start-up recovery
@@ -81,7 +83,7 @@ class GroupQuestion:
 
     bank_id: str
     question_id: str
-    delivery: str  # QUIZ_POLL | MULTIPLE_POLL | BUTTONS
+    delivery: str  # QUIZ_POLL | BUTTONS (| MULTIPLE_POLL, stored by earlier releases)
     poll_id: str | None = None
     message_id: int | None = None
     answers: Mapping[int, GroupAnswer] = field(default_factory=dict)

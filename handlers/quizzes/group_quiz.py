@@ -11,8 +11,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, PollAn
 from core import messages
 from core.delivery import DeliveryError
 from core.errors import UserError
-from core.quizzes.group_quiz import GROUP_QUIZ_OPEN
-from core.quizzes.views import GROUP_PREFIX, parse_selection
+from core.quizzes.views import GROUP_PREFIX, parse_group_selection
 from handlers.organization.guard import guarded_command
 from handlers.organization.people import chat_user
 from handlers.quizzes.replies import answer_query
@@ -22,7 +21,7 @@ log = logging.getLogger(__name__)
 
 
 async def group_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/groupquiz [bank|tag] [n] in a branch group (secretaries): polls for everyone."""
+    """/groupquiz [bank|tag] [n] [时长] in a branch group (secretaries): polls for everyone."""
     chat, message = update.effective_chat, update.effective_message
     if chat is None or message is None:
         return
@@ -37,11 +36,13 @@ async def group_quiz(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         # Telegram sent the command again: the bot was killed before confirming it.
         log.info("/groupquiz message %s came again after a restart: not resent", command)
         return
-    selector, count = parse_selection(
-        context.args or [], "groupquiz", found.group_quizzes.quizzes.banks
+    selector, count, open_for = parse_group_selection(
+        context.args or [],
+        found.group_quizzes.quizzes.banks,
+        found.organization.config.group_quiz_duration,
     )
     try:
-        await found.group_quizzes.start(branch, chat.id, selector, count, GROUP_QUIZ_OPEN, command)
+        await found.group_quizzes.start(branch, chat.id, selector, count, open_for, command)
     except DeliveryError as error:
         raise UserError(messages.GROUP_QUIZ_SEND_FAILED.format(reason=error)) from error
 

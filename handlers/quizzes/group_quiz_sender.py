@@ -21,7 +21,7 @@ from core.errors import UserError
 from core.organization.branches import Notice
 from core.quizzes.group_quiz import GroupQuestionView, GroupQuizPlan, GroupQuizzes
 from core.quizzes.views import Keyboard
-from core.store.quiz_records import BUTTONS, MULTIPLE_POLL, GroupQuiz
+from core.store.quiz_records import BUTTONS, GroupQuiz
 from handlers.telegram_messenger import TelegramMessenger, translate
 
 log = logging.getLogger(__name__)
@@ -130,18 +130,19 @@ class TelegramGroupQuizzes:
                 chat_id, view.text, reply_markup=inline_keyboard(view.keyboard)
             )
             return message.message_id, None
-        quiz_poll = view.delivery != MULTIPLE_POLL
         # PTB types option ids as Literal[0..11]; banks allow six options at most (A–F).
-        correct: Any = view.correct_option_ids or None
+        correct: Any = view.correct_option_ids
         message = await self._bot.send_poll(
             chat_id,
             view.text,
             view.options,
             is_anonymous=False,  # answers must come back with the member who gave them
-            type=Poll.QUIZ if quiz_poll else Poll.REGULAR,
-            allows_multiple_answers=not quiz_poll,
+            type=Poll.QUIZ,
+            allows_multiple_answers=view.multiple,
             allows_revoting=False,  # only the first answer counts, so offer no change
             correct_option_ids=correct,
+            # Votes still name the options in the order sent, so grading is by the bank's.
+            shuffle_options=view.shuffle,
             explanation=view.explanation or None,
             open_period=view.open_period,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ OWNER = user(2, "书记")
 MEMBER = user(3, "小王")
 A, B, C = user(31, "甲"), user(32, "乙"), user(33, "丙")
 OFFICE_GROUP = -100111
+ROUNDS_SETTLE_S = 1.0  # 5 scheduler rounds at BOT_TICK_SECONDS=0.2
 
 
 @pytest.fixture
@@ -222,12 +224,12 @@ def test_group_quiz_polls_are_recorded_and_summarized(fake: FakeBotApi, tmp_path
         summary = fake.wait_for(
             "sendMessage", to_chat(OFFICE_GROUP, "📊"), timeout=15, since=since
         )
+        text = summary.params["text"]
+        assert text.startswith("📊 办公室党支部知识测验“测试题库”已截止。\n参与 3 人。\n")
         rates = ["67%（2/3）", "100%（3/3）", "100%（3/3）", "100%（2/2）", "100%（2/2）"]
-        lines = "\n".join(f"第 {n} 题：{rate}" for n, rate in enumerate(rates, start=1))
-        assert summary.params["text"] == (
-            f"📊 办公室党支部知识测验“测试题库”已截止。\n参与 3 人。\n各题正确率：\n{lines}\n"
-            "全部答对（1 人）：甲"
-        )
+        shown = [line.rsplit("正确率 ", 1)[1] for line in text.split("\n") if "正确率 " in line]
+        assert shown == rates
+        assert "\n全部答对（1 人）：甲\n\n💡 正确率最低的是第 1 题（67%）。\n解析：" in text
         assert len(fake.calls("stopPoll")) == 5
     finally:
         assert bot.stop() == 0, bot.log()
@@ -302,5 +304,72 @@ def test_a_member_reaches_the_quiz_the_review_and_the_points_with_buttons_alone(
         fake.send_text(MEMBER["id"], MEMBER, "王小明", reply_to=asked.result["message_id"])
         fake.wait_for("sendMessage", to_chat(MEMBER["id"], "已登记您的姓名：王小明"), 15, since)
         say(fake, MEMBER["id"], MEMBER, "我的积分", "王小明 本月情况")
+    finally:
+        assert bot.stop() == 0, bot.log()
+
+
+# The basics bank's questions as a group summary names them, with their answers.
+SUMMARY_NAMES = {
+    "s1": ("党员的纪律处分共有几种？", "C. 五种"),
+    "s2": ("留党察看最长不超过多长时间？", "B. 二年"),
+    "m1": ("下列属于党的纪律处分的有：", "A. 警告、C. 留党察看"),
+    "m2": ("下列属于党的六项纪律的有：", "A. 政治纪律、B. 组织纪律、D. 群众纪律"),
+    "j1": ("党员受到警告处分，一年内不得在党内提拔职…", "对"),
+}
+
+
+def test_a_two_hour_group_quiz_sends_quiz_polls_and_names_the_answers(
+    fake: FakeBotApi, tmp_path: Path
+) -> None:
+    """Single, multiple and judge questions go out as quiz polls with the bank's correct
+    options; `时长 2小时` keeps them open two hours, then the summary names the answers."""
+    bot, clock = quiz_bot(fake, tmp_path)
+    bot.start()
+    try:
+        say(fake, OFFICE_GROUP, OWNER, "/bind office", "✅ 本群已绑定")
+        intro = say(fake, OFFICE_GROUP, OWNER, "/groupquiz basics 5 2小时", "📝")
+        assert "共 5 题，11月2日 11:00 截止。" in intro.params["text"]
+        fake.wait_for("sendPoll", lambda c: c.params["question"].startswith("5/5 "), 15)
+        polls = fake.calls("sendPoll")
+        asked = []
+        for call in polls:
+            shown = call.params["question"].split(" ", 1)[1].removesuffix("（多选）")
+            question = question_of(shown)
+            asked.append(question)
+            assert call.ok and call.params["type"] == "quiz"
+            assert call.params["correct_option_ids"] == sorted(question.answer)
+            assert call.result["poll"]["correct_option_ids"] == sorted(question.answer)
+            assert call.params["allows_multiple_answers"] is (question.type.value == "multiple")
+            assert call.params["shuffle_options"] is (question.type.value != "judge")
+            assert call.params["open_period"] == 2 * 3600
+        assert {q.type.value for q in asked} == {"single", "multiple", "judge"}
+        for call, question in zip(polls, asked, strict=True):
+            poll_id = call.result["poll"]["id"]
+            fake.answer_poll(poll_id, A, sorted(question.answer))
+            fake.answer_poll(poll_id, B, [1] if question.id == "j1" else sorted(question.answer))
+        say(fake, OWNER["id"], OWNER, "/help", "您可以使用")  # every answer above is processed
+
+        set_clock(clock, 10, 1)  # past the one hour a /groupquiz without 时长 stays open
+        time.sleep(ROUNDS_SETTLE_S)
+        assert not fake.sent_texts(OFFICE_GROUP)[-1].startswith("📊")
+        assert fake.calls("stopPoll") == []
+
+        since = len(fake.requests)
+        set_clock(clock, 11, 0)
+        summary = fake.wait_for("sendMessage", to_chat(OFFICE_GROUP, "📊"), 15, since)
+        lines = []
+        for number, question in enumerate(asked, start=1):
+            name, answer = SUMMARY_NAMES[question.id]
+            rate = "50%（1/2）" if question.id == "j1" else "100%（2/2）"
+            lines.append(f"第 {number} 题：{name}\n答案：{answer}；正确率 {rate}")
+        hardest = next(n for n, q in enumerate(asked, start=1) if q.id == "j1")
+        assert summary.params["text"] == (
+            "📊 办公室党支部知识测验“测试题库”已截止。\n参与 2 人。\n各题答案和正确率：\n"
+            + "\n".join(lines)
+            + "\n全部答对（1 人）：甲\n\n"
+            f"💡 正确率最低的是第 {hardest} 题（50%）。\n"
+            "解析：警告处分的影响期为一年。\n出处：《中国共产党纪律处分条例》第十条"
+        )
+        assert len(fake.calls("stopPoll")) == 5
     finally:
         assert bot.stop() == 0, bot.log()

@@ -28,6 +28,10 @@ COLLEAGUE = user(4, "小李")
 OFFICE_GROUP = -100111
 OTHER_GROUP = -100333
 BANKS = load_banks(Path(__file__).parents[1] / "fixtures" / "quizzes")
+BRANCH = """\
+branches:
+  - {id: office, name: 办公室党支部}
+"""
 SCHEDULED = """
 timezone: Asia/Shanghai
 branches:
@@ -70,6 +74,12 @@ def buttons(call: Call) -> dict[str, str]:
 
 def shown_question(call: Call) -> Question:
     text = call.params["text"].split("\n")[1]
+    return next(q for b in BANKS.banks for q in b.questions if q.text == text)
+
+
+def poll_question(call: Call) -> Question:
+    """The bank question a sendPoll asked: its text after the number, without （多选）."""
+    text = call.params["question"].split(" ", 1)[1].removesuffix("（多选）")
     return next(q for b in BANKS.banks for q in b.questions if q.text == text)
 
 
@@ -190,19 +200,17 @@ async def test_group_quiz_polls_answers_and_summary(bot: BotHarness, clock: Fake
     assert sent[0].startswith("📝 办公室党支部知识测验：测试题库\n共 5 题，11月2日 10:00 截止。")
     polls = bot.fake.calls("sendPoll")
     assert len(polls) == 5
-    by_type: dict[str, list[Call]] = {}
     for call in polls:
         params = call.params
         assert params["chat_id"] == OFFICE_GROUP and params["is_anonymous"] is False
-        assert "open_period" not in params  # an hour: closed by the scheduler's rounds instead
-        by_type.setdefault(params.get("type", "regular"), []).append(call)
-    assert len(by_type["quiz"]) == 3 and len(by_type["regular"]) == 2
-    assert all(c.params["allows_multiple_answers"] for c in by_type["regular"])
-    quiz_poll = by_type["quiz"][0]
-    assert quiz_poll.params["correct_option_ids"] == quiz_poll.result["poll"]["correct_option_ids"]
+        assert params["type"] == "quiz" and params["open_period"] == 3600  # the whole hour
+        question = poll_question(call)
+        assert params["correct_option_ids"] == sorted(question.answer)
+        assert params["allows_multiple_answers"] is (len(question.answer) > 1)
+        assert params["shuffle_options"] is (question.id != "j1")  # 对 / 错 stay in order
 
     for call in polls:
-        correct = call.result["poll"].get("correct_option_ids", [0])
+        correct = call.result["poll"]["correct_option_ids"]
         await bot.feed(bot.fake.answer_poll(call.result["poll"]["id"], MEMBER, correct))
         await bot.feed(bot.fake.answer_poll(call.result["poll"]["id"], MEMBER, [1]))
     await bot.feed(bot.fake.answer_poll(polls[0].result["poll"]["id"], COLLEAGUE, [0]))
@@ -223,6 +231,40 @@ async def test_group_quiz_polls_answers_and_summary(bot: BotHarness, clock: Fake
     assert len(events) == 6
     assert await bot.services.group_quizzes.close_due() == []  # closed: nothing happens twice
     assert len(bot.fake.calls("stopPoll")) == 5
+
+
+async def test_groupquiz_takes_a_duration_in_any_order(bot: BotHarness, clock: FakeClock) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    sent = await bot.say(OFFICE_GROUP, OWNER, "/groupquiz 30分钟 2 basics")
+    assert sent[0].startswith("📝 办公室党支部知识测验：测试题库\n共 2 题，11月2日 09:30 截止。")
+    assert [c.params["open_period"] for c in bot.fake.calls("sendPoll")] == [1800, 1800]
+    clock.advance(minutes=29)
+    assert await bot.services.group_quizzes.close_due() == []
+    assert not [t for t in bot.fake.sent_texts(OFFICE_GROUP) if t.startswith("📊")]
+    clock.advance(minutes=1)
+    assert await bot.services.group_quizzes.close_due() == []
+    assert bot.fake.sent_texts(OFFICE_GROUP)[-1].startswith("📊 办公室党支部知识测验")
+
+
+async def test_a_bad_groupquiz_duration_is_explained_and_sends_nothing(bot: BotHarness) -> None:
+    await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+    assert await bot.say(OFFICE_GROUP, OWNER, "/groupquiz basics 2周") == [
+        "时长应写成 30分钟、2小时 或 1天，最短 5 分钟，最长 30 天。"
+    ]
+    assert bot.fake.calls("sendPoll") == []
+    assert bot.services.store.unfinished_group_quizzes(bot.services.clock()) == []
+
+
+async def test_the_default_duration_comes_from_schedules_yaml(
+    fake: FakeBotApi, tmp_path: Path, clock: FakeClock
+) -> None:
+    text = "timezone: Asia/Shanghai\ngroup_quiz_duration: 1天\n" + BRANCH
+    agency = parse_agency_config(parse_yaml_text(text.encode(), "schedules.yaml"), "x")
+    async with running_bot(fake, tmp_path / "data", agency, clock, banks=BANKS) as bot:
+        await bot.say(OFFICE_GROUP, OWNER, "/bind office")
+        sent = await bot.say(OFFICE_GROUP, OWNER, "/groupquiz basics 1")
+        assert "共 1 题，11月3日 09:00 截止。" in sent[0]
+        assert fake.calls("sendPoll")[0].params["open_period"] == 24 * 3600
 
 
 async def test_group_quiz_with_buttons_for_long_questions(bot: BotHarness) -> None:
@@ -251,6 +293,7 @@ async def test_scheduled_quiz_goes_through_the_dispatcher(
         await bot.say(OFFICE_GROUP, OWNER, "/bind office")
         assert await bot.services.dispatcher.tick() == []
         assert len(fake.calls("sendPoll")) == 3
+        assert {c.params["open_period"] for c in fake.calls("sendPoll")} == {24 * 3600}
         (quiz,) = bot.services.store.unfinished_group_quizzes(clock())
         assert quiz.closes_at == clock() + (quiz.closes_at - quiz.started_at)
         assert (quiz.closes_at - quiz.started_at).total_seconds() == 24 * 3600

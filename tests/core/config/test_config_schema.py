@@ -62,6 +62,7 @@ BEYOND_THE_SHAPE = {
     "bad_schedules/calendar_day_in_both.yaml",
     "bad_schedules/cron_numeric_weekday.yaml",
     "bad_schedules/duplicate_id.yaml",
+    "bad_schedules/long_group_quiz_duration.yaml",  # 31天: a duration, but over 30 days
     "bad_schedules/malformed_braces.yaml",
     "bad_schedules/remind_not_before_due.yaml",
     "bad_schedules/schedule_duplicate_id.yaml",

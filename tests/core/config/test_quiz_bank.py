@@ -245,3 +245,50 @@ def poll_question(**changes: object) -> Question:
 )
 def test_native_poll_limits(changes: dict[str, object], fits: bool) -> None:
     assert poll_question(**changes).fits_native_poll is fits
+
+
+SHUFFLE_BANK = """\
+id: shuffle
+title: 打乱选项
+{bank_shuffle}questions:
+  - {{id: plain, type: single, text: 题一, options: [警告, 严重警告], answer: A,
+     explanation: 条例第八条。, source: 条例}}
+  - {{id: above, type: multiple, text: 题二, options: [警告, 严重警告, 以上都对], answer: [A, C],
+     explanation: 条例第八条。, source: 条例}}
+  - {{id: letters, type: single, text: 题三, options: [A和B, 警告, 严重警告], answer: A,
+     explanation: 条例第八条。, source: 条例}}
+  - {{id: says-c, type: single, text: 题四, options: [警告, 严重警告, 开除党籍], answer: A,
+     explanation: 故 C 错。, source: 条例}}
+  - {{id: all-of, type: single, text: 题五, options: [警告, 严重警告, 均不正确], answer: A,
+     explanation: 条例第八条。, source: 条例}}
+  - {{id: forced, type: single, text: 题六, options: [警告, 以上都不对], answer: A,
+     explanation: 条例第八条。, source: 条例, shuffle: true}}
+  - {{id: kept, type: single, text: 题七, options: [警告, 严重警告], answer: A,
+     explanation: 条例第八条。, source: 条例, shuffle: false}}
+  - {{id: judged, type: judge, text: 题八, answer: 对, explanation: 条例第八条。, source: 条例,
+     shuffle: true}}
+"""
+
+
+def shuffled(bank_shuffle: str = "") -> dict[str, bool]:
+    text = SHUFFLE_BANK.format(bank_shuffle=bank_shuffle)
+    bank = parse_bank(parse_yaml_text(text.encode(), "quizzes/s.yaml"), "quizzes/s.yaml")
+    return {question.id: question.shuffle for question in bank.questions}
+
+
+def test_options_are_shuffled_unless_they_refer_to_each_other() -> None:
+    assert shuffled() == {
+        "plain": True,
+        "above": False,  # 以上都对 names the options above it
+        "letters": False,  # A和B names options by letter
+        "says-c": False,  # the explanation names option C
+        "all-of": False,  # 均不正确 speaks of all the others
+        "forced": True,  # the question says so, over the automatic rule
+        "kept": False,
+        "judged": False,  # 对 / 错 always in that order
+    }
+
+
+def test_a_bank_can_keep_its_options_in_order() -> None:
+    assert {key for key, value in shuffled("shuffle: false\n").items() if value} == {"forced"}
+    assert shuffled("shuffle: true\n") == shuffled()

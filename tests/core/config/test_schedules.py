@@ -1,6 +1,6 @@
 """schedules.yaml `schedules:`: the shipped file parses; every mistake names file, line, field."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -273,6 +273,14 @@ def test_no_schedules_section_is_fine() -> None:
         ("bad_catch_up.yaml", [
             "schedules.yaml:2: catch_up_hours: 应在 0 到 168 之间，实际是 200",
         ]),
+        ("bad_group_quiz_duration.yaml", [
+            "schedules.yaml:2: group_quiz_duration: 时长应写成 30分钟、2小时 或 1天，"
+            "最短 5 分钟，最长 30 天。实际是 文本 '2周'",
+        ]),
+        ("long_group_quiz_duration.yaml", [
+            "schedules.yaml:2: group_quiz_duration: 时长应写成 30分钟、2小时 或 1天，"
+            "最短 5 分钟，最长 30 天。实际是 文本 '31天'",
+        ]),
     ],
 )
 def test_each_mistake_is_reported_exactly(fixture: str, expected: list[str]) -> None:
@@ -479,4 +487,26 @@ def test_a_clashing_range_names_the_days() -> None:
     assert [str(p) for p in caught.value.problems] == [
         "schedules.yaml:3: calendar.workdays[0]: 2027-10-03、2027-10-04、2027-10-05 等 5 天 "
         "同时写在 holidays（放假）和 workdays（调休上班）里，一天只能是其中之一"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        (None, timedelta(hours=1)),
+        ("30分钟", timedelta(minutes=30)),
+        ("2 小时", timedelta(hours=2)),
+    ],
+)
+def test_group_quiz_duration_defaults_to_an_hour(written: str | None, expected: timedelta) -> None:
+    line = f"group_quiz_duration: {written}\n" if written else ""
+    assert parse(line + BRANCHES).group_quiz_duration == expected
+
+
+def test_a_group_quiz_duration_written_as_a_number_is_refused() -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        parse("group_quiz_duration: 60\n" + BRANCHES)
+    assert [str(p) for p in caught.value.problems] == [
+        "schedules.yaml:1: group_quiz_duration: 时长应写成 30分钟、2小时 或 1天，"
+        "最短 5 分钟，最长 30 天。实际是 数字 60"
     ]

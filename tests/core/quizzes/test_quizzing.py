@@ -4,21 +4,36 @@ from __future__ import annotations
 
 import itertools
 import random
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from core.config.agency import AgencyConfig
-from core.config.banks import BankSet, Question, load_banks
+from core.config.banks import Bank, BankSet, Question, QuestionType, load_banks
 from core.config.branches import Branch
 from core.errors import UserError
 from core.organization.branches import ChatUser, Organization
 from core.quizzes.group_quiz import GroupQuestionView, GroupQuizPlan, GroupQuizzes
 from core.quizzes.private_quiz import PrivateQuizzes
-from core.quizzes.views import MAX_CALLBACK_DATA, Press, QuestionView, parse_selection
+from core.quizzes.views import (
+    MAX_CALLBACK_DATA,
+    MAX_MESSAGE,
+    Press,
+    QuestionView,
+    parse_group_selection,
+    parse_selection,
+)
 from core.store.database import Store
-from core.store.quiz_records import BUTTONS, MULTIPLE_POLL, QUIZ_POLL, GroupQuiz
+from core.store.quiz_records import (
+    BUTTONS,
+    MULTIPLE_POLL,
+    QUIZ_POLL,
+    GroupAnswer,
+    GroupQuestion,
+    GroupQuiz,
+)
 from core.store.quiz_sessions import AnswerRecord
 from core.store.records import Binding, Event
 from tests.conftest import SHANGHAI, FakeClock
@@ -123,6 +138,46 @@ def test_selection_words(banks: BankSet) -> None:
     )
     with pytest.raises(UserError, match="目前没有可用的题库"):
         parse_selection([], "quiz", BankSet())
+
+
+HOUR = timedelta(hours=1)
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ([], (None, 5, HOUR)),
+        (["basics", "3", "30分钟"], ("basics", 3, timedelta(minutes=30))),
+        (["2小时", "basics"], ("basics", 5, timedelta(hours=2))),
+        (["1天", "4"], (None, 4, timedelta(days=1))),
+        (["5", "basics", "30天"], ("basics", 5, timedelta(days=30))),
+        (["多选", "2"], ("多选", 2, HOUR)),
+    ],
+)
+def test_group_selection_words_in_any_order(
+    banks: BankSet, words: list[str], expected: tuple[str | None, int, timedelta]
+) -> None:
+    assert parse_group_selection(words, banks, HOUR) == expected
+
+
+@pytest.mark.parametrize("duration", ["31天", "2分钟", "0小时", "2周", "1.5小时", "两小时"])
+def test_a_bad_group_quiz_duration_is_explained(banks: BankSet, duration: str) -> None:
+    with pytest.raises(UserError) as refused:
+        parse_group_selection(["basics", duration], banks, HOUR)
+    assert refused.value.message == "时长应写成 30分钟、2小时 或 1天，最短 5 分钟，最长 30 天。"
+
+
+def test_group_selection_usage_names_the_duration(banks: BankSet) -> None:
+    with pytest.raises(UserError) as refused:
+        parse_group_selection(["basics", "many", "1小时"], banks, timedelta(minutes=90))
+    assert refused.value.message == (
+        "用法：/groupquiz [题库ID或标签] [题数] [时长]，顺序不限。题数 1～20 道，默认 5 道；"
+        "时长如 30分钟、2小时、1天，最长 30 天，默认 90分钟。\n例如：/groupquiz basics 5 30分钟"
+    )
+    with pytest.raises(UserError, match="用法：/groupquiz"):
+        parse_group_selection(["1小时", "2小时"], banks, HOUR)
+    with pytest.raises(UserError, match="题数应为 1～20"):
+        parse_group_selection(["basics", "21", "1小时"], banks, HOUR)
 
 
 # --- private quizzes --------------------------------------------------------------------
@@ -439,15 +494,15 @@ def test_group_questions_go_out_as_polls_or_buttons(
         question = banks.question(asked.key)
         assert question is not None and asked.delivery == view.delivery
         deliveries[question.id] = view.delivery
-        assert view.open_period is None  # an hour is past Telegram's 600 s: stopped by rounds
         if view.delivery == QUIZ_POLL:
+            assert view.open_period == 3600  # the whole hour: Telegram closes it on time
             assert view.correct_option_ids == tuple(sorted(question.answer))
             assert view.explanation == f"{question.explanation}\n{question.source}"
-            assert view.text == f"{view.index + 1}/7 {question.text}"
+            multiple = question.id.startswith("m")
+            assert view.multiple == multiple and view.shuffle == (question.id != "j1")
+            suffix = "（多选）" if multiple else ""
+            assert view.text == f"{view.index + 1}/7 {question.text}{suffix}"
             assert view.options == question.options
-        elif view.delivery == MULTIPLE_POLL:
-            assert view.correct_option_ids == () and view.explanation == ""
-            assert view.text.endswith("（多选）")
         else:
             assert view.text.startswith(f"第 {view.index + 1}/7 题")
             assert view.keyboard
@@ -455,13 +510,33 @@ def test_group_questions_go_out_as_polls_or_buttons(
         "s1": QUIZ_POLL,
         "s2": QUIZ_POLL,
         "j1": QUIZ_POLL,
-        "m1": MULTIPLE_POLL,
-        "m2": MULTIPLE_POLL,
+        "m1": QUIZ_POLL,
+        "m2": QUIZ_POLL,
         "l1": BUTTONS,
         "l2": BUTTONS,
     }
-    short = group.create(office, OFFICE_CHAT, "basics", 2, timedelta(minutes=5))
-    assert {view.open_period for view in short.questions} == {300}
+    correct = {
+        plan.quiz.questions[v.index].question_id: v.correct_option_ids for v in plan.questions
+    }
+    assert correct["m2"] == (0, 1, 3) and correct["j1"] == (0,)  # the bank's A, B, D and 对
+
+
+@pytest.mark.parametrize(
+    ("open_for", "open_period"),
+    [
+        (timedelta(minutes=5), 300),
+        (timedelta(hours=2), 7200),
+        (timedelta(days=30), 2_592_000),
+        (timedelta(days=31), 2_628_000),  # Telegram's longest; the scheduler closes the rest
+        (timedelta(seconds=4), None),  # too short for Telegram: the scheduler closes it
+    ],
+)
+def test_polls_stay_open_for_the_whole_quiz(
+    group: GroupQuizzes, office: Branch, open_for: timedelta, open_period: int | None
+) -> None:
+    plan = group.create(office, OFFICE_CHAT, "basics", 2, open_for)
+    assert {view.open_period for view in plan.questions} == {open_period}
+    assert plan.quiz.closes_at - plan.quiz.started_at == open_for
 
 
 def test_a_command_sent_again_finds_the_quiz_it_started(
@@ -518,12 +593,20 @@ def test_close_records_once_and_summarizes(
     group.record_poll_answer(polls["s2"], 33, [1])  # too late: the quiz is closing
     summary = group.finish_close(due.id)
     order = [q.question_id for q in plan.quiz.questions]
-    rates = {"s1": "100%（3/3）", "s2": "100%（2/2）", "m1": "100%（2/2）", "m2": "100%（2/2）"}
-    rates["j1"] = "50%（1/2）"
-    lines = "\n".join(f"第 {n} 题：{rates[q]}" for n, q in enumerate(order, start=1))
+    named = {
+        "s1": "党员的纪律处分共有几种？\n答案：C. 五种；正确率 100%（3/3）",
+        "s2": "留党察看最长不超过多长时间？\n答案：B. 二年；正确率 100%（2/2）",
+        "m1": "下列属于党的纪律处分的有：\n答案：A. 警告、C. 留党察看；正确率 100%（2/2）",
+        "m2": "下列属于党的六项纪律的有：\n"
+        "答案：A. 政治纪律、B. 组织纪律、D. 群众纪律；正确率 100%（2/2）",
+        "j1": "党员受到警告处分，一年内不得在党内提拔职…\n答案：对；正确率 50%（1/2）",
+    }
+    lines = "\n".join(f"第 {n} 题：{named[q]}" for n, q in enumerate(order, start=1))
     assert summary == (
-        f"📊 办公室党支部知识测验“测试题库”已截止。\n参与 3 人。\n各题正确率：\n{lines}\n"
-        "全部答对（1 人）：甲"
+        f"📊 办公室党支部知识测验“测试题库”已截止。\n参与 3 人。\n各题答案和正确率：\n{lines}\n"
+        "全部答对（1 人）：甲\n\n"
+        f"💡 正确率最低的是第 {order.index('j1') + 1} 题（50%）。\n"
+        "解析：警告处分的影响期为一年。\n出处：《中国共产党纪律处分条例》第十条"
     )
     events = answer_events(store)
     assert len(events) == 11
@@ -607,7 +690,10 @@ def test_group_button_questions_take_one_answer_per_member(
     assert closed == Press("这次测验已经截止，不能再作答了。")
     summary = group.finish_close(plan.quiz.id)
     assert summary is not None
-    assert "\n参与 2 人。\n" in summary and summary.endswith("全部答对（1 人）：31")
+    assert "\n参与 2 人。\n" in summary and "\n全部答对（1 人）：31\n" in summary
+    assert summary.endswith(
+        "（50%）。\n解析：党的纪律对全体党员一律适用。\n出处：《中国共产党章程》第四十条"
+    )
     assert len(answer_events(store)) == 3
 
 
@@ -673,3 +759,102 @@ def test_a_summary_nothing_was_sent_of_is_tried_again(
     quiz = store.group_quiz(plan.quiz.id)
     assert quiz is not None
     assert (quiz.status, quiz.summary_status, quiz.summary_message_id) == ("closed", "sent", 77)
+
+
+def test_a_stored_multiple_answer_poll_still_closes_and_grades(
+    group: GroupQuizzes, store: Store, clock: FakeClock
+) -> None:
+    """A quiz sent by the release before, its multiple choice as a regular poll, closes as
+    it would have: graded by the bot from the options voted."""
+    quiz = GroupQuiz(
+        id="2611-0000beef",
+        branch_id="office",
+        chat_id=OFFICE_CHAT,
+        title="测试题库",
+        started_at=clock(),
+        closes_at=clock() + HOUR,
+        status="open",
+        questions=(GroupQuestion("basics", "m1", MULTIPLE_POLL, "old-poll", 90),),
+    )
+    store.save_group_quiz(quiz)
+    assert group.record_poll_answer("old-poll", 31, [0, 2]) is not None
+    group.record_poll_answer("old-poll", 32, [0])
+    clock.advance(hours=1)
+    (due,) = group.due_closes()
+    group.begin_close(due.id)
+    summary = group.finish_close(due.id)
+    assert summary is not None
+    assert (
+        "第 1 题：下列属于党的纪律处分的有：\n答案：A. 警告、C. 留党察看；正确率 50%（1/2）"
+        in summary
+    )
+    assert [AnswerRecord.from_event(e).correct for e in answer_events(store)] == [True, False]
+
+
+def test_the_summary_leaves_out_the_hardest_when_all_were_right(
+    group: GroupQuizzes, office: Branch, clock: FakeClock
+) -> None:
+    plan = group.create(office, OFFICE_CHAT, "basics", 2, HOUR)
+    polls = sent(group, plan)
+    for question_id, poll_id in polls.items():
+        question = group.banks.question(("basics", question_id))
+        assert question is not None
+        group.record_poll_answer(poll_id, 31, sorted(question.answer))
+    clock.advance(hours=1)
+    group.begin_close(plan.quiz.id)
+    summary = group.finish_close(plan.quiz.id)
+    assert summary is not None and "💡" not in summary
+    assert summary.endswith("全部答对（1 人）：31")
+
+
+def test_an_unanswered_or_deleted_question_is_still_listed(
+    group: GroupQuizzes, office: Branch, clock: FakeClock, store: Store
+) -> None:
+    plan = group.create(office, OFFICE_CHAT, "basics", 2, HOUR)
+    sent(group, plan)
+    gone = plan.quiz.with_question(1, GroupQuestion("basics", "deleted", QUIZ_POLL))
+    store.save_group_quiz(gone)
+    summary = group.summary_text(gone)
+    first = group.banks.question(plan.quiz.questions[0].key)
+    assert first is not None
+    assert f"第 1 题：{first.text}\n答案：" in summary and "；无人作答\n" in summary
+    assert "第 2 题：（此题已从题库删除）\n答案：—；无人作答\n" in summary
+    assert "💡" not in summary and summary.endswith("全部答对（0 人）：无")
+
+
+def test_a_long_summary_fits_one_message(
+    organization: Organization, clock: FakeClock, office: Branch, store: Store
+) -> None:
+    options = tuple(f"第{i}个选项" + "很长的选项文字" * 10 for i in range(6))
+    questions = tuple(
+        Question(
+            "big",
+            f"q{n}",
+            QuestionType.MULTIPLE,
+            f"第{n}题" + "题干" * 140,
+            options,
+            frozenset(range(6)),
+            "解析" * 90,
+            "出处",
+        )
+        for n in range(20)
+    )
+    banks = BankSet(banks=(Bank("big", "大题库", "quizzes/big.yaml", questions),))
+    group = GroupQuizzes(organization, banks, clock, SHANGHAI, random.Random(3))
+    plan = group.create(office, OFFICE_CHAT, "big", 20, HOUR)
+    # 300 answerers, half of them right everywhere: answers written at once, not one by one.
+    answers = {
+        user_id: GroupAnswer(("A",), user_id % 2 == 1, clock()) for user_id in range(1000, 1300)
+    }
+    quiz = replace(
+        plan.quiz, questions=tuple(replace(q, answers=answers) for q in plan.quiz.questions)
+    )
+    summary = group.summary_text(quiz)
+    assert len(summary) <= MAX_MESSAGE and summary.endswith("…")
+    assert summary.startswith("📊 办公室党支部知识测验“大题库”已截止。\n参与 300 人。\n")
+    names = [line.split("：", 1)[1] for line in summary.split("\n") if line.startswith("第 ")]
+    assert len(names) == 20 and all(len(name) == 21 and name.endswith("…") for name in names)
+    assert "答案：A. 第0个选项很长的选项文字很长的选项文字很…、B. 第1个选项" in summary
+    store.save_group_quiz(quiz)  # the admins' notice, a line before the summary, fits too
+    notice = group.summary_failed(quiz.id, "Forbidden: bot was kicked from the group chat")
+    assert len(notice.text) <= MAX_MESSAGE and notice.text.startswith("⚠️ 办公室党支部的测验结果")
