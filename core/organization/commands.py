@@ -53,6 +53,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("branches", "全部支部的绑定情况和本月参与率排名", Role.ADMIN),
     Command("stats", "答错最多的题目", Role.ADMIN, args="[题库ID] [月份]"),
     Command("reload", "重新读取全部配置文件", Role.ADMIN),
+    Command("template", "获取题库表格模板（填好后发给我即可导入）", Role.ADMIN, ChatKind.PRIVATE),
 )
 
 

@@ -419,7 +419,7 @@ class GroupQuizzes:
         text = next((t for t in candidates if len(t) <= MAX_POLL_QUESTION), question.text)
         explanation = ""
         if delivery == QUIZ_POLL:
-            with_source = f"{question.explanation}\n{question.source}"
+            with_source = "\n".join(filter(None, (question.explanation, question.source)))
             fits = len(with_source) <= POLL_MAX_EXPLANATION and with_source.count("\n") <= 2
             explanation = with_source if fits else question.explanation
         return GroupQuestionView(
