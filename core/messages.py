@@ -623,16 +623,37 @@ ME_NO_BRANCH = "您还不在任何支部名单中。请在本支部群里发言�
 ME_NOT_ON_ROSTER = "您不在“{branch}”的名单中。在群里发言或发送 /join 姓名 后即可加入。"
 
 # --- /stats (admins)
-STATS_USAGE = "用法：/stats [题库ID] [月份]，月份默认本月。例如：/stats discipline-basics {month}"
+STATS_USAGE = (
+    "用法：/stats [题库ID] [月份或季度]，默认本月。例如：/stats discipline-basics {month}，"
+    "或 /stats 2026Q4"
+)
 STATS_UNKNOWN_BANK = "没有 ID 为“{bank}”的题库。可用的题库：{banks}"
 STATS_SCOPE_ALL = "全部题库"
 STATS_SCOPE_BANK = "题库 {bank}"
 STATS_HEADER = (
-    "{month}答错最多的 {shown} 道题（{scope}；共 {questions} 道题有人作答，作答 {answers} 次）："
+    "📊 {period}答题统计（{scope}）：{members} 人作答 {questions} 道题，共 {answers} 人次。"
 )
-STATS_LINE = "{rank}. {bank}/{question} {text} — 作答 {answered} 次，正确率 {rate}"
+STATS_TEACH = "最该讲的 {count} 道题（正确率最低）："
+STATS_LINE = (
+    "{rank}. {bank}/{question} {text} — {answered} 人作答，"
+    "正确率 {rate}{discrimination}{distractor}"
+)
+STATS_DISCRIMINATION = "，区分度 {value:.2f}"
+STATS_DISTRACTOR = "；误选最多的是 {label}（{count} 人）"
+STATS_WEAK_TAGS = "各支部最薄弱的知识点："
+STATS_WEAK_TAG = "{branch}：{tag}（正确率 {rate}，{answered} 人次）"
+STATS_ATTACHED = "每道题的作答人数、正确率、区分度和误选情况见附件表格。"
+STATS_NO_BRANCH = "（未入支部）"
 STATS_EMPTY = "{month}还没有人答题（{scope}）。"
 STATS_QUESTION_GONE = "（题目已不在题库中）"
+STATS_FILE = "题目统计-{period}{scope}.xlsx"
+STATS_SHEET_QUESTIONS = "题目"
+STATS_SHEET_TAGS = "知识点"
+STATS_QUESTION_COLUMNS = (
+    "题库", "题号", "题干", "正确答案", "作答人数", "正确率", "区分度", "误选情况",
+)  # fmt: skip
+STATS_TAG_COLUMNS = ("支部", "标签", "作答人次", "正确率")
+STATS_DISTRACTOR_CELL = "{label} {count} 人"
 
 # --- /reload and configuration files sent to the bot (admins)
 RELOAD_DONE = (

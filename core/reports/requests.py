@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from core import messages
 from core.config.branches import Branch
-from core.dates.periods import looks_like_period, parse_period
+from core.dates.periods import Period, looks_like_period, parse_period
 from core.delivery import Button
 from core.errors import UserError
 from core.reports.ledger import Ledger
@@ -57,6 +57,17 @@ def parse_month(word: str) -> str:
 def name_and_month(args: Sequence[str], usage: str) -> tuple[str | None, str | None]:
     """`[name] [YYYY-MM]` in either order; a `UserError` with `usage` for anything else."""
     return _name_and_word(args, usage, lambda word: MONTH.fullmatch(word) is not None, parse_month)
+
+
+def name_and_period(args: Sequence[str], usage: str) -> tuple[str | None, Period | None]:
+    """`[name] [2026-11 | 2026Q4]` in either order; a `UserError` with `usage` otherwise."""
+    name, key = _name_and_word(args, usage, looks_like_period, lambda w: parse_period(w).key)
+    if key is None:
+        return name, None
+    period = parse_period(key)
+    if period.key.isdigit():  # a whole year: too long a span to teach from
+        raise UserError(usage)
+    return name, period
 
 
 def _name_and_word(
