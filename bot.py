@@ -5,6 +5,7 @@
     python bot.py schema      write docs/schema/*.json and the docs' field tables
     python bot.py schedule    preview the planned pushes per branch
     python bot.py export      write a branch's 台账 as .xlsx (reads data/ without writing)
+    python bot.py import-bank a question bank spreadsheet into quizzes/<id>.yaml
     python bot.py backup      a consistent .tar.gz of data/, while the bot runs
     python bot.py restore     unpack a backup into an empty data directory
     python bot.py health      exit 0 if the scheduler's last round is recent (HEALTHCHECK)
@@ -52,7 +53,7 @@ from core.reports.service import Reports
 from core.roster.service import Rosters
 from core.scheduling.dispatcher import Dispatcher
 from core.store.database import Store
-from handlers import understanding, unknown_buttons
+from handlers import spreadsheets, understanding, unknown_buttons
 from handlers.burst_edits import BurstEdits
 from handlers.config import changes
 from handlers.errors import handle_error
@@ -98,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         return cli.preview(HOME, args.start, args.days)
     if args.command == "export":
         return cli.export(HOME, args.branch, args.period, args.maker, args.out)
+    if args.command == "import-bank":
+        return cli.import_bank(HOME, args.file, args.id, args.title)
     if args.command == "backup":
         return cli.backup(HOME, args.out)
     if args.command == "restore":
@@ -237,10 +240,12 @@ def build_application(
     # Group 0: commands and membership changes.
     application.add_handlers(people.HANDLERS)
     application.add_handlers(branches.HANDLERS)
-    # The roster: /rollcall and 报到, /roster, 名单 files, name buttons, /leave.
+    # The roster: /rollcall and 报到, /roster, name buttons, /leave.
     application.add_handlers(roll_call.HANDLERS)
     application.add_handlers(member_list.HANDLERS)
     application.add_handlers(leave.HANDLERS)
+    # Spreadsheets in private: a 名单 from a secretary, a question bank from an admin.
+    application.add_handlers(spreadsheets.HANDLERS)
     # Meetings: /meeting, its buttons, the topic reply, photos and files replied to 签到.
     application.add_handlers(recording.HANDLERS)
     application.add_handlers(study_tasks.HANDLERS)

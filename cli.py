@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from core.clock import configured_clock
+from core.config.changes import install_bank_sheet
 from core.config.loading import Configuration, check_configuration, load_configuration
 from core.config.schema import generated_files
 from core.config.settings import Settings, settings_from_environment
@@ -77,6 +78,16 @@ def build_parser() -> argparse.ArgumentParser:
         description="备份与正在运行的机器人互不干扰，备份里是同一时刻的全部数据。",
     )
     backup.add_argument("--out", type=Path, required=True, help="备份文件，如 backup.tar.gz")
+    import_bank = command(
+        "import-bank",
+        "把 .xlsx 或 .csv 题库表格导入为 quizzes/<id>.yaml，同私聊发送表格",
+        description="先连同全部配置一起检查，表格有任何错误都列出行和列，不写任何文件。",
+    )
+    import_bank.add_argument("file", type=Path, help="题库表格（.xlsx 或 .csv），模板见 /template")
+    import_bank.add_argument(
+        "--id", required=True, help="题库 id，如 xxqg（小写字母、数字、- 和 _）"
+    )
+    import_bank.add_argument("--title", required=True, help="题库标题，如 学习强国题库")
     restore = command("restore", "把备份恢复到空的数据目录（DATA_DIR）")
     restore.add_argument("archive", type=Path, help="python bot.py backup 写出的 .tar.gz")
     health = command(
@@ -238,6 +249,27 @@ def export(home: Path, branch_id: str, period: Period, maker: str, out: Path | N
         f"已写入 {path}：{ledger.branch_name} {period.key}，{len(ledger.members)} 名党员，"
         f"{len(ledger.meetings)} 次组织生活，{tasks} 项学习任务，{answers} 次答题"
     )
+    return 0
+
+
+def import_bank(home: Path, file: Path, bank_id: str, title: str) -> int:
+    """`python bot.py import-bank`: a bank spreadsheet into the configuration folder."""
+    settings = settings_from_environment(home=home, require_token=False)
+    try:
+        content = file.read_bytes()
+    except OSError as error:
+        print(f"无法读取 {file}：{error.strerror}", file=sys.stderr)
+        return 1
+    now = configured_clock(settings.fake_clock_file, settings.timezone)()
+    try:
+        installed = install_bank_sheet(
+            settings.config_dir, file.name, content, bank_id, title, now
+        )
+    except UserError as error:
+        print(error.message, file=sys.stderr)
+        return 1
+    print(installed.text)
+    print("运行中的机器人请发送 /reload，或重启后使用新题库。")
     return 0
 
 

@@ -411,9 +411,10 @@ QUIZ_CHECKED = "☑"
 QUIZ_UNCHECKED = "☐"
 QUIZ_RIGHT = "✅ 回答正确！"
 QUIZ_WRONG = "❌ 回答错误。"
-QUIZ_FEEDBACK = (
-    "{verdict}\n您的答案：{chosen}\n正确答案：{answer}\n解析：{explanation}\n出处：{source}"
-)
+QUIZ_FEEDBACK = "{verdict}\n您的答案：{chosen}\n正确答案：{answer}"
+# Each line only when the bank has it (an imported bank often has neither).
+QUIZ_FEEDBACK_EXPLANATION = "解析：{explanation}"
+QUIZ_FEEDBACK_SOURCE = "出处：{source}"
 QUIZ_REPLY_RIGHT = "✅ 回答正确"
 QUIZ_REPLY_WRONG = "❌ 回答错误，正确答案：{answer}"
 QUIZ_SELECTED = "已选：{chosen}。选好后请点“提交”。"
@@ -699,16 +700,37 @@ ME_NO_BRANCH = "您还不在任何支部名单中。请在本支部群里发言�
 ME_NOT_ON_ROSTER = "您不在“{branch}”的名单中。在群里发言或发送 /join 姓名 后即可加入。"
 
 # --- /stats (admins)
-STATS_USAGE = "用法：/stats [题库ID] [月份]，月份默认本月。例如：/stats discipline-basics {month}"
+STATS_USAGE = (
+    "用法：/stats [题库ID] [月份或季度]，默认本月。例如：/stats discipline-basics {month}，"
+    "或 /stats 2026Q4"
+)
 STATS_UNKNOWN_BANK = "没有 ID 为“{bank}”的题库。可用的题库：{banks}"
 STATS_SCOPE_ALL = "全部题库"
 STATS_SCOPE_BANK = "题库 {bank}"
 STATS_HEADER = (
-    "{month}答错最多的 {shown} 道题（{scope}；共 {questions} 道题有人作答，作答 {answers} 次）："
+    "📊 {period}答题统计（{scope}）：{members} 人作答 {questions} 道题，共 {answers} 人次。"
 )
-STATS_LINE = "{rank}. {bank}/{question} {text} — 作答 {answered} 次，正确率 {rate}"
+STATS_TEACH = "最该讲的 {count} 道题（正确率最低）："
+STATS_LINE = (
+    "{rank}. {bank}/{question} {text} — {answered} 人作答，"
+    "正确率 {rate}{discrimination}{distractor}"
+)
+STATS_DISCRIMINATION = "，区分度 {value:.2f}"
+STATS_DISTRACTOR = "；误选最多的是 {label}（{count} 人）"
+STATS_WEAK_TAGS = "各支部最薄弱的知识点："
+STATS_WEAK_TAG = "{branch}：{tag}（正确率 {rate}，{answered} 人次）"
+STATS_ATTACHED = "每道题的作答人数、正确率、区分度和误选情况见附件表格。"
+STATS_NO_BRANCH = "（未入支部）"
 STATS_EMPTY = "{month}还没有人答题（{scope}）。"
 STATS_QUESTION_GONE = "（题目已不在题库中）"
+STATS_FILE = "题目统计-{period}{scope}.xlsx"
+STATS_SHEET_QUESTIONS = "题目"
+STATS_SHEET_TAGS = "知识点"
+STATS_QUESTION_COLUMNS = (
+    "题库", "题号", "题干", "正确答案", "作答人数", "正确率", "区分度", "误选情况",
+)  # fmt: skip
+STATS_TAG_COLUMNS = ("支部", "标签", "作答人次", "正确率")
+STATS_DISTRACTOR_CELL = "{label} {count} 人"
 
 # --- /reload and configuration files sent to the bot (admins)
 RELOAD_DONE = (
@@ -727,7 +749,10 @@ UPLOAD_DOWNLOAD_FAILED = (
 UPLOAD_NOT_YAML = (
     "“{name}”不是 .yaml 或 .yml 文件，未做任何改动。请把题库或 schedules.yaml 作为文件发给我。"
 )
-UPLOAD_TOO_BIG = "“{name}”有 {size} 字节，超过 1 MB 的上限，未做任何改动。"
+UPLOAD_TOO_BIG = (
+    "“{name}”有 {size} 字节，超过 20 MB 的上限（Telegram 只允许机器人下载 20 MB 以内的文件），"
+    "未做任何改动。"
+)
 UPLOAD_UNKNOWN_KIND = (
     "无法识别“{name}”：题库文件的顶层应有 questions:，schedules.yaml 的顶层应有 branches:。"
     "未做任何改动。"
@@ -739,6 +764,89 @@ UPLOAD_INSTALLED_SCHEDULES = (
 )
 UPLOAD_BACKUP = "原文件已备份为 {backup}。"
 
+# --- spreadsheets sent to the bot (core/sheets.py): 名单 and question banks
+SHEET_MORE_PROBLEMS = "……另有 {count} 处"
+SHEET_AT_CELL = "第 {row} 行，{column}：{problem}"
+SHEET_AT_ROW = "第 {row} 行：{problem}"
+SHEET_NOT_A_SHEET = (
+    "不是 .xlsx 或 .csv 文件。请在 Excel 中“另存为” .xlsx 或 CSV 后重新发送。"
+)
+SHEET_UNREADABLE_XLSX = (
+    "无法打开：文件已损坏，或不是真正的 .xlsx 文件。请用 Excel 重新另存为 .xlsx。"
+)
+SHEET_UNREADABLE_CSV = "无法读取：既不是 UTF-8 也不是 GBK 编码的 CSV 文件。"
+SHEET_MISSING_COLUMN = "缺少“{column}”列（表头应为第一个非空行，现有的列：{found}）"
+SHEET_NO_COLUMNS = "无"
+SHEET_REPEATED_COLUMN = "“{column}”列出现了不止一次"
+SHEET_EMPTY_VALUE = "没有填写"
+
+# --- question banks from a spreadsheet (core/config/bank_sheet.py)
+BANK_SHEET_REFUSED = (
+    "⛔ 题库表格{where}有 {count} 处问题，未做任何改动。请改正后重新发送：\n{problems}"
+)
+BANK_SHEET_NOT_ADMIN = "这是一份题库表格：只有机器人管理员可以导入题库，请把它转给管理员。"
+BANK_SHEET_FILE = "“{file}”"
+BANK_SHEET_FILE_AND_SHEET = "“{file}”（工作表“{sheet}”）"
+BANK_SHEET_YAML_HEADER = (
+    "# yaml-language-server: $schema=../docs/schema/quiz-bank.schema.json\n"
+    "# 由表格“{file}”导入（python bot.py import-bank 或私聊发送表格）。\n"
+    "# 再次导入同一题库 id 会覆盖本文件；不写题号时，题号由题干和选项算出，重新导入不变。\n"
+)
+BANK_SHEET_EMPTY = (
+    "表格是空的：第一行应为表头（题干、选项A、选项B……、答案，选填题型、解析、出处、标签、题号）。"
+)
+BANK_SHEET_NO_ROWS = "表头下面没有题目，至少要有一行。"
+BANK_SHEET_TOO_MANY = "题目超过 {limit} 行的上限，请分成几个题库。"
+BANK_SHEET_REPEAT_DIFFERS = "题干和选项与第 {first} 行相同，答案却不同，请核对后删去一行"
+# A problem with the bank's id or title (from the caption or the file name), by field.
+BANK_SHEET_NAMING = {"id": "题库 id（发送时的说明文字或文件名）", "title": "题库标题（说明文字）"}
+BANK_SHEET_REPEATS = "有 {count} 行与前面的题目完全相同，已跳过：{rows}"
+BANK_SHEET_REPEAT = "第 {row} 行（同第 {first} 行）"
+BANK_SHEET_OPTIONS_TWICE = "既有“选项”列又有“选项A”等列，请只用一种写法"
+BANK_SHEET_OPTION_GAP = "没有填写，但后面还有选项（选项要从 A 起连续填写）"
+BANK_SHEET_BAD_KIND = "“{value}”不是题型（单选、多选或判断；留空则按答案判断）"
+BANK_SHEET_BAD_JUDGE = "判断题的答案应为 对/错、正确/错误 或 √/×，实际是“{value}”"
+BANK_SHEET_BAD_ANSWER = (
+    "“{value}”不是答案：请写选项字母（{choices}，多选如 ABD 或 A,B），或正确选项的原文"
+)
+
+# --- the bank template (core/config/bank_template.py, /template)
+BANK_TEMPLATE_SHEET = "题库"
+BANK_TEMPLATE_NOTES_SHEET = "填写说明"
+BANK_TEMPLATE_CAPTION = (
+    "📄 题库表格模板：在“题库”工作表里每行填一道题，保存后直接发给我即可导入。\n"
+    "发送时可在说明文字里写“题库id 标题”，如：xxqg 学习强国题库；不写则用文件名。"
+)
+BANK_TEMPLATE_EXAMPLES = (
+    ("单选", "《中国共产党纪律处分条例》规定，对党员的纪律处分种类共有几种？",
+     "五种", "三种", "四种", "六种", "A",
+     "条例第八条：对党员的纪律处分种类为警告、严重警告、撤销党内职务、留党察看、开除党籍。",
+     "《中国共产党纪律处分条例》第八条", "纪律处分", ""),
+    ("多选", "《中国共产党纪律处分条例》分则规定的纪律包括：",
+     "政治纪律", "组织纪律", "廉洁纪律", "经济纪律", "ABC",
+     "分则各章依次为政治纪律、组织纪律、廉洁纪律、群众纪律、工作纪律、生活纪律，没有“经济纪律”。",
+     "《中国共产党纪律处分条例》第二编", "六项纪律", ""),
+    ("判断", "党员受到严重警告处分，其影响期与警告处分相同，均为一年。",
+     "", "", "", "", "错",
+     "条例第十条：受到警告处分一年内、受到严重警告处分一年半内，不得在党内提拔职务或者进一步使用。",
+     "《中国共产党纪律处分条例》第十条", "纪律处分", ""),
+)  # fmt: skip
+BANK_TEMPLATE_NOTES = (
+    ("列", "怎么填"),
+    ("题型", "单选、多选或判断；留空时按答案判断（对/错 为判断题，多个字母为多选题）。"),
+    ("题干", "必填。填空处可写成下划线或留出空格，导入后显示为（　）。"),
+    ("选项A…F", "单选、多选题从 A 起连续填写，2 到 6 个；判断题不填。"
+     "也可只用一列“选项”，各选项之间用 | 或换行隔开。"),
+    ("答案", "必填。选项字母，如 A；多选写 ABD 或 A,B；判断题写 对/错、正确/错误 或 √/×。"
+     "也可以直接写正确选项的原文。"),
+    ("解析", "选填。答题后显示，最好写明依据的条文，便于党员核对。"),
+    ("出处", "选填。如《中国共产党纪律处分条例》第十条。"),
+    ("标签", "选填。多个用顿号或逗号隔开；/quiz 标签 只抽带这个标签的题。"),
+    ("题号", "选填。不填时由题干和选项自动生成，重新导入同一表格题号不变，"
+     "答题记录和错题本都保留。"),
+    ("", "表格有任何错误时，会列出每处错误所在的行和列，题库不做任何改动。"),
+)  # fmt: skip
+
 # --- 名单 files (core/roster/member_list.py)
 MEMBER_LIST_COLUMN_NAME = "姓名"
 MEMBER_LIST_COLUMN_CATEGORY = "类别"
@@ -748,24 +856,10 @@ MEMBER_LIST_COLUMN_NOTE = "备注"
 MEMBER_LIST_REFUSED = (
     "⛔ 名单“{file}”有 {count} 处问题，未做任何改动。请改正后重新发送：\n{problems}"
 )
-MEMBER_LIST_MORE = "……另有 {count} 处"
-MEMBER_LIST_AT_CELL = "第 {row} 行，{column}：{problem}"
-MEMBER_LIST_AT_ROW = "第 {row} 行：{problem}"
-MEMBER_LIST_NOT_A_SHEET = (
-    "不是 .xlsx 或 .csv 文件。请在 Excel 中“另存为” .xlsx 或 CSV 后重新发送。"
-)
-MEMBER_LIST_UNREADABLE_XLSX = (
-    "无法打开：文件已损坏，或不是真正的 .xlsx 文件。请用 Excel 重新另存为 .xlsx。"
-)
-MEMBER_LIST_UNREADABLE_CSV = "无法读取：既不是 UTF-8 也不是 GBK 编码的 CSV 文件。"
 MEMBER_LIST_EMPTY_FILE = "表格是空的：第一行应为表头（姓名、类别，选填入党日期、转正日期、备注）。"
 MEMBER_LIST_NO_ROWS = "表头下面没有成员，至少要有一行。"
 MEMBER_LIST_TOO_MANY_ROWS = "成员超过 {limit} 行的上限，请按支部分开发送。"
-MEMBER_LIST_MISSING_COLUMN = "缺少“{column}”列（表头应为第一个非空行，现有的列：{found}）"
-MEMBER_LIST_NO_COLUMNS = "无"
 MEMBER_LIST_SEPARATOR = "、"
-MEMBER_LIST_REPEATED_COLUMN = "“{column}”列出现了不止一次"
-MEMBER_LIST_EMPTY_VALUE = "没有填写"
 MEMBER_LIST_BAD_NAME = "“{value}”不是有效的姓名（1 到 20 个字，只含汉字、字母、空格、“·”或“-”）"
 MEMBER_LIST_BAD_CATEGORY = "“{value}”不是可选值（{choices}）"
 MEMBER_LIST_BAD_DATE = "“{value}”不是日期，请写成 2020-07-01"

@@ -913,6 +913,7 @@ class FakeBotApi:
         filename: str,
         content: bytes,
         mime_type: str = "application/x-yaml",
+        caption: str | None = None,
     ) -> dict:
         """The user sends a file; the bot can fetch its bytes with getFile and a download."""
         with self._cond:
@@ -926,7 +927,8 @@ class FakeBotApi:
                 "mime_type": mime_type,
                 "file_size": len(content),
             }
-            message = self._user_message(chat_id, user, document=document)
+            extra = {"caption": caption} if caption is not None else {}
+            message = self._user_message(chat_id, user, document=document, **extra)
             return self.push_update({"message": message})
 
     def file_content(self, file_path: str) -> bytes | None:

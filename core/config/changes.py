@@ -17,9 +17,15 @@ from pathlib import Path, PurePosixPath
 
 from core import messages
 from core.config.agency import SCHEDULES_FILE
+from core.config.bank_sheet import import_bank_sheet
 from core.config.banks import load_banks, parse_bank
 from core.config.loading import QUIZ_DIR, Configuration, load_configuration
-from core.config.yaml_loader import MAX_UPLOAD_BYTES, ConfigErrors, ConfigProblem, parse_yaml_text
+from core.config.yaml_loader import (
+    MAX_UPLOAD_BYTES,
+    ConfigErrors,
+    ConfigProblem,
+    parse_yaml_text,
+)
 from core.errors import UserError
 from core.store.atomic_files import write_atomically
 
@@ -44,6 +50,9 @@ class Installed:
     target: str  # relative to the configuration folder, e.g. "quizzes/discipline.yaml"
     backup: str | None  # where the file it replaced was kept
     text: str
+    # The whole configuration as checked with the file in place: the folder's now, since
+    # changes are made one at a time (the caller uses it rather than loading it again).
+    configuration: Configuration
 
 
 def problem_list(problems: Sequence[ConfigProblem]) -> str:
@@ -63,6 +72,11 @@ def reload_configuration(config_dir: Path) -> Reloaded:
         return Reloaded(
             None, messages.RELOAD_FAILED.format(problems=problem_list(errors.problems))
         )
+    return reloaded(configuration)
+
+
+def reloaded(configuration: Configuration) -> Reloaded:
+    """What the admin is told of a configuration now in use."""
     agency, banks = configuration.agency, configuration.banks.banks
     text = messages.RELOAD_DONE.format(
         branches=len(agency.branches),
@@ -80,6 +94,11 @@ def check_upload(file_name: str, size: int) -> None:
     """Refuse, before downloading, a file that is not YAML or is too large."""
     if PurePosixPath(file_name).suffix.lower() not in YAML_SUFFIXES:
         raise UserError(messages.UPLOAD_NOT_YAML.format(name=file_name))
+    check_size(file_name, size)
+
+
+def check_size(file_name: str, size: int) -> None:
+    """Refuse a file larger than a bot may download."""
     if size > MAX_UPLOAD_BYTES:
         raise UserError(messages.UPLOAD_TOO_BIG.format(name=file_name, size=size))
 
@@ -115,10 +134,42 @@ def install_upload(config_dir: Path, file_name: str, content: bytes, now: dateti
         )
     else:
         raise UserError(messages.UPLOAD_UNKNOWN_KIND.format(name=file_name))
+    return _installed(config_dir, target, text, now, done, staged)
+
+
+def install_bank_sheet(
+    config_dir: Path, file_name: str, content: bytes, bank_id: str, title: str, now: datetime
+) -> Installed:
+    """A bank spreadsheet, checked as a bank and with the configuration it joins, written
+    as `quizzes/<id>.yaml` (or over the bank of that id); `UserError` if refused."""
+    check_size(file_name, len(content))
+    imported = import_bank_sheet(file_name, content, bank_id, title)
+    bank = imported.bank
+    target = _bank_target(config_dir, bank.id, f"{bank.id}.yaml")
+    staged = _staged_configuration(config_dir, target, imported.text, file_name)
+    problems = [p for p in staged.banks.problems if p.file == target]
+    if problems:
+        raise _refused(file_name, problems)
+    done = messages.UPLOAD_INSTALLED_BANK.format(
+        bank=bank.id, title=bank.title, count=len(bank.questions), target=target
+    )
+    if imported.repeats:
+        rows = "、".join(
+            messages.BANK_SHEET_REPEAT.format(row=row, first=first)
+            for row, first in imported.repeats[:PROBLEMS_SHOWN]
+        )
+        repeats = messages.BANK_SHEET_REPEATS.format(count=len(imported.repeats), rows=rows)
+        done = f"{done}\n{repeats}"
+    return _installed(config_dir, target, imported.text, now, done, staged)
+
+
+def _installed(
+    config_dir: Path, target: str, text: str, now: datetime, done: str, staged: Configuration
+) -> Installed:
     backup = _write_with_backup(config_dir, target, text, now)
     if backup is not None:
         done = f"{done}\n{messages.UPLOAD_BACKUP.format(backup=backup)}"
-    return Installed(target, backup, done)
+    return Installed(target, backup, done, staged)
 
 
 def _parsed(content: bytes, file_name: str) -> object:

@@ -578,8 +578,12 @@ class Question(_Shape):
     answer: JudgeAnswer | Letter | Annotated[list[Letter], Field(min_length=1)] = Field(
         description="单选写一个字母；多选写字母列表（至少 2 个）；判断写 对 或 错"
     )
-    explanation: Annotated[_Text, MaxLen(MAX_EXPLANATION)] = Field(description="解析")
-    source: Annotated[_Text, MaxLen(MAX_SOURCE)] = Field(description="出处")
+    explanation: Annotated[_Text, MaxLen(MAX_EXPLANATION)] = Field(
+        "", description="解析：答题后显示，帮助党员核对；可不写（导入的题库常常没有）"
+    )
+    source: Annotated[_Text, MaxLen(MAX_SOURCE)] = Field(
+        "", description="出处：依据的条文，如《中国共产党纪律处分条例》第十条；可不写"
+    )
     tags: Tags | None = Field(None, description="标签：/quiz 纪律处分 只抽带这个标签的题")
     shuffle: StrictBool | None = Field(
         None,

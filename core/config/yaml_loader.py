@@ -24,7 +24,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 MAX_FILE_BYTES = 32_000_000
-MAX_UPLOAD_BYTES = 1_000_000
+# What the Bot API lets a bot download from Telegram's servers (getFile): 20 MB.
+MAX_UPLOAD_BYTES = 20_000_000
 # Lists and mappings inside each other, at most. The files need fewer than 10 levels;
 # libyaml's scanning time grows with the square of the depth (24,000 levels: 3.8 s).
 MAX_DEPTH = 64

@@ -54,8 +54,11 @@ COMMANDS: tuple[Command, ...] = (
     Command("report", "支部月度参与情况和未参与名单", Role.SECRETARY, args="[支部ID] [月份]"),
     Command("export", "导出支部台账（Excel）", Role.SECRETARY, args="[支部ID] [期间]"),
     Command("branches", "全部支部的绑定情况和本月参与率排名", Role.ADMIN),
-    Command("stats", "答错最多的题目", Role.ADMIN, args="[题库ID] [月份]"),
+    Command(
+        "stats", "题目统计：最该讲的题、各支部薄弱知识点", Role.ADMIN, args="[题库ID] [月份或季度]"
+    ),
     Command("reload", "重新读取全部配置文件", Role.ADMIN),
+    Command("template", "获取题库表格模板（填好后发给我即可导入）", Role.ADMIN, ChatKind.PRIVATE),
 )
 
 

@@ -421,7 +421,7 @@ class GroupQuizzes:
         suffix = messages.GROUP_QUIZ_POLL_MULTIPLE if multiple else ""
         candidates = (f"{number}/{total} {question.text}{suffix}", question.text + suffix)
         text = next((t for t in candidates if len(t) <= MAX_POLL_QUESTION), question.text)
-        with_source = f"{question.explanation}\n{question.source}"
+        with_source = "\n".join(filter(None, (question.explanation, question.source)))
         fits = len(with_source) <= POLL_MAX_EXPLANATION and with_source.count("\n") <= 2
         return GroupQuestionView(
             index,

@@ -211,13 +211,18 @@ def answer_keyboard(
 def feedback_text(question: Question, chosen: frozenset[int]) -> str:
     """Right or wrong, the correct answer, the explanation and the source."""
     right = question.is_correct(chosen)
-    return messages.QUIZ_FEEDBACK.format(
-        verdict=messages.QUIZ_RIGHT if right else messages.QUIZ_WRONG,
-        chosen=question.letters(chosen),
-        answer=question.letters(question.answer),
-        explanation=question.explanation,
-        source=question.source,
-    )
+    lines = [
+        messages.QUIZ_FEEDBACK.format(
+            verdict=messages.QUIZ_RIGHT if right else messages.QUIZ_WRONG,
+            chosen=question.letters(chosen),
+            answer=question.letters(question.answer),
+        )
+    ]
+    if question.explanation:
+        lines.append(messages.QUIZ_FEEDBACK_EXPLANATION.format(explanation=question.explanation))
+    if question.source:
+        lines.append(messages.QUIZ_FEEDBACK_SOURCE.format(source=question.source))
+    return "\n".join(lines)
 
 
 def selected_reply(question: Question, pending: frozenset[int]) -> str:

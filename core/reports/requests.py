@@ -16,6 +16,7 @@ from datetime import date
 from core import messages
 from core.config.branches import Branch
 from core.dates.periods import (
+    Period,
     last_month,
     looks_like_period,
     month_period,
@@ -69,6 +70,20 @@ def parse_month(word: str, today: date) -> str:
 def name_and_month(args: Sequence[str], usage: str, today: date) -> tuple[str | None, str | None]:
     """`[name] [month]` in either order; a `UserError` with `usage` for anything else."""
     return _name_and_word(args, usage, looks_like_period, lambda word: parse_month(word, today))
+
+
+def name_and_period(
+    args: Sequence[str], usage: str, today: date
+) -> tuple[str | None, Period | None]:
+    """`[name] [month | quarter]` in either order (上月, 本季度, 2026Q4…); a `UserError`
+    with `usage` otherwise."""
+    name, key = _name_and_word(args, usage, looks_like_period, lambda w: read_period(w, today).key)
+    if key is None:
+        return name, None
+    period = parse_period(key)
+    if period.key.isdigit():  # a whole year: too long a span to teach from
+        raise UserError(usage)
+    return name, period
 
 
 def _name_and_word(

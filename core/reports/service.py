@@ -4,8 +4,8 @@ branches, leaderboards, question statistics and the 提醒未完成 nudge.
 No Telegram here: handlers decide who may see what, call these and send the result.
 
 Decided here:
-- Reports, /me, /top and /stats cover a calendar month ("YYYY-MM", this month unless
-  named), in the bot's time zone, like `core/reports/month_report.py`.
+- Reports, /me and /top cover a calendar month ("YYYY-MM", this month unless named), in
+  the bot's time zone, like `core/reports/month_report.py`; /stats a month or a quarter.
 - 提醒未完成 is about this month only, and a branch is nudged at most once an hour
   (`NUDGE_INTERVAL`). The time is stored (state.json) before anything is sent, so a
   restart neither forgets it nor lets a crash send a nudge twice.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,13 +24,12 @@ from core.clock import Clock
 from core.config.banks import BankSet
 from core.config.branches import Branch
 from core.config.schedules import QuizAction
-from core.dates.periods import Period, quarter_period
+from core.dates.periods import Period, month_period, quarter_period
 from core.delivery import ChatGone, DeliveryError, Messenger
 from core.errors import UserError
 from core.meetings.cadence import compliance, held_line, tally
 from core.meetings.service import Meetings
 from core.organization.branches import Organization
-from core.quizzes.statistics import question_facility
 from core.reports.ledger import CorrectionLine, Ledger, build_ledger
 from core.reports.month_report import (
     BranchMonthReport,
@@ -42,12 +42,17 @@ from core.reports.month_report import (
     month_days,
     month_label,
     month_of,
-    percent,
     rank_branches,
     task_months,
 )
 from core.reports.points import points_by_day
-from core.reports.requests import name_and_month
+from core.reports.question_stats import (
+    collect_stats,
+    stats_file_name,
+    stats_text,
+    stats_workbook,
+)
+from core.reports.requests import name_and_period
 from core.roster.members import branch_members, leave_of
 from core.store.database import ANSWER_ID, Store
 from core.store.meeting_records import CLOSED, Meeting
@@ -57,20 +62,21 @@ from core.store.records import Person, StudyTask
 NUDGE_INTERVAL = timedelta(hours=1)
 # Telegram refuses a message with too many mentions; the rest are counted, not named.
 NUDGE_MENTIONS_SHOWN = 50
-STATS_SHOWN = 10
-STATS_TEXT_CHARS = 20
+
+
+@dataclass(frozen=True)
+class StatsReply:
+    """What /stats answers: the message, and the whole table when there is one."""
+
+    text: str
+    workbook: bytes | None = None
+    file_name: str = ""
 
 
 def _people(names: list[str]) -> str:
     """'2 人：张三、李四' (a cell of the 组织生活 sheet)."""
     joined = "、".join(names) or messages.NOBODY
     return messages.EXPORT_PEOPLE.format(count=len(names), names=joined)
-
-
-def short_text(text: str, limit: int = STATS_TEXT_CHARS) -> str:
-    """The first line of a question, cut to `limit` characters."""
-    line = text.strip().splitlines()[0] if text.strip() else ""
-    return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
 class _TaskMonths:
@@ -330,52 +336,28 @@ class Reports:
 
     # --- question statistics ------------------------------------------------------------
 
-    def question_stats(self, banks: BankSet, args: Sequence[str]) -> str:
-        """/stats [bank] [YYYY-MM]: the month's questions with the lowest share answered right."""
-        bank_id, month = self._stats_args(banks, args)
-        answers = [
-            AnswerRecord.from_event(event)
-            for event in self._store.month_events(month)
-            if event.kind == ANSWER_EVENT_KIND
-            and (bank_id is None or event.data["bank"] == bank_id)
-        ]
-        scope = (
-            messages.STATS_SCOPE_BANK.format(bank=bank_id) if bank_id else messages.STATS_SCOPE_ALL
-        )
-        rows = question_facility(answers)
-        if not rows:
-            return messages.STATS_EMPTY.format(month=month_label(month), scope=scope)
-        lines = [
-            messages.STATS_HEADER.format(
-                month=month_label(month),
-                scope=scope,
-                shown=min(len(rows), STATS_SHOWN),
-                questions=len(rows),
-                answers=len(answers),
-            )
-        ]
-        for rank, row in enumerate(rows[:STATS_SHOWN], start=1):
-            question = banks.question((row.bank_id, row.question_id))
-            text = short_text(question.text) if question else messages.STATS_QUESTION_GONE
-            lines.append(
-                messages.STATS_LINE.format(
-                    rank=rank,
-                    bank=row.bank_id,
-                    question=row.question_id,
-                    text=text,
-                    answered=row.answered,
-                    rate=percent(row.facility),
-                )
-            )
-        return "\n".join(lines)
+    def question_stats(self, banks: BankSet, args: Sequence[str]) -> StatsReply:
+        """/stats [bank] [month|quarter]: what to teach next, and the whole table as .xlsx.
 
-    def _stats_args(self, banks: BankSet, args: Sequence[str]) -> tuple[str | None, str]:
+        Reads every answer of the period: call it off the event loop.
+        """
         usage = messages.STATS_USAGE.format(month=self.this_month())
-        bank_id, month = name_and_month(args, usage, self.today())
+        bank_id, period = name_and_period(args, usage, self.today())
         if bank_id is not None and banks.bank(bank_id) is None:
             loaded = "、".join(b.id for b in banks.banks) or messages.NOBODY
             raise UserError(messages.STATS_UNKNOWN_BANK.format(bank=bank_id, banks=loaded))
-        return bank_id, month or self.this_month()
+        stats = collect_stats(self._store, banks, bank_id, period or month_period(self.today()))
+        text = stats_text(stats, banks, self._branch_name)
+        if not stats.questions:
+            return StatsReply(text)
+        workbook = stats_workbook(stats, banks, self._branch_name)
+        return StatsReply(text, workbook, stats_file_name(stats))
+
+    def _branch_name(self, branch_id: str | None) -> str:
+        branch = self._organization.config.branch(branch_id) if branch_id else None
+        if branch is not None:
+            return branch.name
+        return branch_id or messages.STATS_NO_BRANCH
 
     # --- 提醒未完成 ----------------------------------------------------------------------
 

@@ -19,25 +19,20 @@ read as stored: a formula is never evaluated, and "=…" text is just text.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime
 from itertools import islice
-from pathlib import PurePath
-
-from openpyxl import load_workbook
 
 from core import messages
 from core.errors import UserError
 from core.organization.branches import REAL_NAME_PATTERN
+from core.sheets import Row, UnreadableSheet, cell_text, header_key, sheet_rows, shown
 from core.store.roster_records import CATEGORIES, PROBATIONARY, ListEntry, entry_id
 
 MAX_ROWS = 2000
 SHOWN_PROBLEMS = 30
-SHOWN_VALUE_CHARS = 20
 
 NAME = messages.MEMBER_LIST_COLUMN_NAME
 CATEGORY = messages.MEMBER_LIST_COLUMN_CATEGORY
@@ -46,7 +41,6 @@ CONFIRMED = messages.MEMBER_LIST_COLUMN_CONFIRMED
 NOTE = messages.MEMBER_LIST_COLUMN_NOTE
 COLUMNS = (NAME, CATEGORY, JOINED, CONFIRMED, NOTE)
 REQUIRED_COLUMNS = (NAME, CATEGORY)
-OPTIONAL_MARKS = ("（选填）", "(选填)")
 
 DATE_PATTERNS = (
     re.compile(r"(?P<year>\d{4})(?P<sep>[-/.])(?P<month>\d{1,2})(?P=sep)(?P<day>\d{1,2})"),
@@ -65,7 +59,7 @@ class MemberListError(UserError):
         self.problems = problems
         shown = problems[:SHOWN_PROBLEMS]
         if len(problems) > SHOWN_PROBLEMS:
-            shown.append(messages.MEMBER_LIST_MORE.format(count=len(problems) - SHOWN_PROBLEMS))
+            shown.append(messages.SHEET_MORE_PROBLEMS.format(count=len(problems) - SHOWN_PROBLEMS))
         super().__init__(
             messages.MEMBER_LIST_REFUSED.format(
                 file=file_name, count=len(problems), problems="\n".join(shown)
@@ -73,30 +67,11 @@ class MemberListError(UserError):
         )
 
 
-class _Unreadable(Exception):
-    """The file's bytes are not a spreadsheet of its kind."""
-
-    def __init__(self, problem: str) -> None:
-        super().__init__(problem)
-        self.problem = problem
-
-
-@dataclass(frozen=True)
-class _Row:
-    """A non-empty row and its number in the spreadsheet (1-based, header counted)."""
-
-    number: int
-    cells: tuple[object, ...]
-
-
 def parse_member_list(file_name: str, content: bytes) -> tuple[ListEntry, ...]:
     """The entries of a 名单 file (.xlsx or .csv); `MemberListError` lists all its problems."""
-    reader = _READERS.get(PurePath(file_name).suffix.lower())
-    if reader is None:
-        raise MemberListError(file_name, [messages.MEMBER_LIST_NOT_A_SHEET])
     try:
-        entries, problems = _entries(reader(content))
-    except _Unreadable as error:
+        entries, problems = _entries(sheet_rows(file_name, content).rows)
+    except UnreadableSheet as error:
         raise MemberListError(file_name, [error.problem]) from error
     if problems:
         raise MemberListError(file_name, problems)
@@ -110,65 +85,17 @@ def parse_names(text: str) -> tuple[str, ...]:
         raise UserError(messages.MEMBER_NAMES_EMPTY)
     bad = [name for name in names if not REAL_NAME_PATTERN.match(name)]
     if bad:
-        quoted = (messages.MEMBER_NAMES_QUOTED.format(name=_shown(name)) for name in bad)
+        quoted = (messages.MEMBER_NAMES_QUOTED.format(name=shown(name)) for name in bad)
         raise UserError(
             messages.MEMBER_NAMES_BAD.format(names=messages.MEMBER_LIST_SEPARATOR.join(quoted))
         )
     return names
 
 
-# ---------------------------------------------------------------- reading the file
-
-
-def _xlsx_rows(content: bytes) -> Iterator[_Row]:
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    # A damaged or disguised file fails anywhere in zipfile, the XML parser or openpyxl.
-    except Exception as error:
-        raise _Unreadable(messages.MEMBER_LIST_UNREADABLE_XLSX) from error
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()  # some programs write a wrong size; read what is there
-        yield from _numbered(sheet.iter_rows(values_only=True))
-    except Exception as error:  # read_only parses the sheet lazily, as rows are asked for
-        raise _Unreadable(messages.MEMBER_LIST_UNREADABLE_XLSX) from error
-    finally:
-        workbook.close()
-
-
-def _csv_rows(content: bytes) -> Iterator[_Row]:
-    text = _decoded(content)
-    try:
-        yield from _numbered(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as error:
-        raise _Unreadable(messages.MEMBER_LIST_UNREADABLE_CSV) from error
-
-
-def _decoded(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _Unreadable(messages.MEMBER_LIST_UNREADABLE_CSV)
-
-
-_READERS: Mapping[str, Callable[[bytes], Iterator[_Row]]] = {
-    ".xlsx": _xlsx_rows,
-    ".csv": _csv_rows,
-}
-
-
-def _numbered(rows: Iterable[Sequence[object]]) -> Iterator[_Row]:
-    for number, cells in enumerate(rows, start=1):
-        if any(_text(cell) for cell in cells):
-            yield _Row(number, tuple(cells))
-
-
 # ---------------------------------------------------------------- header and rows
 
 
-def _entries(rows: Iterator[_Row]) -> tuple[tuple[ListEntry, ...], list[str]]:
+def _entries(rows: Iterator[Row]) -> tuple[tuple[ListEntry, ...], list[str]]:
     header = next(rows, None)
     if header is None:
         return (), [messages.MEMBER_LIST_EMPTY_FILE]
@@ -193,38 +120,33 @@ def _entries(rows: Iterator[_Row]) -> tuple[tuple[ListEntry, ...], list[str]]:
     return tuple(entries), problems
 
 
-def _columns(header: _Row) -> tuple[dict[str, int], list[str]]:
+def _columns(header: Row) -> tuple[dict[str, int], list[str]]:
     """Where each known column is; problems: a required one missing, one given twice."""
     columns: dict[str, int] = {}
     problems: list[str] = []
     for index, cell in enumerate(header.cells):
-        column = _header_key(cell)
+        column = header_key(cell)
         if column not in COLUMNS:
             continue
         if column in columns:
-            problem = messages.MEMBER_LIST_REPEATED_COLUMN.format(column=column)
-            problems.append(messages.MEMBER_LIST_AT_ROW.format(row=header.number, problem=problem))
+            problem = messages.SHEET_REPEATED_COLUMN.format(column=column)
+            problems.append(messages.SHEET_AT_ROW.format(row=header.number, problem=problem))
         columns.setdefault(column, index)
-    found = [_shown(_text(cell)) for cell in header.cells if _text(cell)]
-    listed = messages.MEMBER_LIST_SEPARATOR.join(found) or messages.MEMBER_LIST_NO_COLUMNS
+    found = [shown(cell_text(cell)) for cell in header.cells if cell_text(cell)]
+    listed = messages.MEMBER_LIST_SEPARATOR.join(found) or messages.SHEET_NO_COLUMNS
     for column in REQUIRED_COLUMNS:
         if column not in columns:
-            problem = messages.MEMBER_LIST_MISSING_COLUMN.format(column=column, found=listed)
-            problems.append(messages.MEMBER_LIST_AT_ROW.format(row=header.number, problem=problem))
+            problem = messages.SHEET_MISSING_COLUMN.format(column=column, found=listed)
+            problems.append(messages.SHEET_AT_ROW.format(row=header.number, problem=problem))
     return columns, problems
 
 
-def _header_key(cell: object) -> str:
-    key = "".join(_text(cell).split())
-    for mark in OPTIONAL_MARKS:
-        key = key.removesuffix(mark)
-    return key
 
 
-def _with_content(rows: Iterable[_Row], columns: Mapping[str, int]) -> Iterator[_Row]:
+def _with_content(rows: Iterable[Row], columns: Mapping[str, int]) -> Iterator[Row]:
     """The rows with something in a column read (a 序号 alone is an unused template row)."""
     for row in rows:
-        if any(_text(row.cells[i]) for i in columns.values() if i < len(row.cells)):
+        if any(cell_text(row.cells[i]) for i in columns.values() if i < len(row.cells)):
             yield row
 
 
@@ -232,7 +154,7 @@ def _with_content(rows: Iterable[_Row], columns: Mapping[str, int]) -> Iterator[
 class _Cells:
     """One data row's cells by column, and the problem list its problems go to."""
 
-    row: _Row
+    row: Row
     columns: Mapping[str, int]
     problems: list[str]
 
@@ -246,11 +168,11 @@ class _Cells:
         return self.row.cells[index]
 
     def text(self, column: str) -> str:
-        return _text(self.value(column))
+        return cell_text(self.value(column))
 
     def error(self, column: str, problem: str) -> None:
         self.problems.append(
-            messages.MEMBER_LIST_AT_CELL.format(
+            messages.SHEET_AT_CELL.format(
                 row=self.row.number, column=column, problem=problem
             )
         )
@@ -280,10 +202,10 @@ def _name(cells: _Cells) -> str | None:
         return None
     name = cells.text(NAME)
     if not name:
-        cells.error(NAME, messages.MEMBER_LIST_EMPTY_VALUE)
+        cells.error(NAME, messages.SHEET_EMPTY_VALUE)
         return None
     if not REAL_NAME_PATTERN.match(name):
-        cells.error(NAME, messages.MEMBER_LIST_BAD_NAME.format(value=_shown(name)))
+        cells.error(NAME, messages.MEMBER_LIST_BAD_NAME.format(value=shown(name)))
         return None
     return name
 
@@ -293,10 +215,10 @@ def _category(cells: _Cells) -> str:
     if not cells.has(CATEGORY) or category in CATEGORIES:
         return category
     if not category:
-        cells.error(CATEGORY, messages.MEMBER_LIST_EMPTY_VALUE)
+        cells.error(CATEGORY, messages.SHEET_EMPTY_VALUE)
     else:
         choices = messages.MEMBER_LIST_SEPARATOR.join(CATEGORIES)
-        problem = messages.MEMBER_LIST_BAD_CATEGORY.format(value=_shown(category), choices=choices)
+        problem = messages.MEMBER_LIST_BAD_CATEGORY.format(value=shown(category), choices=choices)
         cells.error(CATEGORY, problem)
     return ""
 
@@ -307,12 +229,12 @@ def _date(cells: _Cells, column: str) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    text = _text(value)
+    text = cell_text(value)
     if not text:
         return None
     parsed = _parse_date(text)
     if parsed is None:
-        cells.error(column, messages.MEMBER_LIST_BAD_DATE.format(value=_shown(text)))
+        cells.error(column, messages.MEMBER_LIST_BAD_DATE.format(value=shown(text)))
     return parsed
 
 
@@ -326,21 +248,3 @@ def _parse_date(text: str) -> date | None:
             except ValueError:  # 2020-13-01, 2021-02-29
                 return None
     return None
-
-
-def _text(value: object) -> str:
-    """A cell as text, trimmed and with runs of spaces (full-width too) made one."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime) and value.time() == time():
-        value = value.date()
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return " ".join(str(value).split())
-
-
-def _shown(text: str) -> str:
-    """A value quoted back to the secretary, cut short if long."""
-    if len(text) <= SHOWN_VALUE_CHARS:
-        return text
-    return text[:SHOWN_VALUE_CHARS] + "…"

@@ -6,12 +6,20 @@ import asyncio
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import BaseHandler, ContextTypes, MessageHandler, filters
 
 from core import messages
-from core.config.changes import check_upload, install_upload, reload_configuration
+from core.config.bank_sheet import bank_naming
+from core.config.bank_template import TEMPLATE_FILE, template_workbook
+from core.config.changes import (
+    check_upload,
+    install_bank_sheet,
+    install_upload,
+    reload_configuration,
+    reloaded,
+)
 from core.errors import UserError
+from handlers.documents import downloaded
 from handlers.organization.guard import guarded_command
 from handlers.services import services
 
@@ -43,13 +51,7 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     document = message.document
     name = document.file_name or ""
     check_upload(name, document.file_size or 0)  # before downloading anything
-    try:
-        file = await document.get_file()
-        content = bytes(await file.download_as_bytearray())
-    except TelegramError as error:  # PTB reports a 404 download as InvalidToken('Not Found')
-        log.warning("Could not download %r sent by admin %s: %r", name, user.id, error)
-        failed = messages.UPLOAD_DOWNLOAD_FAILED.format(name=name, reason=error.message)
-        raise UserError(failed) from error
+    content = await downloaded(document, user.id)
     config_dir = found.settings.config_dir
     # Checking a file means loading the whole configuration with it: in a worker thread,
     # so the scheduler's rounds and PTB's polling go on meanwhile. The configuration is
@@ -58,15 +60,47 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         installed = await asyncio.to_thread(
             install_upload, config_dir, name, content, found.clock()
         )
-        outcome = await asyncio.to_thread(reload_configuration, config_dir)
-        if outcome.configuration is not None:
-            found.use_configuration(outcome.configuration)
-    await message.reply_text(f"{installed.text}\n{outcome.text}")
+        found.use_configuration(installed.configuration)
+    await message.reply_text(f"{installed.text}\n{reloaded(installed.configuration).text}")
+
+
+async def template(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/template: the spreadsheet an admin fills in to make a question bank."""
+    message = update.effective_message
+    if message is None:
+        return
+    content = await asyncio.to_thread(template_workbook)
+    await message.reply_document(
+        content, filename=TEMPLATE_FILE, caption=messages.BANK_TEMPLATE_CAPTION
+    )
+
+
+async def install_bank_file(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, content: bytes
+) -> None:
+    """An admin's spreadsheet with a 题干 column, downloaded: a bank, imported and in use.
+
+    The caption may name it: `xxqg 学习强国题库` (id, then title); else the file's name does.
+    Sent again, the same sheet writes nothing: its ids come from its rows.
+    """
+    message = update.effective_message
+    assert message is not None and message.document is not None
+    found = services(context)
+    name = message.document.file_name or ""
+    bank_id, title = bank_naming(message.caption or "", name)
+    async with found.config_changes:  # one change at a time: each checks the folder as is
+        installed = await asyncio.to_thread(
+            install_bank_sheet, found.settings.config_dir, name, content, bank_id, title,
+            found.clock(),
+        )  # fmt: skip
+        found.use_configuration(installed.configuration)
+    await message.reply_text(f"{installed.text}\n{reloaded(installed.configuration).text}")
 
 
 # Both run beside other updates (block=False): a member's press is not kept waiting while
 # a bank is checked. The ledger confirms their updates only when they are done.
 HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
     guarded_command("reload", reload, block=False),
+    guarded_command("template", template),
     MessageHandler(filters.ChatType.PRIVATE & filters.Document.ALL, receive_file, block=False),
 ]

@@ -121,13 +121,18 @@ async def points_rules(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 
 async def question_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/stats [bank] [YYYY-MM] (admins): the questions answered wrong most often."""
+    """/stats [bank] [month|quarter] (admins): what to teach next, and the whole table."""
     message = update.effective_message
     if message is None:
         return
     found = services(context)
-    text = found.reports.question_stats(found.private_quizzes.banks, context.args or [])
-    await message.reply_text(text)
+    # Every answer of a month or a quarter is read and analysed: in a worker thread.
+    reply = await asyncio.to_thread(
+        found.reports.question_stats, found.private_quizzes.banks, context.args or []
+    )
+    await message.reply_text(reply.text)
+    if reply.workbook is not None:
+        await message.reply_document(reply.workbook, filename=reply.file_name)
 
 
 async def send_report(

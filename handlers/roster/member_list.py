@@ -6,9 +6,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from telegram import Update
-from telegram.error import TelegramError
-from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram import Document, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from core import messages
 from core.config.branches import Branch
@@ -23,7 +22,6 @@ from handlers.telegram_messenger import button_rows
 log = logging.getLogger(__name__)
 
 MAX_LIST_BYTES = 2 * 1024 * 1024  # a 名单 of 2,000 rows is far smaller
-LIST_SUFFIXES = ("xlsx", "csv")
 
 
 async def roster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -51,24 +49,29 @@ async def roster(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_text(overview, reply_markup=keyboard)
 
 
-async def receive_member_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An .xlsx or .csv in private from a secretary: the branch's 名单, all of it or nothing."""
-    user, message = update.effective_user, update.effective_message
-    if user is None or message is None or message.document is None:
-        return
-    document = message.document
-    name = document.file_name or ""
-    branch = await _upload_branch(update, context, (message.caption or "").strip())
+async def list_branch(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Branch:
+    """The branch a 名单 file is for: named in its caption, or the only one the sender leads
+    (a `UserError` for anyone who leads none: checked before the file is downloaded)."""
+    message = update.effective_message
+    assert message is not None
+    return await _upload_branch(update, context, (message.caption or "").strip())
+
+
+def check_list_size(document: Document) -> None:
+    """Refuse, before downloading, a file far larger than any 名单."""
     if (document.file_size or 0) > MAX_LIST_BYTES:
-        raise UserError(messages.LIST_TOO_BIG.format(name=name, limit=MAX_LIST_BYTES // 2**20))
-    try:
-        file = await document.get_file()
-        content = bytes(await file.download_as_bytearray())
-    except TelegramError as error:
-        log.warning("Could not download %r sent by %s: %r", name, user.id, error)
-        failed = messages.UPLOAD_DOWNLOAD_FAILED.format(name=name, reason=error.message)
-        raise UserError(failed) from error
+        limit = MAX_LIST_BYTES // 2**20
+        raise UserError(messages.LIST_TOO_BIG.format(name=document.file_name, limit=limit))
+
+
+async def install_member_list(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, branch: Branch, content: bytes
+) -> None:
+    """A 名单 file, downloaded: read it and replace the branch's list, all of it or nothing."""
+    message = update.effective_message
+    assert message is not None and message.document is not None
     # Reading a spreadsheet takes a while: in a worker thread, the loop goes on meanwhile.
+    name = message.document.file_name or ""
     entries = await asyncio.to_thread(parse_member_list, name, content)
     await message.reply_text(services(context).rosters.replace_list(branch, entries))
 
@@ -141,17 +144,8 @@ async def _named_branch_led(
     return branch
 
 
-def _list_file() -> filters.BaseFilter:
-    spreadsheet: filters.BaseFilter = filters.Document.FileExtension(LIST_SUFFIXES[0])
-    for suffix in LIST_SUFFIXES[1:]:
-        spreadsheet = spreadsheet | filters.Document.FileExtension(suffix)
-    return filters.ChatType.PRIVATE & spreadsheet
-
-
-# The file runs beside other updates (block=False): a press is not kept waiting while a
-# spreadsheet is read. The ledger confirms the update only when it is done.
+# 名单 files come through handlers/spreadsheets.py, which tells them from question banks.
 HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
     guarded_command("roster", roster),
-    MessageHandler(_list_file(), receive_member_list, block=False),
     CallbackQueryHandler(pick_name, pattern=f"^{PICK_PREFIX}"),
 ]

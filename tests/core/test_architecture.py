@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 CORE = Path(__file__).resolve().parents[2] / "core"
-SHARED = {"clock", "errors", "messages", "delivery"}
+SHARED = {"clock", "errors", "messages", "delivery", "sheets"}
 # Lowest first: each package may import only those before it (and the shared modules).
 LAYERS = [
     "dates",

@@ -315,6 +315,8 @@ def check_answer(
         assert replies == [messages.STATS_EMPTY.format(month=MONTH, scope=scope)]
     elif name == "reload":
         assert len(replies) == 1 and replies[0].startswith("✅ 配置已重新加载并立即生效：2 个支部")
+    elif name == "template":
+        assert documents_since(bot, since, chat_id) == ["题库模板.xlsx"]
     else:  # a command added to the table must be added here too
         pytest.fail(f"no expected answer for /{name}")
 

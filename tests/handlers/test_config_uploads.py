@@ -4,14 +4,17 @@ checks that run off the event loop."""
 from __future__ import annotations
 
 import asyncio
+import io
 import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from telegram import Update
 
+from core import messages
 from core.config.changes import Installed
 from handlers.config import changes as admin
 from handlers.polling import LedgerApplication
@@ -135,3 +138,88 @@ async def test_an_upload_keeps_no_one_waiting_and_is_confirmed_when_done(
     assert ledger.next_offset() == upload.update_id + 1
     [installed] = bot.fake.sent_texts(ADMIN["id"])
     assert installed.startswith("✅ 题库 extra")
+
+
+# ------------------------------------------------------------------ banks as spreadsheets
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def sheet(rows: list[list[str]]) -> bytes:
+    workbook = Workbook()
+    worksheet = workbook.active
+    assert worksheet is not None
+    worksheet.title = "题库"
+    for row in rows:
+        worksheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def folder_files(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+async def test_an_admins_spreadsheet_is_a_bank_members_quiz_from_at_once(
+    bot: BotHarness, config_dir: Path
+) -> None:
+    await bot.say(ADMIN["id"], ADMIN, "/template")
+    sent = bot.fake.calls("sendDocument")[-1]
+    assert sent.params["document"]["filename"] == "题库模板.xlsx"
+    content = sent.params["document"]["content"]
+
+    upload = bot.fake.send_document(ADMIN["id"], ADMIN, "任意.xlsx", content, XLSX, "party 党纪")
+    [reply] = await bot.feed(upload)
+    assert reply.startswith("✅ 题库 party（党纪，3 道题）已保存为 quizzes/party.yaml。")
+    written = (config_dir / "quizzes" / "party.yaml").read_bytes()
+
+    [first] = await bot.say(MEMBER["id"], MEMBER, "/quiz party 3")
+    assert first.startswith("第 1/3 题")
+
+    [again] = await bot.feed(upload)  # delivered twice, or sent again: nothing changes
+    assert again.startswith("✅ 题库 party（党纪，3 道题）")
+    assert "备份" not in again
+    assert (config_dir / "quizzes" / "party.yaml").read_bytes() == written
+
+
+async def test_a_spreadsheet_with_mistakes_changes_nothing_and_says_where(
+    bot: BotHarness, config_dir: Path
+) -> None:
+    before = folder_files(config_dir)
+    content = sheet(
+        [["题干", "选项A", "选项B", "答案"], ["甲", "对的", "错的", "C"], ["", "x", "y", "A"]]
+    )
+    [reply] = await bot.feed(
+        bot.fake.send_document(ADMIN["id"], ADMIN, "错题.xlsx", content, XLSX)
+    )
+    assert reply == (
+        "⛔ 题库表格“错题.xlsx”（工作表“题库”）有 2 处问题，未做任何改动。请改正后重新发送：\n"
+        "第 2 行，答案：'C' 不在选项 A–B 中\n"
+        "第 3 行，题干：没有填写"
+    )
+    assert folder_files(config_dir) == before
+
+
+async def test_only_an_admin_imports_a_bank_and_nobody_else_downloads_one(
+    bot: BotHarness,
+) -> None:
+    content = sheet([["题干", "选项A", "选项B", "答案"], ["甲", "对的", "错的", "A"]])
+    [reply] = await bot.feed(
+        bot.fake.send_document(MEMBER["id"], MEMBER, "题.xlsx", content, XLSX)
+    )
+    assert reply == messages.LIST_NOT_SECRETARY  # neither a secretary nor an admin
+    assert bot.fake.calls("getFile") == []
+    [refused] = await bot.say(MEMBER["id"], MEMBER, "/template")
+    assert refused.startswith("抱歉，/template 仅限")
+
+
+async def test_an_admins_member_list_is_still_read_as_a_member_list(
+    bot: BotHarness, config_dir: Path
+) -> None:
+    before = folder_files(config_dir)
+    content = sheet([["姓名", "类别"], ["张伟", "正式党员"]])
+    upload = bot.fake.send_document(ADMIN["id"], ADMIN, "名单.xlsx", content, XLSX)
+    [reply] = await bot.feed(upload)
+    assert reply.startswith("✅ 已更新办公室党支部名单：共 1 人（正式党员 1）。")
+    assert folder_files(config_dir) == before

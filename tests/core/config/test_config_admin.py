@@ -144,7 +144,9 @@ def test_a_fixed_bank_replaces_the_refused_file_of_the_same_name(config: Path) -
         (
             "huge.yaml",
             b"#" * (MAX_UPLOAD_BYTES + 1),
-            "“huge.yaml”有 1000001 字节，超过 1 MB 的上限，未做任何改动。",
+            "“huge.yaml”有 20000001 字节，超过 20 MB 的上限"
+            "（Telegram 只允许机器人下载 20 MB 以内的文件），"
+            "未做任何改动。",
         ),
     ],
 )

@@ -126,7 +126,6 @@ def test_empty_text() -> None:
 
 def test_unknown_key_suggests_the_right_one() -> None:
     assert problems_of("unknown_key.yaml") == [
-        "quizzes/unknown_key.yaml:5: questions[0].explanation: 缺少必填字段",
         "quizzes/unknown_key.yaml:9: questions[0].explaination: "
         "未知的字段 'explaination'，是否想写 'explanation'？",
     ]
@@ -145,7 +144,7 @@ def test_several_mistakes_are_all_reported() -> None:
         "只能用小写字母、数字、- 和 _，以字母或数字开头，最长 64 个字符",
         "quizzes/several_mistakes.yaml:8: questions[0].options[2]: "
         "选项 '五种' 重复（与选项 B 相同）",
-        "quizzes/several_mistakes.yaml:12: questions[1].source: 缺少必填字段",
+        "quizzes/several_mistakes.yaml:12: questions[1].text: 缺少必填字段",
         "quizzes/several_mistakes.yaml:20: questions[2].options: "
         "应有 2 到 6 个选项（A–F），实际 7 个",
     ]

@@ -225,13 +225,19 @@ def test_question_stats_list_the_hardest_questions(
     for user_id, right in ((32, False), (33, False), (34, True)):
         store.record_event(answer(user_id, "j1", right, at).to_event())
     store.record_event(answer(31, "gone", False, at).to_event())
-    assert reports.question_stats(BANKS, []) == (
-        "2026年11月答错最多的 3 道题（全部题库；共 3 道题有人作答，作答 5 次）：\n"
-        "1. basics/gone （题目已不在题库中） — 作答 1 次，正确率 0%\n"
-        "2. basics/j1 党员受到警告处分，一年内不得在党内提拔… — 作答 3 次，正确率 33%\n"
-        "3. basics/s1 党员的纪律处分共有几种？ — 作答 1 次，正确率 100%"
+    reply = reports.question_stats(BANKS, [])
+    assert reply.text == (
+        "📊 2026年11月答题统计（全部题库）：4 人作答 3 道题，共 5 人次。\n"
+        "最该讲的 3 道题（正确率最低）：\n"
+        "1. basics/gone （题目已不在题库中） — 1 人作答，正确率 0%；误选最多的是 A（1 人）\n"
+        "2. basics/j1 党员受到警告处分，一年内不得在党内提拔… — 3 人作答，正确率 33%"
+        "；误选最多的是 A（2 人）\n"
+        "3. basics/s1 党员的纪律处分共有几种？ — 1 人作答，正确率 100%\n"
+        "每道题的作答人数、正确率、区分度和误选情况见附件表格。"
     )
-    assert reports.question_stats(BANKS, ["2026-10"]) == "2026年10月还没有人答题（全部题库）。"
+    assert reply.file_name == "题目统计-2026-11.xlsx"
+    empty = reports.question_stats(BANKS, ["2026-10"])
+    assert (empty.text, empty.workbook) == ("2026年10月还没有人答题（全部题库）。", None)
     with pytest.raises(UserError, match="没有 ID 为“nosuch”的题库"):
         reports.question_stats(BANKS, ["nosuch"])
 

@@ -1,0 +1,133 @@
+"""Importing a real question bank from a spreadsheet, by command line and through the chat.
+
+    python -m bench.bank_import
+
+The bank is the 9,370-question 学习强国 bank in ../shared/realdata (GPL-3.0, read from
+there, never copied), written out as a sharer's .xlsx. Measured: `python bot.py
+import-bank` from launch to exit; the real bot.py, from the admin sending the file to the
+bot's reply; and, while that import runs, how long a member waits for the answer to
+/help (sent every 0.1 s): the import runs in a worker thread, so replies keep coming.
+Without the shared folder it reports nothing to measure.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.botprocess import BotProcess, run_cli
+from tests.fakeapi import Call, FakeBotApi
+from tests.harness import user, write_config_dir
+from tests.realdata import XXQG, xxqg_rows, xxqg_xlsx
+
+GOAL_SECONDS = 5.0
+GOAL_REPLY_MS = 1000.0
+ADMIN, MEMBER = user(1, "管理员"), user(3, "小王")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CONFIG = "timezone: Asia/Shanghai\nbranches:\n  - {id: office, name: 办公室党支部}\n"
+PROBE_EVERY = 0.1
+TIMEOUT = 120.0
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Seconds of each import, and a member's reply times (ms) during the chat one."""
+
+    rows: int
+    cli_seconds: float
+    chat_seconds: float
+    replies_ms: list[float]
+
+    @property
+    def worst_reply_ms(self) -> float:
+        """The longest a member waited while the bank was imported."""
+        return max(self.replies_ms, default=0.0)
+
+
+def available() -> bool:
+    """Whether the real bank is on this machine."""
+    return XXQG.exists()
+
+
+def run_bank_import() -> ImportResult:
+    """Import the real bank twice, into fresh configuration folders."""
+    content = xxqg_xlsx()
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        sheet = folder / "学习强国题库.xlsx"
+        sheet.write_bytes(content)
+        config = write_config_dir(folder / "cli-config", CONFIG)
+        started = time.perf_counter()
+        done = run_cli("import-bank", str(sheet), "--id", "xxqg", "--title", "学习强国",
+                       CONFIG_DIR=str(config))  # fmt: skip
+        cli_seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise RuntimeError(f"import-bank failed: {done.stderr}")
+        chat_seconds, replies = _chat_import(folder, content)
+    return ImportResult(len(xxqg_rows()), cli_seconds, chat_seconds, replies)
+
+
+def _chat_import(folder: Path, content: bytes) -> tuple[float, list[float]]:
+    config = write_config_dir(folder / "chat-config", CONFIG)
+    with FakeBotApi() as fake:
+        bot = BotProcess(fake, folder / "data", folder / "bot.log", BOT_ADMINS="1",
+                         CONFIG_DIR=str(config))  # fmt: skip
+        bot.start()
+        try:
+            fake.send_text(MEMBER["id"], MEMBER, "/start")
+            fake.wait_for("sendMessage", _to(MEMBER["id"]), timeout=TIMEOUT)
+            since = len(fake.requests)
+            started = time.perf_counter()
+            fake.send_document(ADMIN["id"], ADMIN, "xxqg.xlsx", content, XLSX, "xxqg 学习强国")
+            replies: list[float] = []
+            while not any(_to(ADMIN["id"])(c) for c in fake.requests[since:]):
+                if time.perf_counter() - started > TIMEOUT:
+                    raise RuntimeError("no reply to the bank")
+                replies.append(_probe(fake))
+                time.sleep(PROBE_EVERY)
+            reply = next(c for c in fake.requests[since:] if _to(ADMIN["id"])(c))
+            seconds = time.perf_counter() - started
+            if not str(reply.params["text"]).startswith("✅ 题库 xxqg"):
+                raise RuntimeError(f"the bank was refused: {reply.params['text'][:300]}")
+            return seconds, replies
+        finally:
+            bot.stop()
+
+
+def _probe(fake: FakeBotApi) -> float:
+    """A member's /help: milliseconds until its answer."""
+    since = len(fake.requests)
+    started = time.perf_counter()
+    fake.send_text(MEMBER["id"], MEMBER, "/help")
+    fake.wait_for("sendMessage", _to(MEMBER["id"]), timeout=TIMEOUT, since=since)
+    return (time.perf_counter() - started) * 1000
+
+
+def _to(chat_id: int) -> Callable[[Call], bool]:
+    def matches(call: Call) -> bool:
+        return call.method == "sendMessage" and call.params.get("chat_id") == chat_id
+
+    return matches
+
+
+def main() -> None:
+    """Print the figures."""
+    if not available():
+        print(f"no bank to import: {XXQG} is not on this machine")
+        return
+    r = run_bank_import()
+    print(f"import-bank, {r.rows:,} rows (s): {r.cli_seconds:.2f} (goal < {GOAL_SECONDS:.0f})")
+    print(f"chat import, {r.rows:,} rows (s): {r.chat_seconds:.2f} (goal < {GOAL_SECONDS:.0f})")
+    median = statistics.median(r.replies_ms) if r.replies_ms else 0.0
+    print(
+        f"/help during it: {len(r.replies_ms)} replies, median {median:.0f} ms, "
+        f"worst {r.worst_reply_ms:.0f} ms (goal < {GOAL_REPLY_MS:.0f})"
+    )
+
+
+if __name__ == "__main__":
+    main()
