@@ -50,6 +50,7 @@ def test_admins_see_everything_usable_in_private() -> None:
         "branches",
         "stats",
         "reload",
+        "template",
     ]
 
 
