@@ -164,9 +164,11 @@ def period_argument(text: str) -> Period:
 def check(home: Path) -> int:
     """`python bot.py check`: print each problem with file, line and field."""
     settings = settings_from_environment(home=home, require_token=False)
-    summaries, problems = check_configuration(settings.config_dir)
+    summaries, problems, reminders = check_configuration(settings.config_dir)
     for summary in summaries:
         print(f"通过  {summary}")
+    for reminder in reminders:  # the banks load; their questions may cite an old text
+        print(f"提醒  {reminder}")
     for problem in problems:
         print(problem)
     if problems:

@@ -37,6 +37,7 @@ from core.config.yaml_loader import (
 )
 
 BANK_KEYS = tuple(QuestionBankFile.model_fields)
+REGULATIONS_FILE = "regulations.yaml"
 QUESTION_KEYS = tuple(schema.Question.model_fields)
 # Telegram quiz-poll limits (Bot API sendPoll).
 POLL_MAX_QUESTION, POLL_MAX_OPTION, POLL_MAX_EXPLANATION = 300, 100, 200
@@ -65,6 +66,8 @@ class Question:
     source: str
     tags: frozenset[str] = frozenset()
     shuffle: bool = False  # a group poll may show the options in random order
+    # The version (a year) of each regulation it follows: the bank's, overridden by its own.
+    follows: tuple[tuple[str, int], ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -161,6 +164,8 @@ def load_banks(quiz_dir: Path, display_dir: str = "quizzes") -> BankSet:
         name = f"{display_dir}/{path.name}"
         problems.append(ConfigProblem(name, 0, "", "题库文件的扩展名应为 .yaml，此文件未加载"))
     for path in sorted(quiz_dir.glob("*.yaml")):
+        if path.name == REGULATIONS_FILE:
+            continue  # not a bank: which versions of the regulations are current
         name = f"{display_dir}/{path.name}"
         try:
             bank = _load_bank(path, name, owners)
@@ -408,6 +413,7 @@ def _question(bank: QuestionBankFile, shape: schema.Question) -> Question:
         shape.source,
         tags,
         _shuffle(bank, shape, kind, options),
+        tuple(sorted({**(bank.follows or {}), **(shape.follows or {})}.items())),
     )
 
 

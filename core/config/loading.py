@@ -7,6 +7,7 @@ from pathlib import Path
 
 from core.config.agency import SCHEDULES_FILE, AgencyConfig, load_agency_config
 from core.config.banks import BankSet, load_banks
+from core.config.regulations import load_regulations, superseded_citations
 from core.config.schedules import QuizAction
 from core.config.yaml_loader import ConfigErrors, ConfigProblem, Field, load_yaml
 
@@ -21,6 +22,8 @@ class Configuration:
     banks: BankSet = field(default_factory=BankSet)
     # Problems the bot starts despite: refused banks, quiz schedules naming no loaded bank.
     warnings: tuple[ConfigProblem, ...] = ()
+    # Questions to check against a revised regulation (core/config/regulations.py).
+    reminders: tuple[ConfigProblem, ...] = ()
 
 
 def load_configuration(config_dir: Path) -> Configuration:
@@ -28,21 +31,31 @@ def load_configuration(config_dir: Path) -> Configuration:
     agency = load_agency_config(config_dir)
     banks = load_banks(config_dir / QUIZ_DIR, QUIZ_DIR)
     warnings = [*banks.problems, *quiz_schedule_problems(config_dir, agency, banks)]
-    return Configuration(agency, banks, tuple(sorted(warnings)))
+    try:
+        regulations = load_regulations(config_dir / QUIZ_DIR, QUIZ_DIR)
+    except ConfigErrors as errors:
+        regulations = {}
+        warnings.extend(errors.problems)
+    reminders = superseded_citations(banks, regulations)
+    return Configuration(agency, banks, tuple(sorted(warnings)), tuple(reminders))
 
 
-def check_configuration(config_dir: Path) -> tuple[list[str], list[ConfigProblem]]:
-    """Validate every YAML file: (one summary line per good file, every problem found)."""
+def check_configuration(
+    config_dir: Path,
+) -> tuple[list[str], list[ConfigProblem], list[ConfigProblem]]:
+    """Validate every YAML file: (one summary line per good file, every problem found, the
+    questions to check against a revised regulation)."""
     try:
         configuration = load_configuration(config_dir)
     except ConfigErrors as errors:
         banks = load_banks(config_dir / QUIZ_DIR, QUIZ_DIR)
-        return bank_summaries(banks), sorted([*errors.problems, *banks.problems])
+        return bank_summaries(banks), sorted([*errors.problems, *banks.problems]), []
     agency = configuration.agency
     summaries = [
         f"{SCHEDULES_FILE}: {len(agency.branches)} 个支部，{len(agency.schedules)} 个推送计划"
     ]
-    return summaries + bank_summaries(configuration.banks), list(configuration.warnings)
+    summaries += bank_summaries(configuration.banks)
+    return summaries, list(configuration.warnings), list(configuration.reminders)
 
 
 def bank_summaries(banks: BankSet) -> list[str]:

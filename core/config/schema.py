@@ -518,6 +518,13 @@ class SchedulesFile(_Shape):
 Letter = Annotated[str, StringConstraints(pattern=r"^\s*[A-Fa-f]\s*$")]
 
 
+RegulationName = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^《[^《》]+》$", max_length=64)
+]
+RegulationVersion = Annotated[StrictInt, Field(ge=1921, le=2100)]
+Follows = dict[RegulationName, RegulationVersion]
+
+
 JudgeAnswer = Annotated[Literal[JUDGE_OPTIONS], BeforeValidator(_stripped)]  # type: ignore[valid-type]
 QuestionKind = Annotated[Literal["single", "multiple", "judge"], BeforeValidator(_stripped)]
 
@@ -585,6 +592,11 @@ class Question(_Shape):
         "", description="出处：依据的条文，如《中国共产党纪律处分条例》第十条；可不写"
     )
     tags: Tags | None = Field(None, description="标签：/quiz 纪律处分 只抽带这个标签的题")
+    follows: Follows | None = Field(
+        None,
+        description="本题依据的法规版本（年份），如 {《中国共产党纪律处分条例》: 2023}；"
+        "不写时按题库的 follows",
+    )
     shuffle: StrictBool | None = Field(
         None,
         description="群测验投票里是否让 Telegram 打乱选项顺序：不写时按题库的 shuffle；"
@@ -622,6 +634,11 @@ class QuestionBankFile(_Shape):
         "重复；题库用起来以后不要再改"
     )
     title: Title = Field(description="题库标题，显示在测验开头和结果里")
+    follows: Follows | None = Field(
+        None,
+        description="题库依据的法规及其版本（年份），如 {《中国共产党纪律处分条例》: 2023}；"
+        "quizzes/regulations.yaml 把某版标为已废止时，python bot.py check 提醒引用它的题",
+    )
     shuffle: StrictBool | None = Field(
         None,
         description="false：本题库的题在群测验投票里都不打乱选项顺序（题目自己写了 shuffle 的"
@@ -632,11 +649,34 @@ class QuestionBankFile(_Shape):
     )
 
 
+# ---------------------------------------------------------------- quizzes/regulations.yaml
+
+
+class Regulation(_Shape):
+    """一部法规的版本。"""
+
+    current: RegulationVersion = Field(description="现行版本（年份），如 2023")
+    superseded: list[RegulationVersion] | None = Field(
+        None, description="已被取代的版本（年份）：依据它们的题目会被 check 提醒"
+    )
+
+
+class RegulationsFile(_Shape):
+    """quizzes/regulations.yaml：题库依据的法规及其现行版本。"""
+
+    model_config = ConfigDict(title="法规版本（quizzes/regulations.yaml）")
+
+    regulations: dict[RegulationName, Regulation] = Field(
+        description="法规名（带书名号）→ 版本，如 《中国共产党纪律处分条例》: {current: 2023}"
+    )
+
+
 # ---------------------------------------------------------------- what is generated from them
 
 SCHEMA_FILES: dict[str, type[BaseModel]] = {
     "schedules.schema.json": SchedulesFile,
     "quiz-bank.schema.json": QuestionBankFile,
+    "regulations.schema.json": RegulationsFile,
 }
 """The files written to `docs/schema/`, each with the model it is generated from."""
 

@@ -26,7 +26,7 @@ def test_shipped_schedules_yaml_is_valid() -> None:
 
 
 def test_check_reports_shipped_files_ok() -> None:
-    summaries, problems = check_configuration(PROJECT)
+    summaries, problems, _ = check_configuration(PROJECT)
     assert problems == []
     assert any("schedules.yaml" in s for s in summaries)
 
@@ -64,13 +64,13 @@ def test_aliases_are_refused() -> None:
 
 def test_check_lists_problems_from_the_config_dir(tmp_path: Path) -> None:
     (tmp_path / "schedules.yaml").write_bytes((BAD / "bad_values.yaml").read_bytes())
-    summaries, problems = check_configuration(tmp_path)
+    summaries, problems, _ = check_configuration(tmp_path)
     assert summaries == []
     assert [p.line for p in problems] == [2, 4, 7]
 
 
 def test_missing_file_is_a_clear_problem(tmp_path: Path) -> None:
-    _, problems = check_configuration(tmp_path)
+    _, problems, _ = check_configuration(tmp_path)
     assert len(problems) == 1
     assert "schedules.yaml" in str(problems[0])
     assert "无法读取文件" in str(problems[0])

@@ -23,7 +23,8 @@ from pydantic import BaseModel, ValidationError
 import cli
 from core.config import agency, banks, points_rule, schedules
 from core.config.agency import parse_agency_config
-from core.config.banks import parse_bank
+from core.config.banks import REGULATIONS_FILE, parse_bank
+from core.config.regulations import load_regulations
 from core.config.schema import (
     DOC_TABLES,
     SCHEMA_DIR,
@@ -52,6 +53,7 @@ PROJECT = Path(__file__).resolve().parents[3]
 FIXTURES = PROJECT / "tests" / "fixtures"
 SCHEDULES_SCHEMA = PROJECT / SCHEMA_DIR / "schedules.schema.json"
 BANK_SCHEMA = PROJECT / SCHEMA_DIR / "quiz-bank.schema.json"
+REGULATIONS_SCHEMA = PROJECT / SCHEMA_DIR / "regulations.schema.json"
 # Broken fixtures whose mistake the shape of one file cannot show: it needs another entry
 # (duplicates, ids declared elsewhere), another field's value, or the meaning of a text.
 BEYOND_THE_SHAPE = {
@@ -159,7 +161,10 @@ def test_every_field_has_a_chinese_description() -> None:
 @pytest.mark.parametrize(
     ("path", "schema"),
     [("schedules.yaml", SCHEDULES_SCHEMA)]
-    + [(f"quizzes/{p.name}", BANK_SCHEMA) for p in sorted((PROJECT / "quizzes").glob("*.yaml"))],
+    + [
+        (f"quizzes/{p.name}", REGULATIONS_SCHEMA if p.name == REGULATIONS_FILE else BANK_SCHEMA)
+        for p in sorted((PROJECT / "quizzes").glob("*.yaml"))
+    ],
 )
 def test_shipped_files_validate_and_point_editors_at_their_schema(path: str, schema: Path) -> None:
     file = PROJECT / path
@@ -170,6 +175,9 @@ def test_shipped_files_validate_and_point_editors_at_their_schema(path: str, sch
     assert (file.parent / f"{prefix}{relative}").resolve() == schema
     document = load_yaml(file, path)
     assert list(committed_schema(schema).iter_errors(document)) == []
+    if schema == REGULATIONS_SCHEMA:  # not a bank; read by its model alone (test_regulations)
+        assert load_regulations(file.parent)
+        return
     assert validator_accepts(document, path)
     assert model_accepts(document)
 

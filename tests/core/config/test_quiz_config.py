@@ -58,7 +58,7 @@ def test_a_bad_bank_is_refused_and_the_others_load(tmp_path: Path) -> None:
 
 
 def test_check_lists_banks_and_every_problem(tmp_path: Path) -> None:
-    summaries, problems = check_configuration(config_dir(tmp_path, "several_mistakes.yaml"))
+    summaries, problems, _ = check_configuration(config_dir(tmp_path, "several_mistakes.yaml"))
     assert summaries == [
         "schedules.yaml: 1 个支部，3 个推送计划",
         "quizzes/basics.yaml: 题库 basics（测试题库），5 道题",
@@ -76,7 +76,7 @@ def test_check_lists_banks_and_every_problem(tmp_path: Path) -> None:
 def test_every_broken_bank_fixture_fails_check(tmp_path: Path) -> None:
     (tmp_path / "schedules.yaml").write_text(SCHEDULES.split("schedules:")[0])
     shutil.copytree(FIXTURES / "bad_banks", tmp_path / "quizzes")
-    summaries, problems = check_configuration(tmp_path)
+    summaries, problems, _ = check_configuration(tmp_path)
     assert summaries == ["schedules.yaml: 1 个支部，0 个推送计划"]
     refused = {p.file for p in problems}
     assert refused == {f"quizzes/{p.name}" for p in (FIXTURES / "bad_banks").glob("*.yaml")}
@@ -85,7 +85,7 @@ def test_every_broken_bank_fixture_fails_check(tmp_path: Path) -> None:
 def test_banks_are_checked_even_when_schedules_yaml_is_broken(tmp_path: Path) -> None:
     config_dir(tmp_path, "bad_type.yaml")
     (tmp_path / "schedules.yaml").write_text("branches: [\n")
-    summaries, problems = check_configuration(tmp_path)
+    summaries, problems, _ = check_configuration(tmp_path)
     assert summaries == [
         "quizzes/basics.yaml: 题库 basics（测试题库），5 道题",
         "quizzes/long.yaml: 题库 long（长题），2 道题",
