@@ -191,7 +191,7 @@ async def test_reload_keeps_the_running_configuration_on_error(
     (config_dir / "schedules.yaml").write_text(SCHEDULES.replace("name: 办公室党支部", "nmae: x"))
     [reply] = await bot.say(ADMIN["id"], ADMIN, "/reload")
     assert reply.startswith("⛔ schedules.yaml 有错，未重新加载，机器人继续使用原来的配置。")
-    assert "schedules.yaml:3: branches[0].nmae: 未知的字段 'nmae'，是否想写 'name'？" in reply
+    assert "schedules.yaml:3: branches[0]: 字段名 nmae 应为 name" in reply
     assert bot.services.organization.config is running
 
     (config_dir / "schedules.yaml").write_text(
@@ -200,7 +200,7 @@ async def test_reload_keeps_the_running_configuration_on_error(
     shutil.copy(FIXTURES / "bad_banks" / "bad_type.yaml", config_dir / "quizzes")
     [reply] = await bot.say(ADMIN["id"], ADMIN, "/reload")
     assert reply.startswith("✅ 配置已重新加载并立即生效：3 个支部，0 个推送计划，2 个题库")
-    assert "quizzes/bad_type.yaml:6: questions[0].type" in reply
+    assert "quizzes/bad_type.yaml 第 1 题（dq-001，第 6 行）type：" in reply
     assert [b.id for b in bot.services.organization.config.branches][-1] == "finance"
     assert [b.id for b in bot.services.private_quizzes.banks.banks] == ["basics", "long"]
 
