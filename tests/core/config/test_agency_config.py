@@ -37,7 +37,9 @@ def test_syntax_error_names_the_line() -> None:
 
 def test_a_misspelt_key_is_reported_once() -> None:
     # Not also "branches[0].name: 缺少必填字段": it is the same mistake.
-    assert problems_of("unknown_key.yaml") == ["schedules.yaml:5: branches[0]: 字段名 nmae 应为 name"]
+    assert problems_of("unknown_key.yaml") == [
+        "schedules.yaml:5: branches[0]: 字段名 nmae 应为 name"
+    ]
 
 
 def test_duplicate_branch_id() -> None:
