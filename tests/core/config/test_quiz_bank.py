@@ -131,6 +131,45 @@ def test_a_misspelt_key_is_reported_once() -> None:
     ]
 
 
+def test_questions_are_counted_from_one_with_their_id_and_line() -> None:
+    assert problems_of("misspelt_text.yaml") == [
+        "quizzes/misspelt_text.yaml 第 2 题（td-002，第 12 行）：字段名 txet 应为 text"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        (
+            "    option: [三种, 四种]\n    answer: A\n",
+            "第 1 题（q-1，第 7 行）：字段名 option 应为 options",
+        ),
+        (
+            "    options: [三种, 四种]\n    answr: A\n",
+            "第 1 题（q-1，第 8 行）：字段名 answr 应为 answer",
+        ),
+    ],
+)
+def test_misspelt_options_or_answer_are_not_also_missing(written: str, expected: str) -> None:
+    text = (
+        "id: t\ntitle: 题库\nquestions:\n  - id: q-1\n    type: single\n    text: 几种？\n"
+        + written
+        + "    explanation: 条例。\n    source: 条例\n"
+    )
+    with pytest.raises(ConfigErrors) as caught:
+        parse_bank(parse_yaml_text(text.encode(), "quizzes/t.yaml"), "quizzes/t.yaml")
+    assert [str(p) for p in caught.value.problems] == [f"quizzes/t.yaml {expected}"]
+
+
+def test_a_question_without_an_id_is_placed_by_number_and_line() -> None:
+    text = bank_text().replace("  - id: q-2\n", "  - \n")
+    with pytest.raises(ConfigErrors) as caught:
+        parse_bank(parse_yaml_text(text.encode(), "quizzes/t.yaml"), "quizzes/t.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "quizzes/t.yaml 第 2 题（第 13 行）id：缺少必填字段"
+    ]
+
+
 def test_bad_type_lists_the_allowed_ones() -> None:
     assert problems_of("bad_type.yaml") == [
         "quizzes/bad_type.yaml 第 1 题（dq-001，第 6 行）type："

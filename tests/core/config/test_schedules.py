@@ -370,6 +370,45 @@ def test_smaller_mistakes(schedule: str, expected: str) -> None:
     assert [p.line for p in caught.value.problems] == [5]
 
 
+@pytest.mark.parametrize(
+    ("schedule", "expected"),
+    [
+        ('{id: x, wehn: {once: "2026-12-01 09:00"}, to: all, prompt: 开会}',
+         "schedules[0]: 字段名 wehn 应为 when"),
+        ('{id: x, when: {montly: {day: 1, at: "09:00"}}, to: all, prompt: 开会}',
+         "schedules[0].when: 字段名 montly 应为 monthly"),
+        ('{id: x, when: {monthly: {dya: 1, at: "09:00"}}, to: all, prompt: 开会}',
+         "schedules[0].when.monthly: 字段名 dya 应为 day"),
+        ('{id: x, when: {monthly: {weekday: 五, nht: 1, at: "09:00"}}, to: all, prompt: 开会}',
+         "schedules[0].when.monthly: 字段名 nht 应为 nth"),
+        ('{id: x, when: {weekly: {weekday: 五, att: "09:00"}}, to: all, prompt: 开会}',
+         "schedules[0].when.weekly: 字段名 att 应为 at"),
+        ('{id: x, when: {once: "2026-12-01 09:00"}, to: all, promt: 开会}',
+         "schedules[0]: 字段名 promt 应为 prompt"),
+        ('{id: x, when: {once: "2026-12-01 09:00"}, to: all, study: {titel: 学, body: 学, '
+         "due_days: 5}}",
+         "schedules[0].study: 字段名 titel 应为 title"),
+    ],
+)
+def test_a_misspelt_key_is_reported_once(schedule: str, expected: str) -> None:
+    """Not also as the key missing, nor as what its absence leads to (no action, no day)."""
+    with pytest.raises(ConfigErrors) as caught:
+        parse(BRANCHES + "schedules:\n  - " + schedule + "\n")
+    assert [f"{p.field}: {p.message}" for p in caught.value.problems] == [expected]
+
+
+def test_an_unknown_key_close_to_one_written_is_still_unknown() -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        parse(
+            BRANCHES
+            + 'schedules:\n  - {id: x, when: {once: "2026-12-01 09:00"}, to: all, prompt: 开会,'
+            + " promt: 开会}\n"
+        )
+    assert [f"{p.field}: {p.message}" for p in caught.value.problems] == [
+        "schedules[0].promt: 未知的字段 'promt'，是否想写 'prompt'？"
+    ]
+
+
 def test_misspelt_tags_key_is_reported_once() -> None:
     with pytest.raises(ConfigErrors) as caught:
         parse(
