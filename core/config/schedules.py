@@ -77,6 +77,7 @@ class StudyAction:
     link: str | None
     due_days: int
     remind_before_days: int | None
+    points: tuple[str, ...] = ()  # 学习要点, shown numbered in the task message
 
 
 @dataclass(frozen=True)
@@ -166,6 +167,11 @@ def schedule_message(error: ModelError) -> str | None:
         )
     if key == "link":
         return not_text(value) or f"链接 '{str(value).strip()}' 应以 http:// 或 https:// 开头"
+    if parent == "study" and key == "points" and kind in ("too_short", "too_long"):
+        return (
+            f"学习要点应写 {schema.MIN_STUDY_POINTS} 到 {schema.MAX_STUDY_POINTS} 条，"
+            f"实际 {len(value)} 条"
+        )
     if loc[2:3] == ("to",):
         return _target_message(error)
     return None
@@ -486,7 +492,14 @@ def _action(shape: schema.Schedule) -> Action:
     if shape.study is not None:
         study = shape.study
         link = study.link.strip() if study.link is not None else None
-        return StudyAction(study.title, study.body, link, study.due_days, study.remind_before_days)
+        return StudyAction(
+            study.title,
+            study.body,
+            link,
+            study.due_days,
+            study.remind_before_days,
+            tuple(study.points or ()),
+        )
     assert shape.quiz is not None
     return QuizAction(shape.quiz.bank, shape.quiz.count, shape.quiz.open_hours)
 

@@ -16,6 +16,7 @@ from core import messages
 from core.config.branches import Branch
 from core.dates.periods import parse_period
 from core.errors import UserError
+from core.organization.roles import Role
 from core.reports.chart import participation_chart
 from core.reports.month_report import BranchMonthReport, format_report_text
 from core.reports.requests import (
@@ -33,7 +34,13 @@ from core.reports.requests import (
 )
 from handlers.errors import should_report
 from handlers.notify import notify_admins
-from handlers.organization.guard import branches_led, guarded_command, is_private, is_secretary_of
+from handlers.organization.guard import (
+    branches_led,
+    guarded_command,
+    is_private,
+    is_secretary_of,
+    not_allowed,
+)
 from handlers.quizzes.group_quiz_sender import inline_keyboard
 from handlers.roster.roll_call_message import human_member_count
 from handlers.services import services
@@ -80,7 +87,10 @@ async def report_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer(messages.REPORT_BAD_BUTTON, show_alert=True)
         return
     if not await is_secretary_of(query.from_user.id, branch.id, context):
-        await query.answer(messages.REPORT_NOT_YOURS.format(branch=branch.name), show_alert=True)
+        refusal = messages.REPORT_NOT_YOURS.format(branch=branch.name)
+        await query.answer(
+            messages.NUDGE_NOT_SECRETARY if press.kind == NUDGE else refusal, show_alert=True
+        )
         return
     if press.kind == NUDGE:
         reply = await found.reports.nudge(branch.id, found.messenger)
@@ -227,8 +237,7 @@ async def _private_branch(
         return branch
     led = await branches_led(user.id, context)
     if not led:  # demoted since the guard looked
-        role = messages.ROLE_NAMES["secretary"]
-        raise UserError(messages.NOT_ALLOWED.format(command=command, role=role))
+        raise UserError(not_allowed(command, Role.SECRETARY, user.id))
     if len(led) == 1:
         return led[0]
     buttons = picker_buttons(led, kind, request.period)
