@@ -87,10 +87,11 @@ async def report_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer(messages.REPORT_BAD_BUTTON, show_alert=True)
         return
     if not await is_secretary_of(query.from_user.id, branch.id, context):
+        # A member pressing 提醒未完成 in the group hears who may; anyone else, whose it is.
         refusal = messages.REPORT_NOT_YOURS.format(branch=branch.name)
-        await query.answer(
-            messages.NUDGE_NOT_SECRETARY if press.kind == NUDGE else refusal, show_alert=True
-        )
+        if press.kind == NUDGE and in_group:
+            refusal = messages.NUDGE_NOT_SECRETARY
+        await query.answer(refusal, show_alert=True)
         return
     if press.kind == NUDGE:
         reply = await found.reports.nudge(branch.id, found.messenger)
