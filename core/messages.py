@@ -13,7 +13,17 @@ def format_due(at: datetime) -> str:
 # --- general
 UNEXPECTED_ERROR = "抱歉，处理时出现了意外错误，已通知管理员。请稍后再试。"
 ADMIN_ERROR_REPORT = "⚠️ 机器人出错：{error}\n详情见日志。"
-NOT_ALLOWED = "抱歉，/{command} 仅限{role}使用。发送 /help 查看您可以使用的命令。"
+NOT_ALLOWED = "抱歉，/{command} 仅限{role}使用。{how}发送 /help 查看您可以使用的命令。"
+# After NOT_ALLOWED: how a role is had (core/organization/roles.py: a secretary is a group
+# administrator or listed under the branch's secretaries in schedules.yaml).
+ROLE_HOW = {
+    "member": "",
+    "secretary": (
+        "组织委员等支委需要使用的，请群主在支部群里把您设为管理员，或请机器人管理员把您的"
+        "用户 ID {user_id} 写进 schedules.yaml 中本支部的 secretaries。"
+    ),
+    "admin": "如需使用，请联系机器人管理员。",
+}
 GROUP_ONLY = "/{command} 只能在支部群里使用。"
 PRIVATE_ONLY = "/{command} 只能在与我的私聊中使用，请点下面的按钮。"
 # The button under PRIVATE_ONLY in a group: a link that opens the private chat and sends
@@ -150,7 +160,7 @@ LIST_ADDED = (
 )
 LIST_ADD_SKIPPED = "已在名单中，未重复加入：{names}"
 LIST_TOO_BIG = "文件“{name}”超过 {limit} MB，名单表格不应这么大，请检查后重新发送。"
-LIST_NOT_SECRETARY = "只有支部书记或管理员可以管理名单。"
+LIST_NOT_SECRETARY = "只有支部书记或机器人管理员可以管理名单，请把名单交给支部书记上传。"
 LIST_PICK_BRANCH = "您负责多个支部，请在文件说明（caption）里写上支部 ID，例如：{example}"
 CLAIM_DONE = "✅ 已将您登记为{branch}名单中的“{name}”。"
 CLAIM_WHICH = "名单中有不止一位“{name}”，请选择您自己："
@@ -183,7 +193,7 @@ BOT_NOT_ADMIN = (
 
 # --- dates on the 名单 (政治生日, 预备期)
 BIRTHDAY_GREETING = (
-    "🎂 今天是 {names} 同志的政治生日。{branch}祝您政治生日快乐！不忘初心、牢记使命。"
+    "🎂 今天是 {names} 同志的政治生日，{branch}祝政治生日快乐！不忘初心、牢记使命。"
 )
 BIRTHDAY_LIST = (
     "📅 {branch}{month}月政治生日名单：\n{lines}\n机器人会在当天（遇休息日顺延）在群里祝贺。"
@@ -204,7 +214,7 @@ CADENCE_DUE = (
     "⏳ {branch}：{period}还剩 {days} 天，以下会议还没有登记：{kinds}。"
     "开会后请在群里发送 /meeting 登记。"
 )
-CADENCE_MISSED = "⚠️ {branch}{period}没有召开（登记）：{kinds}。"
+CADENCE_MISSED = "⚠️ {branch}{period}以下组织生活未开展或未登记：{kinds}。"
 CADENCE_MISSED_ADMIN = "📋 组织生活督查：{branch}（{branch_id}）{period}没有登记：{kinds}。"
 CADENCE_COMPLIANCE = "，本季度组织生活 {met}/{needed}"
 TERM_REMINDER = (
@@ -239,7 +249,7 @@ MEETING_SIGNED_IN = "✅ 已签到。"
 MEETING_ON_LEAVE = "✅ 已登记请假（{reason}）。"
 MEETING_CLOSED_ALREADY = "这次会议的签到已经结束。"
 MEETING_GONE = "找不到这次会议，按钮已失效。"
-MEETING_NOT_SECRETARY = "只有支部书记可以登记会议和结束签到。"
+MEETING_NOT_SECRETARY = "只有支部书记可以登记会议和结束签到，请联系本支部书记。"
 MEETING_ATTACHED = "📎 已附到{kind}（{day}）记录，共 {count} 个附件。"
 MEETING_EDIT_USAGE = "更正会议记录请发送 /meeting edit。"
 MEETING_EDIT_PICK = "请选择要更正的会议记录（本月和上月）："
@@ -342,20 +352,29 @@ HOLIDAYS_MISSING = (
 )
 
 # --- study tasks
-STUDY_TASK = "📖 理论学习任务：{title}\n\n{body}{link}\n\n截止时间：{due}\n已完成 {done}/{total}"
+STUDY_TASK = (
+    "📖 {month}月理论学习：{title}\n\n{body}{link}{points}\n\n"
+    "截止时间：{due}\n已完成 {done}/{total}"
+)
 STUDY_LINK = "\n学习链接：{link}"
+STUDY_POINTS = "\n\n学习要点：\n{lines}"
+STUDY_POINT_LINE = "{number}. {point}"
 STUDY_BUTTON = "✅ 学完了"
 STUDY_READ_BUTTON = "📄 阅读原文"
-STUDY_DONE = "已记录：您已完成“{title}”。"
-STUDY_ALREADY_DONE = "您已经记录过完成，无需重复点击。"
+STUDY_DONE = "已记录：您已学完“{title}”。"
+STUDY_ALREADY_DONE = "您已经点过“学完了”，无需重复点击。"
 STUDY_UNKNOWN = "这条学习任务已不存在，请联系支部书记。"
-STUDY_NOT_MEMBER = "这是{branch}的学习任务，您不在该支部名单中。"
+STUDY_NOT_MEMBER = (
+    "这是{branch}的学习任务，您不在该支部名单中。如果您是本支部党员，请在群里发送 /join 姓名，"
+    "或请支部书记把您加入名单。"
+)
 STUDY_REMIND_GROUP = (
-    "⏰ 学习提醒：“{title}”将于 {due} 截止，以下同志尚未完成：\n{mentions}\n"
-    "学完后请点击任务消息下的“学完了”。"
+    "⏰ 学习提醒：“{title}”将于 {due} 截止。截至{today}，以下同志尚未学完：\n{mentions}\n"
+    "学完后请点下面的“学完了”。"
 )
 STUDY_REMIND_PRIVATE = (
-    "⏰ 提醒：{branch}的学习任务“{title}”将于 {due} 截止，您还没有点击“学完了”。"
+    "⏰ 学习提醒：{branch}的学习任务“{title}”将于 {due} 截止，您还没有点“学完了”。"
+    "学完后请点下面的按钮。"
 )
 STUDY_SUMMARY = (
     "📋 {branch}学习任务“{title}”已截止。\n"
@@ -363,8 +382,8 @@ STUDY_SUMMARY = (
 )
 STUDY_SUMMARY_EXCUSED = "请假：{names}"
 FOR_SECRETARY_IN_GROUP = (
-    "{mentions}：机器人无法私聊您，只好发在群里（私聊机器人发送 /start 后，"
-    "以后会私下发给您）。\n\n{text}"
+    "{mentions}：机器人无法私聊您，只能发在群里（请私聊机器人发送 /start，"
+    "以后就会私下发给您）。\n\n{text}"
 )
 SECRETARY_WORD = "书记"
 STUDY_SUMMARY_UNDELIVERED = (
@@ -681,14 +700,15 @@ EXPORT_CAPTION = (
     "{title}：首页可直接打印，另附成员、名单、组织生活、更正记录、学习任务、答题记录。"
 )
 NUDGE_GROUP = (
-    "⏰ {branch}学习提醒：{month}以下同志还没有参与学习或答题：\n{mentions}\n"
+    "⏰ {branch}学习提醒：截至{today}，以下同志本月尚未参加学习或答题：\n{mentions}\n"
     "请完成群里的学习任务（点“学完了”），或私聊我发送 /quiz 答题。"
 )
 NUDGE_MORE = " 等 {count} 人"
 NUDGE_PRIVATE = (
-    "⏰ {branch}书记提醒您：{month}您还没有参与学习或答题。"
+    "⏰ {branch}书记提醒您：截至{today}，您本月尚未参加学习或答题。"
     "请完成支部群里的学习任务，或在这里发送 /quiz 答题。"
 )
+NUDGE_NOT_SECRETARY = "只有支部书记可以发送提醒。需要提醒大家时，请联系本支部书记。"
 NUDGE_DONE = "已提醒 {count} 位尚未参与的同志：群里点名 {mentioned} 人，私聊送达 {private} 人。"
 NUDGE_TOO_SOON = "本支部 {last} 已经提醒过，每小时最多提醒一次，请在 {next} 以后再试。"
 NUDGE_NOBODY = "本月全员已参与，无需提醒。"

@@ -36,6 +36,7 @@ from core.config.schema import (
     group_quiz_duration,
 )
 from core.config.yaml_loader import (
+    MISSPELT,
     ConfigErrors,
     ConfigProblem,
     Field,
@@ -155,6 +156,8 @@ def _group_quiz_duration(text: str | None) -> timedelta:
 def _message(error: ModelError) -> str | None:
     """The wording of `schedules.yaml` for an error of its model; None for the common one."""
     value, kind, loc = error.node.value, error.kind, error.loc
+    if kind == MISSPELT:
+        return None  # a misspelt key is said the same way everywhere
     if loc[:1] == ("branches",):
         if len(loc) == 1 and kind == "too_short":
             return "至少需要声明一个支部"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from core.config.schema import (
     QuestionBankFile,
 )
 from core.config.yaml_loader import (
+    MISSPELT,
     ConfigErrors,
     ConfigProblem,
     Field,
@@ -201,9 +202,26 @@ def parse_bank(document: object, file: str) -> Bank:
     if not problems:  # refused by the model for what only the checks after it word
         problems = [error.problem() for error in errors]
     if problems or shape is None:
-        raise ConfigErrors(problems)
+        raise ConfigErrors([_numbered(problem, document) for problem in problems])
     questions = tuple(_question(shape, question) for question in shape.questions)
     return Bank(id=shape.id, title=shape.title, file=file, questions=questions)
+
+
+_IN_QUESTION = re.compile(r"^questions\[(\d+)\]\.?(.*)$")
+
+
+def _numbered(problem: ConfigProblem, document: object) -> ConfigProblem:
+    """A problem in a question, placed as admins count them: 第 2 题（td-002，第 12 行）answer,
+    and an option as options 第 3 项."""
+    found = _IN_QUESTION.match(problem.field)
+    if found is None or not isinstance(document, dict):
+        return problem
+    index = int(found[1])
+    question = document["questions"][index]
+    question_id = question.get("id") if isinstance(question, dict) else None
+    named = "" if not_text(question_id) else f"{str(question_id).strip()}，"
+    rest = re.sub(r"\[(\d+)\]", lambda item: f" 第 {int(item[1]) + 1} 项", found[2])
+    return replace(problem, label=f"第 {index + 1} 题（{named}第 {problem.line} 行）{rest}")
 
 
 def _repeats(shape: QuestionBankFile | None) -> bool:
@@ -244,6 +262,8 @@ def _checked_after(error: ModelError, document: object) -> bool:
     """Whether the checks after the model word this error instead: how a question's answer
     and options fit its type (neither is judged while the type itself is wrong)."""
     loc = error.loc
+    if error.kind == MISSPELT:
+        return False
     if loc[:1] != ("questions",) or len(loc) < 3 or not isinstance(document, dict):
         return loc[:1] == ("questions",) and len(loc) == 2 and error.kind == "value_error"
     if loc[2] == "answer":
@@ -267,12 +287,15 @@ def _question_problems(node: Field, errors: list[ModelError]) -> list[ConfigProb
         return []
     refused: dict[int, set[int | str]] = {}  # by question: the fields the model refused
     broken: dict[int, set[int | str]] = {}  # by question: the options it refused
+    misspelt: dict[int, set[int | str]] = {}  # by question: the fields written misspelt
     for error in errors:
         if error.loc[:1] == ("questions",) and len(error.loc) > 2:
             index, key, *rest = error.loc[1:]
             refused.setdefault(int(index), set()).add(key)
             if key == "options" and rest:
                 broken.setdefault(int(index), set()).add(rest[0])
+            if error.kind == MISSPELT:
+                misspelt.setdefault(int(index), set()).add(key)
     first_lines: dict[str, int] = {}
     for index, item in enumerate(node.items()):
         if not isinstance(item.value, dict):
@@ -287,11 +310,14 @@ def _question_problems(node: Field, errors: list[ModelError]) -> list[ConfigProb
                 first_lines[question_id] = id_node.line
         kind = _type_of(item.value.get("type"))
         if kind is not None:
+            typos = misspelt.get(index, set())  # said once, not missed again
             # None: the model refused the list as a whole (not a list, too few or many).
             some = broken.get(index, set())
             whole = "options" in refused.get(index, ()) and not some
-            options = _check_options(item.child("options"), kind, None if whole else some)
-            if errors:  # else the model has held every answer to its type and options
+            options = None
+            if "options" not in typos:
+                options = _check_options(item.child("options"), kind, None if whole else some)
+            if errors and "answer" not in typos:  # else the model has held every answer
                 _check_answer(item.child("answer"), kind, options)
     return node.problems
 

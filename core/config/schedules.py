@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from core.config import schema
 from core.config.branches import Branch
 from core.config.schema import WEEKDAY_NAMES
-from core.config.yaml_loader import Field, ModelError, describe, not_text
+from core.config.yaml_loader import MISSPELT, Field, ModelError, describe, not_text
 from core.dates.recurrence import (
     Cron,
     HolidayPolicy,
@@ -77,6 +77,7 @@ class StudyAction:
     link: str | None
     due_days: int
     remind_before_days: int | None
+    points: tuple[str, ...] = ()  # 学习要点, shown numbered in the task message
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,11 @@ def schedule_message(error: ModelError) -> str | None:
         )
     if key == "link":
         return not_text(value) or f"链接 '{str(value).strip()}' 应以 http:// 或 https:// 开头"
+    if parent == "study" and key == "points" and kind in ("too_short", "too_long"):
+        return (
+            f"学习要点应写 {schema.MIN_STUDY_POINTS} 到 {schema.MAX_STUDY_POINTS} 条，"
+            f"实际 {len(value)} 条"
+        )
     if loc[2:3] == ("to",):
         return _target_message(error)
     return None
@@ -220,7 +226,7 @@ def worded_after(error: ModelError, document: dict[str, Any]) -> bool:
     """Whether the checks after the model word this error instead (or it is not reported):
     one action, one when kind, day or weekday, and the whole of `to`."""
     loc = error.loc
-    if loc[:1] != ("schedules",) or len(loc) < 2:
+    if loc[:1] != ("schedules",) or len(loc) < 2 or error.kind == MISSPELT:
         return False
     rest = loc[2:]
     if not rest:
@@ -293,7 +299,7 @@ def _check_when(
     if not node.value:
         node.error("需要 monthly、weekly、cron、once 之一")
     if kinds == ["monthly"]:
-        _check_monthly(node.child("monthly"))
+        _check_monthly(node.child("monthly"), (*where, "monthly"), refused)
     elif kinds == ["cron"] and (*where, "cron") not in refused:
         _check_cron(node.child("cron"))
     elif kinds == ["once"] and (*where, "once") not in refused:
@@ -302,7 +308,10 @@ def _check_when(
             node.child("once").error(f"时间 '{text}' 不存在，{_ONCE_EXAMPLE}")
 
 
-def _check_monthly(node: Field) -> None:
+def _check_monthly(
+    node: Field, where: tuple[int | str, ...], refused: set[tuple[int | str, ...]]
+) -> None:
+    """Day or weekday and nth; a key absent but misspelt (in `refused`) is not missed again."""
     monthly = node.value
     if not isinstance(monthly, dict):
         return
@@ -316,9 +325,9 @@ def _check_monthly(node: Field) -> None:
     elif "weekday" in monthly:
         if monthly["weekday"] is None:
             node.child("weekday").error("缺少必填字段")
-        if monthly.get("nth") is None:
+        if monthly.get("nth") is None and (*where, "nth") not in refused:
             node.child("nth").error("缺少必填字段（1、2、3、4 表示第几个，-1 表示最后一个）")
-    else:
+    elif not {(*where, "day"), (*where, "weekday")} & refused:
         node.error("需要 day（每月几号），或 weekday 加 nth（每月第几个星期几）")
 
 
@@ -378,7 +387,8 @@ def _check_actions(
     node: Field, where: tuple[int | str, ...], refused: set[tuple[int | str, ...]]
 ) -> None:
     present = [key for key in schema.ACTION_KEYS if key in node.value]
-    if not present:
+    misspelt = any((*where, key) in refused for key in schema.ACTION_KEYS)
+    if not present and not misspelt:
         node.error("需要 prompt（提示消息）、study（学习任务）、quiz（测验）三者之一")
     for key in present:  # written but empty: the model takes that for not written
         if node.value[key] is None:
@@ -490,7 +500,14 @@ def _action(shape: schema.Schedule) -> Action:
     if shape.study is not None:
         study = shape.study
         link = study.link.strip() if study.link is not None else None
-        return StudyAction(study.title, study.body, link, study.due_days, study.remind_before_days)
+        return StudyAction(
+            study.title,
+            study.body,
+            link,
+            study.due_days,
+            study.remind_before_days,
+            tuple(study.points or ()),
+        )
     assert shape.quiz is not None
     return QuizAction(shape.quiz.bank, shape.quiz.count, shape.quiz.open_hours)
 

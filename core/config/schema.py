@@ -52,6 +52,8 @@ ACTION_KEYS = ("prompt", "study", "quiz")
 MeetingKind = Literal[MEETING_KINDS]  # type: ignore[valid-type]
 PLACEHOLDERS = ("branch", "month", "date")
 MAX_PROMPT_LENGTH, MAX_TITLE_LENGTH, MAX_BODY_LENGTH = 2000, 64, 2000
+# 学习要点: a few short lines, so the material is in the chat without drowning the message.
+MIN_STUDY_POINTS, MAX_STUDY_POINTS, MAX_STUDY_POINT_LENGTH = 3, 5, 60
 # core.dates.recurrence.ADJUST_MARGIN (21 days) bounds how far a push may move: a declared run of
 # days off, with the weekends around it, must stay well inside it.
 MAX_DECLARED_RUN_DAYS = 15
@@ -374,8 +376,21 @@ class TargetTags(_Shape):
 class Study(_Shape):
     """学习任务，群里带“学完了”按钮。"""
 
-    title: Annotated[_Text, MaxLen(MAX_TITLE_LENGTH)] = Field(description="标题")
+    title: Annotated[_Text, MaxLen(MAX_TITLE_LENGTH)] = Field(
+        description="标题：只写学习主题，如 党章和党纪；消息开头写成“📖 11月理论学习：党章和党纪”"
+    )
     body: Annotated[_Text, MaxLen(MAX_BODY_LENGTH)] = Field(description="内容")
+    points: (
+        Annotated[
+            list[Annotated[_Text, MaxLen(MAX_STUDY_POINT_LENGTH)]],
+            Field(min_length=MIN_STUDY_POINTS, max_length=MAX_STUDY_POINTS),
+        ]
+        | None
+    ) = Field(
+        None,
+        description=f"学习要点：{MIN_STUDY_POINTS}～{MAX_STUDY_POINTS} 条，每条最长 "
+        f"{MAX_STUDY_POINT_LENGTH} 字，编号显示在学习任务消息里",
+    )
     link: Annotated[str, StringConstraints(pattern=r"^\s*https?://")] | None = Field(
         None, description="原文链接，以 http:// 或 https:// 开头"
     )

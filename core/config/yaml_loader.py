@@ -14,7 +14,7 @@ import difflib
 import re
 import typing
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +39,12 @@ class ConfigProblem:
     line: int
     field: str
     message: str
+    label: str = ""
+    """How the place is said when the field's path is not: `第 2 题（td-002，第 12 行）answer`."""
 
     def __str__(self) -> str:
+        if self.label:
+            return f"{self.file} {self.label}：{self.message}"
         where = f"{self.file}:{self.line}"
         if self.field:
             return f"{where}: {self.field}: {self.message}"
@@ -303,6 +307,12 @@ def describe(value: Any) -> str:
 # ---------------------------------------------------------------- problems from a declared model
 
 
+MISSPELT = "misspelt"
+"""The kind of a `ModelError` that is a known key misspelt: an unknown key close to a key its
+mapping lacks. It stands in for both the unknown key and the missing one, and its `loc` is
+the missing key's, so the checks after the model treat that field as refused."""
+
+
 @dataclass(frozen=True)
 class ModelError:
     """One error of a declared model, placed in the document: `node` is the value it is about."""
@@ -327,6 +337,8 @@ class ModelError:
 
     def _common_message(self) -> str:
         value, kind, context = self.node.value, self.kind, self.context
+        if kind == MISSPELT:
+            return f"字段名 {context['written']} 应为 {context['meant']}"
         if kind == "extra_forbidden":
             hint = difflib.get_close_matches(str(self.key), context["allowed"], n=1)
             suggestion = f"，是否想写 '{hint[0]}'？" if hint else ""
@@ -393,6 +405,7 @@ def _placed_errors(
     placed: list[tuple[ModelError, list[tuple[str, str]]]] = []
     for details in refused.errors(include_url=False):
         node, key = root, None
+        mapping = root  # the mapping holding `key`
         branches: list[tuple[str, str]] = []  # the union alternatives taken, by path
         loc = details["loc"]
         for index, step in enumerate(loc):
@@ -401,12 +414,13 @@ def _placed_errors(
             elif isinstance(node.value, dict) and (
                 step in node.value or (index == len(loc) - 1 and details["type"] == "missing")
             ):
-                node, key = node.child(str(step)), str(step)
+                mapping, node, key = node, node.child(str(step)), str(step)
             elif not branches or branches[-1][0] != node.path:  # named by pydantic
                 branches.append((node.path, str(step)))
         context = dict(details.get("ctx") or {})
         if details["type"] == "extra_forbidden":
             context["allowed"] = sorted(_fields_at(model, loc[:-1]))
+            context["mapping"] = mapping
         if details["type"] in ("greater_than_equal", "less_than_equal"):
             context.update(_bounds_at(model, loc))
         error = ModelError(node, loc, details["type"], context, details["msg"], key)
@@ -420,9 +434,41 @@ def _placed_errors(
         path: _alternative_for(node_at(root, path).value, names)
         for path, names in alternatives.items()
     }
-    return [
-        error for error, branches in placed if all(chosen[path] == name for path, name in branches)
+    return _typos_said_once(
+        [
+            error
+            for error, branches in placed
+            if all(chosen[path] == name for path, name in branches)
+        ]
+    )
+
+
+def _typos_said_once(errors: list[ModelError]) -> list[ModelError]:
+    """Each unknown key close to a key its mapping lacks, said once as that key misspelt
+    (字段名 txet 应为 text), in place of both "unknown txet" and "missing text"."""
+    misspelt: dict[tuple[int | str, ...], ModelError] = {}
+    typos: set[int] = set()  # the unknown keys said as misspelt, by their index in `errors`
+    for index, error in enumerate(errors):
+        if error.kind != "extra_forbidden":
+            continue
+        mapping: Field = error.context["mapping"]
+        absent = [key for key in error.context["allowed"] if key not in mapping.value]
+        close = difflib.get_close_matches(str(error.key), absent, n=1)
+        loc = (*error.loc[:-1], close[0]) if close else ()
+        if not close or loc in misspelt:
+            continue
+        line = mapping.value.key_lines.get(str(error.key), mapping.line)
+        context = {"written": error.key, "meant": close[0]}
+        misspelt[loc] = ModelError(
+            replace(mapping, line=line), loc, MISSPELT, context, "", close[0]
+        )
+        typos.add(index)
+    kept = [
+        error
+        for index, error in enumerate(errors)
+        if index not in typos and error.loc not in misspelt
     ]
+    return kept + list(misspelt.values())
 
 
 def _alternative_for(value: Any, names: list[str]) -> str:

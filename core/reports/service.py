@@ -40,7 +40,6 @@ from core.reports.month_report import (
     member_rank,
     month_bounds,
     month_days,
-    month_label,
     month_of,
     rank_branches,
     task_months,
@@ -388,7 +387,8 @@ class Reports:
             local = last.astimezone(self._timezone)
             after = local + NUDGE_INTERVAL
             return messages.NUDGE_TOO_SOON.format(last=f"{local:%H:%M}", next=f"{after:%H:%M}")
-        label = month_label(month)
+        now = self._clock().astimezone(self._timezone)
+        today = f"{now.month}月{now.day}日"
         mentioned = 0
         unreported = len(missing)
         missing = tuple(m for m in missing if m.user_id is not None)  # 未报到: no one to tell
@@ -402,7 +402,7 @@ class Reports:
             if len(missing) > len(shown):
                 mentions += messages.NUDGE_MORE.format(count=len(missing))
             text = messages.NUDGE_GROUP.format(
-                branch=html.escape(branch.name), month=label, mentions=mentions
+                branch=html.escape(branch.name), today=today, mentions=mentions
             )
             await messenger.wait_turn(binding.chat_id)
             try:
@@ -411,7 +411,7 @@ class Reports:
             except DeliveryError:
                 pass  # the direct messages below still go out
         private = 0
-        text = messages.NUDGE_PRIVATE.format(branch=branch.name, month=label)
+        text = messages.NUDGE_PRIVATE.format(branch=branch.name, today=today)
         for member in missing:
             person = self._store.person(member.user_id) if member.user_id else None
             if person is None or not person.private_chat:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
@@ -19,6 +20,15 @@ from core.store.records import StudyTask
 from core.store.roster_records import account_key
 
 CALLBACK_PREFIX = "study:"
+# A title's own lead such as 每月理论学习：, which the task's heading already says.
+_OWN_LEAD = re.compile(r"^[^：:]*学习\s*[：:]")
+
+
+def study_topic(title: str) -> str:
+    """A task's title as members read it after 「11月理论学习：」: without a colon at either
+    end, nor a lead of its own (每月理论学习：党章和党纪 is 党章和党纪)."""
+    topic = _OWN_LEAD.sub("", title.strip(), count=1).strip(" ：:")
+    return topic or title.strip(" ：:") or title
 
 
 def task_id_for(push_key: str, assigned_at: datetime) -> str:
@@ -55,6 +65,7 @@ def new_task(
         title=action.title,
         body=action.body,
         link=action.link,
+        points=action.points,
         assigned_at=assigned_at,
         due_at=due_at,
         remind_at=remind_at,
@@ -77,7 +88,7 @@ class Completion:
     def reply(self) -> str:
         """The short answer shown to the member who pressed."""
         if self.newly_done:
-            return messages.STUDY_DONE.format(title=self.task.title)
+            return messages.STUDY_DONE.format(title=study_topic(self.task.title))
         return messages.STUDY_ALREADY_DONE
 
 
@@ -149,12 +160,18 @@ class StudyTasks:
         return counted, excused
 
     def task_text(self, task: StudyTask) -> str:
-        """The group message of a task, with its live count."""
+        """The group message of a task, with its 学习要点 numbered and its live count."""
         link = messages.STUDY_LINK.format(link=task.link) if task.link else ""
+        lines = "\n".join(
+            messages.STUDY_POINT_LINE.format(number=number, point=point)
+            for number, point in enumerate(task.points, start=1)
+        )
         return messages.STUDY_TASK.format(
-            title=task.title,
+            month=task.assigned_at.month,
+            title=study_topic(task.title),
             body=task.body,
             link=link,
+            points=messages.STUDY_POINTS.format(lines=lines) if lines else "",
             due=messages.format_due(task.due_at),
             done=len(task.done),
             total=len(self.members(task)),
@@ -165,14 +182,20 @@ class StudyTasks:
         mentions = "、".join(
             f'<a href="tg://user?id={m.user_id}">{html.escape(m.name)}</a>' for m in pending
         )
+        today = self._clock().astimezone(task.due_at.tzinfo)
         return messages.STUDY_REMIND_GROUP.format(
-            title=html.escape(task.title), due=messages.format_due(task.due_at), mentions=mentions
+            title=html.escape(study_topic(task.title)),
+            due=messages.format_due(task.due_at),
+            today=f"{today.month}月{today.day}日",
+            mentions=mentions,
         )
 
     def private_reminder_text(self, task: StudyTask) -> str:
         """The direct-message reminder."""
         return messages.STUDY_REMIND_PRIVATE.format(
-            branch=self._branch_name(task), title=task.title, due=messages.format_due(task.due_at)
+            branch=self._branch_name(task),
+            title=study_topic(task.title),
+            due=messages.format_due(task.due_at),
         )
 
     def summary_text(self, task: StudyTask) -> str:
@@ -187,7 +210,7 @@ class StudyTasks:
         ]
         summary = messages.STUDY_SUMMARY.format(
             branch=self._branch_name(task),
-            title=task.title,
+            title=study_topic(task.title),
             done_count=len(done),
             done="、".join(done) or messages.NOBODY,
             pending_count=len(pending),

@@ -1,7 +1,8 @@
 """Plain records the store hands out; nothing here touches disk or Telegram.
 
 Their documents (`core.store.documents`) are their fields, but for a person's: the
-user id is the document's id, and the memberships are keyed by branch, in branch order.
+user id is the document's id, and the memberships are keyed by branch, in branch order;
+and a study task's 学习要点 are written only when it has some.
 """
 
 from __future__ import annotations
@@ -113,6 +114,7 @@ class StudyTask:
     reminded: bool = False
     summarized: bool = False
     shown_done: int = -1  # the count the group message shows; differs from len(done) when stale
+    points: tuple[str, ...] = ()  # 学习要点 (left out of the document when there are none)
 
     def is_done_by(self, user_id: int) -> bool:
         """Whether this member pressed 学完了."""
@@ -141,3 +143,5 @@ declare(
         unstruct_hook=_memberships_document, struct_hook=_memberships_from_document
     ),
 )
+# Tasks without 学习要点 keep the document they had before there were any.
+declare(StudyTask, points=override(omit_if_default=True))

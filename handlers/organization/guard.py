@@ -82,6 +82,14 @@ def private_link(bot_username: str, command: str) -> InlineKeyboardMarkup | None
     return button_rows([Button(label, url=f"https://t.me/{bot_username}?start={payload}")])
 
 
+def not_allowed(command: str, role: Role, user_id: int) -> str:
+    """The refusal of a command for `role`, saying how that role is had."""
+    how = messages.ROLE_HOW[role.key].format(user_id=user_id)
+    return messages.NOT_ALLOWED.format(
+        command=command, role=messages.ROLE_NAMES[role.key], how=how
+    )
+
+
 def guarded_command(name: str, callback: Callback, *, block: bool = True) -> Command:
     """A CommandHandler that first checks the command table's chat kind and role.
 
@@ -101,8 +109,8 @@ def guarded_command(name: str, callback: Callback, *, block: bool = True) -> Com
             await message.reply_text(text, reply_markup=private_link(context.bot.username, name))
             return
         if entry.role > Role.MEMBER and await caller_role(update, context) < entry.role:
-            role_name = messages.ROLE_NAMES[entry.role.key]
-            await message.reply_text(messages.NOT_ALLOWED.format(command=name, role=role_name))
+            user = update.effective_user
+            await message.reply_text(not_allowed(name, entry.role, user.id if user else 0))
             return
         await callback(update, context)
 

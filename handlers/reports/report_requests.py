@@ -16,6 +16,7 @@ from core import messages
 from core.config.branches import Branch
 from core.dates.periods import parse_period
 from core.errors import UserError
+from core.organization.roles import Role
 from core.reports.chart import participation_chart
 from core.reports.month_report import BranchMonthReport, format_report_text
 from core.reports.points import rules_text
@@ -34,7 +35,13 @@ from core.reports.requests import (
 )
 from handlers.errors import should_report
 from handlers.notify import notify_admins
-from handlers.organization.guard import branches_led, guarded_command, is_private, is_secretary_of
+from handlers.organization.guard import (
+    branches_led,
+    guarded_command,
+    is_private,
+    is_secretary_of,
+    not_allowed,
+)
 from handlers.quizzes.group_quiz_sender import inline_keyboard
 from handlers.roster.roll_call_message import human_member_count
 from handlers.services import services
@@ -81,7 +88,11 @@ async def report_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         await query.answer(messages.REPORT_BAD_BUTTON, show_alert=True)
         return
     if not await is_secretary_of(query.from_user.id, branch.id, context):
-        await query.answer(messages.REPORT_NOT_YOURS.format(branch=branch.name), show_alert=True)
+        # A member pressing 提醒未完成 in the group hears who may; anyone else, whose it is.
+        refusal = messages.REPORT_NOT_YOURS.format(branch=branch.name)
+        if press.kind == NUDGE and in_group:
+            refusal = messages.NUDGE_NOT_SECRETARY
+        await query.answer(refusal, show_alert=True)
         return
     if press.kind == NUDGE:
         reply = await found.reports.nudge(branch.id, found.messenger)
@@ -240,8 +251,7 @@ async def _private_branch(
         return branch
     led = await branches_led(user.id, context)
     if not led:  # demoted since the guard looked
-        role = messages.ROLE_NAMES["secretary"]
-        raise UserError(messages.NOT_ALLOWED.format(command=command, role=role))
+        raise UserError(not_allowed(command, Role.SECRETARY, user.id))
     if len(led) == 1:
         return led[0]
     buttons = picker_buttons(led, kind, request.period)

@@ -277,8 +277,8 @@ def test_study_presses_survive_twenty_random_kills(
     settle(fake, bot)
     answered = [c for c in fake.calls("answerCallbackQuery") if c.ok]
     assert {c.params["text"] for c in answered} <= {
-        "已记录：您已完成“学习《中国共产党纪律处分条例》第一章”。",
-        "您已经记录过完成，无需重复点击。",  # a press the bot handled just before a kill
+        "已记录：您已学完“学习《中国共产党纪律处分条例》第一章”。",
+        "您已经点过“学完了”，无需重复点击。",  # a press the bot handled just before a kill
         "这次操作没有完成，请再按一次。",  # in flight at three kills in a row: the guard skips it
     }
     assert {c.params["callback_query_id"] for c in answered} == set(pressed)  # nobody ignored

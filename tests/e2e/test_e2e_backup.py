@@ -24,7 +24,7 @@ from tests.e2e.test_crash import (
 )
 from tests.fakeapi import FakeBotApi
 
-RECORDED = "已记录：您已完成“学习《中国共产党纪律处分条例》第一章”。"
+RECORDED = "已记录：您已学完“学习《中国共产党纪律处分条例》第一章”。"
 
 
 @pytest.mark.slow

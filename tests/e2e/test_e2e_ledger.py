@@ -23,7 +23,7 @@ from tests.harness import user
 LI, WANG, ZHAO = user(31, "李四"), user(32, "王五"), user(33, "赵六")
 QUARTER_DUE = "2026年第四季度还剩 10 天，以下会议还没有登记：支部党员大会、党课"
 QUARTER_MISSED = "办公室党支部（office）2026年第四季度没有登记：支部党员大会、党课"
-SECRETARY_MISSED = "办公室党支部2026年第四季度没有召开（登记）：支部党员大会、党课"
+SECRETARY_MISSED = "办公室党支部2026年第四季度以下组织生活未开展或未登记：支部党员大会、党课"
 ROUNDS_SETTLE_S = 1.0  # 20 scheduler rounds at BOT_TICK_SECONDS=0.05
 
 

@@ -353,14 +353,14 @@ def test_reload_and_a_bank_sent_as_a_file_go_live_without_restart(
         shutil.copy(FIXTURES / "bad_banks" / "bad_type.yaml", config / "quizzes")
         reply = ask(fake, ADMIN["id"], ADMIN, "/reload", "sendMessage").params["text"]
         assert reply.startswith("✅ 配置已重新加载并立即生效：2 个支部，0 个推送计划，2 个题库")
-        assert "quizzes/bad_type.yaml:6: questions[0].type: 未知的题型 'choice'" in reply
+        assert "quizzes/bad_type.yaml 第 1 题（dq-001，第 6 行）type：未知的题型 'choice'" in reply
         question = ask(fake, 31, member, "/quiz basics 1", "sendMessage").params["text"]
         assert question.startswith("第 1/1 题")
 
         (config / "schedules.yaml").write_text(CONFIG.replace("branches:", "branchs:"))
         reply = ask(fake, ADMIN["id"], ADMIN, "/reload", "sendMessage").params["text"]
         assert reply.startswith("⛔ schedules.yaml 有错，未重新加载，机器人继续使用原来的配置。")
-        assert "schedules.yaml:3: branchs: 未知的字段 'branchs'，是否想写 'branches'？" in reply
+        assert "schedules.yaml:3: 字段名 branchs 应为 branches" in reply
         (config / "schedules.yaml").write_text(CONFIG)
 
         since = len(fake.requests)

@@ -135,8 +135,8 @@ def test_study_task_from_push_to_summary(fake: FakeBotApi, tmp_path: Path) -> No
             fake.wait_for("answerCallbackQuery", since=since)
         answers = [c.params.get("text") for c in fake.calls("answerCallbackQuery")]
         assert answers[answers_before:] == [
-            "已记录：您已完成“学习《中国共产党纪律处分条例》第一章”。",
-            "您已经记录过完成，无需重复点击。",
+            "已记录：您已学完“学习《中国共产党纪律处分条例》第一章”。",
+            "您已经点过“学完了”，无需重复点击。",
         ]
         edit = fake.wait_for("editMessageText", lambda c: c.params["text"].endswith("已完成 1/3"))
         assert edit.params["message_id"] == message_id

@@ -28,6 +28,7 @@ from core import messages
 from core.organization.branches import ChatUser
 from core.organization.commands import COMMANDS, ChatKind, Command
 from core.organization.roles import Role
+from handlers.organization.guard import not_allowed
 from tests.conftest import FakeClock
 from tests.fakeapi import FakeBotApi
 from tests.harness import BotHarness, running_bot_from_config, user, write_config_dir
@@ -118,8 +119,7 @@ def refusal(entry: Command, caller: Caller, private: bool) -> str | None:
         return messages.PRIVATE_ONLY.format(command=entry.name)
     role = caller.anywhere if private else caller.in_office_group
     if role < entry.role:
-        role_name = messages.ROLE_NAMES[entry.role.key]
-        return messages.NOT_ALLOWED.format(command=entry.name, role=role_name)
+        return not_allowed(entry.name, entry.role, caller.id)
     if private and entry.name in NOT_YOURS and not caller.leads_office:
         return NOT_YOURS[entry.name].format(branch=OFFICE)
     return None
@@ -416,8 +416,7 @@ async def test_office_leaders_are_members_in_the_policy_group(
     since = len(bot.fake.requests)
     text = "/bind policy" if command == "bind" else f"/{command}"
     replies = await bot.say(POLICY_GROUP, caller.user, text)
-    role_name = messages.ROLE_NAMES["secretary"]
-    assert replies == [messages.NOT_ALLOWED.format(command=command, role=role_name)]
+    assert replies == [not_allowed(command, Role.SECRETARY, caller.id)]
     assert not produced_anything(bot, since)
     assert bound_branches(bot) == {"office": OFFICE_GROUP, "policy": POLICY_GROUP}
 
@@ -476,8 +475,7 @@ async def test_an_admin_may_name_any_branch_in_private(bot: BotHarness) -> None:
 async def test_binding_an_unbound_group(bot: BotHarness) -> None:
     # A plain member of the new group may not bind it.
     refused = await bot.say(SPARE_GROUP, OWNER.user, "/bind office")
-    role_name = messages.ROLE_NAMES["secretary"]
-    assert refused == [messages.NOT_ALLOWED.format(command="bind", role=role_name)]
+    assert refused == [not_allowed("bind", Role.SECRETARY, OWNER.id)]
     # Its creator may not take over a branch already bound elsewhere.
     taken = await bot.say(SPARE_GROUP, MEMBER.user, "/bind office")
     assert taken == [messages.BIND_BRANCH_TAKEN.format(branch=OFFICE, branch_id="office")]
@@ -500,5 +498,5 @@ async def test_owning_some_group_does_not_open_an_unbound_branch(bot: BotHarness
     assert "policy" not in bound_branches(bot)
     # A member of office leads nothing, whatever unbound group they own.
     assert await bot.say(MEMBER.id, MEMBER.user, "/roster policy") == [
-        messages.NOT_ALLOWED.format(command="roster", role=messages.ROLE_NAMES["secretary"])
+        not_allowed("roster", Role.SECRETARY, MEMBER.id)
     ]

@@ -64,7 +64,12 @@ async def test_group_owner_binds_and_roster_builds(bot: BotHarness) -> None:
 
 async def test_member_cannot_bind_and_nothing_changes(bot: BotHarness) -> None:
     replies = await bot.say(OFFICE_GROUP, MEMBER, "/bind office")
-    assert replies == ["抱歉，/bind 仅限支部书记或群管理员使用。发送 /help 查看您可以使用的命令。"]
+    assert replies == [
+        "抱歉，/bind 仅限支部书记或群管理员使用。组织委员等支委需要使用的，请群主在支部群里"
+        "把您设为管理员，或请机器人管理员把您的用户 ID 3 写进 schedules.yaml 中本支部的 "
+        "secretaries。"
+        "发送 /help 查看您可以使用的命令。"
+    ]
     assert bot.services.store.bindings() == []
 
 
@@ -107,7 +112,9 @@ async def test_yaml_secretary_sees_roster_in_private(bot: BotHarness) -> None:
         + messages.ROSTER_GROUP_GAP.format(members=2, reported=1)
     ]
     assert await bot.say(MEMBER["id"], MEMBER, "/roster office") == [
-        "抱歉，/roster 仅限支部书记或群管理员使用。发送 /help 查看您可以使用的命令。"
+        "抱歉，/roster 仅限支部书记或群管理员使用。组织委员等支委需要使用的，请群主在支部群里"
+        "把您设为管理员，或请机器人管理员把您的用户 ID 3 写进 schedules.yaml 中本支部的 "
+        "secretaries。发送 /help 查看您可以使用的命令。"
     ]
     assert await bot.say(501, yaml_secretary, "/roster policy") == [
         "您不是“政策法规处党支部”的书记，不能查看该支部名单。"

@@ -13,6 +13,8 @@ import pytest
 from openpyxl import load_workbook
 
 from core import messages
+from core.organization.roles import Role
+from handlers.organization.guard import not_allowed
 from tests.conftest import FakeClock
 from tests.fakeapi import Call, FakeBotApi
 from tests.harness import BotHarness, running_bot_from_config, user, write_config_dir
@@ -157,7 +159,7 @@ async def test_only_the_secretary_records_and_only_their_reply_is_the_topic(
     bot: BotHarness,
 ) -> None:
     assert await bot.say(OFFICE_GROUP, MEMBERS[0], "/meeting") == [
-        messages.NOT_ALLOWED.format(command="meeting", role=messages.ROLE_NAMES["secretary"])
+        not_allowed("meeting", Role.SECRETARY, MEMBERS[0]["id"])
     ]
     await bot.say(OFFICE_GROUP, OWNER, "/meeting")
     menu = last_sent(bot)

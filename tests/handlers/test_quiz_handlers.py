@@ -168,7 +168,9 @@ async def test_quiz_is_private_and_review_starts_empty(bot: BotHarness) -> None:
 async def test_group_quiz_refused_to_members_and_outside_branch_groups(bot: BotHarness) -> None:
     await bot.say(OFFICE_GROUP, OWNER, "/bind office")
     assert await bot.say(OFFICE_GROUP, MEMBER, "/groupquiz") == [
-        "抱歉，/groupquiz 仅限支部书记或群管理员使用。发送 /help 查看您可以使用的命令。"
+        "抱歉，/groupquiz 仅限支部书记或群管理员使用。组织委员等支委需要使用的，请群主在支部群里"
+        "把您设为管理员，或请机器人管理员把您的用户 ID 3 写进 schedules.yaml 中本支部的 "
+        "secretaries。发送 /help 查看您可以使用的命令。"
     ]
     assert await bot.say(OTHER_GROUP, OWNER, "/groupquiz") == [
         "本群尚未绑定支部，请群管理员发送 /bind 支部ID。"

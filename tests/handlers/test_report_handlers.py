@@ -26,8 +26,15 @@ branches:
   - {id: office, name: 办公室党支部, secretaries: [501]}
   - {id: policy, name: 政策法规处党支部}
 """
-MEMBER_REFUSED = "抱歉，/{command} 仅限支部书记或群管理员使用。发送 /help 查看您可以使用的命令。"
-ADMIN_ONLY = "抱歉，/{command} 仅限机器人管理员使用。发送 /help 查看您可以使用的命令。"
+MEMBER_REFUSED = (
+    "抱歉，/{command} 仅限支部书记或群管理员使用。组织委员等支委需要使用的，请群主在支部群里"
+    "把您设为管理员，或请机器人管理员把您的用户 ID 3 写进 schedules.yaml 中本支部的 "
+    "secretaries。发送 /help 查看您可以使用的命令。"
+)
+ADMIN_ONLY = (
+    "抱歉，/{command} 仅限机器人管理员使用。如需使用，请联系机器人管理员。"
+    "发送 /help 查看您可以使用的命令。"
+)
 
 
 @pytest.fixture
@@ -141,6 +148,12 @@ async def test_a_group_member_cannot_press_the_report_buttons(bot: BotHarness) -
     assert callback_answers(bot.fake, since)[0].params["text"] == (
         "您不是“办公室党支部”的书记，不能查看该支部的情况。"
     )
+    since = len(bot.fake.requests)  # a 提醒未完成 drawn when work was due: the same refusal
+    await press(bot, OFFICE_GROUP, message_id, MEMBER, "rep:n:office")
+    assert callback_answers(bot.fake, since)[0].params["text"] == (
+        "只有支部书记可以发送提醒。需要提醒大家时，请联系本支部书记。"
+    )
+    assert bot.services.store.last_nudge("office") is None
     await press(bot, OFFICE_GROUP, message_id, OWNER, keys["导出"])
     document = bot.fake.calls("sendDocument")[-1].params
     assert document["chat_id"] == OFFICE_GROUP
@@ -191,7 +204,7 @@ async def test_reload_keeps_the_running_configuration_on_error(
     (config_dir / "schedules.yaml").write_text(SCHEDULES.replace("name: 办公室党支部", "nmae: x"))
     [reply] = await bot.say(ADMIN["id"], ADMIN, "/reload")
     assert reply.startswith("⛔ schedules.yaml 有错，未重新加载，机器人继续使用原来的配置。")
-    assert "schedules.yaml:3: branches[0].nmae: 未知的字段 'nmae'，是否想写 'name'？" in reply
+    assert "schedules.yaml:3: branches[0]: 字段名 nmae 应为 name" in reply
     assert bot.services.organization.config is running
 
     (config_dir / "schedules.yaml").write_text(
@@ -200,7 +213,7 @@ async def test_reload_keeps_the_running_configuration_on_error(
     shutil.copy(FIXTURES / "bad_banks" / "bad_type.yaml", config_dir / "quizzes")
     [reply] = await bot.say(ADMIN["id"], ADMIN, "/reload")
     assert reply.startswith("✅ 配置已重新加载并立即生效：3 个支部，0 个推送计划，2 个题库")
-    assert "quizzes/bad_type.yaml:6: questions[0].type" in reply
+    assert "quizzes/bad_type.yaml 第 1 题（dq-001，第 6 行）type：" in reply
     assert [b.id for b in bot.services.organization.config.branches][-1] == "finance"
     assert [b.id for b in bot.services.private_quizzes.banks.banks] == ["basics", "long"]
 

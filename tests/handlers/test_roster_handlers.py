@@ -13,6 +13,8 @@ import pytest
 from openpyxl import Workbook
 
 from core import messages
+from core.organization.roles import Role
+from handlers.organization.guard import not_allowed
 from tests.conftest import FakeClock
 from tests.fakeapi import Call, FakeBotApi
 from tests.harness import BotHarness, running_bot_from_config, user, write_config_dir
@@ -156,7 +158,7 @@ async def test_leave_given_twice_is_recorded_once_and_can_be_cancelled(bot: BotH
         "✅ 已撤销 小王 的 1 条请假记录。"
     ]
     assert await bot.say(OFFICE_GROUP, MEMBER, "/leave 小王 2026-11 病假") == [
-        messages.NOT_ALLOWED.format(command="leave", role=messages.ROLE_NAMES["secretary"])
+        not_allowed("leave", Role.SECRETARY, MEMBER["id"])
     ]
     assert await bot.say(OFFICE_GROUP, OWNER, "/leave 小王 十一月 病假") == [
         messages.LEAVE_BAD_DAYS.format(word="十一月")

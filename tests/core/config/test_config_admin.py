@@ -49,8 +49,7 @@ def test_reload_keeps_the_running_configuration_when_schedules_yaml_is_broken(
     assert outcome.text == (
         "⛔ schedules.yaml 有错，未重新加载，机器人继续使用原来的配置。"
         "请修正以下错误后再发送 /reload：\n"
-        "schedules.yaml:4: branches[0].name: 缺少必填字段\n"
-        "schedules.yaml:5: branches[0].nmae: 未知的字段 'nmae'，是否想写 'name'？"
+        "schedules.yaml:5: branches[0]: 字段名 nmae 应为 name"
     )
 
 
@@ -62,7 +61,7 @@ def test_reload_refuses_a_bad_bank_and_loads_the_rest(config: Path) -> None:
     assert outcome.text == (
         "✅ 配置已重新加载并立即生效：1 个支部，0 个推送计划，1 个题库（共 5 道题）。\n"
         "⚠️ 以下题库或测验计划有误，未启用（其余照常生效）：\n"
-        "quizzes/bad_type.yaml:6: questions[0].type: 未知的题型 'choice'，"
+        "quizzes/bad_type.yaml 第 1 题（dq-001，第 6 行）type：未知的题型 'choice'，"
         "只能是 single（单选）、multiple（多选）或 judge（判断）"
     )
 
@@ -113,7 +112,7 @@ def test_a_fixed_bank_replaces_the_refused_file_of_the_same_name(config: Path) -
             "bad_type.yaml",
             fixture("bad_banks", "bad_type.yaml"),
             "“bad_type.yaml”未通过检查，未做任何改动：\n"
-            "bad_type.yaml:6: questions[0].type: 未知的题型 'choice'，"
+            "bad_type.yaml 第 1 题（dq-001，第 6 行）type：未知的题型 'choice'，"
             "只能是 single（单选）、multiple（多选）或 judge（判断）",
         ),
         (

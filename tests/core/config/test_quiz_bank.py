@@ -79,61 +79,100 @@ def test_parsed_questions_carry_indices_and_labels() -> None:
 
 def test_duplicate_question_id() -> None:
     assert problems_of("duplicate_question_id.yaml") == [
-        "quizzes/duplicate_question_id.yaml:18: questions[2].id: "
+        "quizzes/duplicate_question_id.yaml 第 3 题（dq-001，第 18 行）id："
         "题目 id 'dq-001' 重复（第 5 行已使用）"
     ]
 
 
 def test_answer_not_among_options() -> None:
     assert problems_of("answer_not_in_options.yaml") == [
-        "quizzes/answer_not_in_options.yaml:9: questions[0].answer: 'E' 不在选项 A–D 中"
+        "quizzes/answer_not_in_options.yaml 第 1 题（dq-001，第 9 行）answer：'E' 不在选项 A–D 中"
     ]
 
 
 def test_judge_question_with_options() -> None:
     assert problems_of("judge_with_options.yaml") == [
-        "quizzes/judge_with_options.yaml:8: questions[0].options: "
+        "quizzes/judge_with_options.yaml 第 1 题（dq-001，第 8 行）options："
         "判断题不写 options，选项固定为 对 / 错，请删除此字段"
     ]
 
 
 def test_judge_answer_read_as_boolean() -> None:
     assert problems_of("judge_boolean_answer.yaml") == [
-        "quizzes/judge_boolean_answer.yaml:8: questions[0].answer: "
+        "quizzes/judge_boolean_answer.yaml 第 1 题（dq-001，第 8 行）answer："
         "判断题的答案只能写 对 或 错，实际是 布尔值 True（YAML 把 yes/no/true/false 读成布尔值）"
     ]
 
 
 def test_single_question_with_two_answers() -> None:
     assert problems_of("single_two_answers.yaml") == [
-        "quizzes/single_two_answers.yaml:9: questions[0].answer: "
+        "quizzes/single_two_answers.yaml 第 1 题（dq-001，第 9 行）answer："
         "单选题只能有 1 个答案，实际写了 2 个（A、C）；多个答案请用 type: multiple"
     ]
 
 
 def test_multiple_question_with_one_answer() -> None:
     assert problems_of("multiple_one_answer.yaml") == [
-        "quizzes/multiple_one_answer.yaml:9: questions[0].answer: "
+        "quizzes/multiple_one_answer.yaml 第 1 题（dq-001，第 9 行）answer："
         "多选题至少要有 2 个答案，实际只有 1 个；只有一个答案请用 type: single"
     ]
 
 
 def test_empty_text() -> None:
     assert problems_of("empty_text.yaml") == [
-        "quizzes/empty_text.yaml:7: questions[0].text: 不能为空"
+        "quizzes/empty_text.yaml 第 1 题（dq-001，第 7 行）text：不能为空"
     ]
 
 
-def test_unknown_key_suggests_the_right_one() -> None:
+def test_a_misspelt_key_is_reported_once() -> None:
+    # Not also "explanation: 缺少必填字段": it is the same mistake.
     assert problems_of("unknown_key.yaml") == [
-        "quizzes/unknown_key.yaml:9: questions[0].explaination: "
-        "未知的字段 'explaination'，是否想写 'explanation'？",
+        "quizzes/unknown_key.yaml 第 1 题（dq-001，第 9 行）：字段名 explaination 应为 explanation"
+    ]
+
+
+def test_questions_are_counted_from_one_with_their_id_and_line() -> None:
+    assert problems_of("misspelt_text.yaml") == [
+        "quizzes/misspelt_text.yaml 第 2 题（td-002，第 12 行）：字段名 txet 应为 text"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        (
+            "    option: [三种, 四种]\n    answer: A\n",
+            "第 1 题（q-1，第 7 行）：字段名 option 应为 options",
+        ),
+        (
+            "    options: [三种, 四种]\n    answr: A\n",
+            "第 1 题（q-1，第 8 行）：字段名 answr 应为 answer",
+        ),
+    ],
+)
+def test_misspelt_options_or_answer_are_not_also_missing(written: str, expected: str) -> None:
+    text = (
+        "id: t\ntitle: 题库\nquestions:\n  - id: q-1\n    type: single\n    text: 几种？\n"
+        + written
+        + "    explanation: 条例。\n    source: 条例\n"
+    )
+    with pytest.raises(ConfigErrors) as caught:
+        parse_bank(parse_yaml_text(text.encode(), "quizzes/t.yaml"), "quizzes/t.yaml")
+    assert [str(p) for p in caught.value.problems] == [f"quizzes/t.yaml {expected}"]
+
+
+def test_a_question_without_an_id_is_placed_by_number_and_line() -> None:
+    text = bank_text().replace("  - id: q-2\n", "  - \n")
+    with pytest.raises(ConfigErrors) as caught:
+        parse_bank(parse_yaml_text(text.encode(), "quizzes/t.yaml"), "quizzes/t.yaml")
+    assert [str(p) for p in caught.value.problems] == [
+        "quizzes/t.yaml 第 2 题（第 13 行）id：缺少必填字段"
     ]
 
 
 def test_bad_type_lists_the_allowed_ones() -> None:
     assert problems_of("bad_type.yaml") == [
-        "quizzes/bad_type.yaml:6: questions[0].type: "
+        "quizzes/bad_type.yaml 第 1 题（dq-001，第 6 行）type："
         "未知的题型 'choice'，只能是 single（单选）、multiple（多选）或 judge（判断）"
     ]
 
@@ -142,10 +181,10 @@ def test_several_mistakes_are_all_reported() -> None:
     assert problems_of("several_mistakes.yaml") == [
         "quizzes/several_mistakes.yaml:2: id: 题库 id 'Discipline Basics' "
         "只能用小写字母、数字、- 和 _，以字母或数字开头，最长 64 个字符",
-        "quizzes/several_mistakes.yaml:8: questions[0].options[2]: "
+        "quizzes/several_mistakes.yaml 第 1 题（dq-001，第 8 行）options 第 3 项："
         "选项 '五种' 重复（与选项 B 相同）",
-        "quizzes/several_mistakes.yaml:12: questions[1].text: 缺少必填字段",
-        "quizzes/several_mistakes.yaml:20: questions[2].options: "
+        "quizzes/several_mistakes.yaml 第 2 题（dq-002，第 12 行）text：缺少必填字段",
+        "quizzes/several_mistakes.yaml 第 3 题（dq-003，第 20 行）options："
         "应有 2 到 6 个选项（A–F），实际 7 个",
     ]
 
@@ -170,7 +209,7 @@ def test_good_bank_loads_beside_a_bad_one(tmp_path: Path) -> None:
     banks = load_banks(tmp_path)
     assert [b.id for b in banks.banks] == ["test-bank"]
     assert [str(p) for p in banks.problems] == [
-        "quizzes/b_bad.yaml:6: questions[0].type: "
+        "quizzes/b_bad.yaml 第 1 题（dq-001，第 6 行）type："
         "未知的题型 'choice'，只能是 single（单选）、multiple（多选）或 judge（判断）"
     ]
 

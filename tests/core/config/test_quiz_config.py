@@ -50,7 +50,7 @@ def test_a_bad_bank_is_refused_and_the_others_load(tmp_path: Path) -> None:
     configuration = load_configuration(config_dir(tmp_path, "bad_type.yaml"))
     assert [bank.id for bank in configuration.banks.banks] == ["basics", "long"]
     assert [str(p) for p in configuration.warnings] == [
-        "quizzes/bad_type.yaml:6: questions[0].type: 未知的题型 'choice'，"
+        "quizzes/bad_type.yaml 第 1 题（dq-001，第 6 行）type：未知的题型 'choice'，"
         "只能是 single（单选）、multiple（多选）或 judge（判断）",
         "schedules.yaml:18: schedules[2].quiz.bank: 题库 'discipline' 不存在："
         "既不是已加载题库的 id，也不是任何题目的标签（已加载的题库：basics、long）",
@@ -111,7 +111,7 @@ def test_bot_check_exits_1_listing_good_and_refused_banks(tmp_path: Path) -> Non
     result = run_check(config_dir(tmp_path, "judge_boolean_answer.yaml"))
     assert result.returncode == 1
     assert "通过  quizzes/basics.yaml: 题库 basics（测试题库），5 道题" in result.stdout
-    assert "quizzes/judge_boolean_answer.yaml:8: questions[0].answer:" in result.stdout
+    assert "quizzes/judge_boolean_answer.yaml 第 1 题（dq-001，第 8 行）answer：" in result.stdout
     assert "schedules.yaml:18: schedules[2].quiz.bank: 题库 'discipline' 不存在" in result.stdout
     assert "发现 2 处错误" in result.stderr
 

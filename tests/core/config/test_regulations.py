@@ -57,7 +57,8 @@ def test_a_question_citing_a_superseded_version_is_named(config: Path) -> None:
         "该版已被 2023 年版取代：请对照新版核对第十条第一款，改好后把 follows 改为 2023"
     ]
     assert configuration.warnings == ()  # a reminder, not a refusal: the bank loads
-    assert len(configuration.banks.bank("old").questions) == 3
+    old = configuration.banks.bank("old")
+    assert old is not None and len(old.questions) == 3
 
 
 def test_check_prints_the_reminder_and_still_passes(config: Path) -> None:

@@ -176,8 +176,7 @@ def test_no_schedules_section_is_fine() -> None:
     ("fixture", "expected"),
     [
         ("schedule_unknown_key.yaml", [
-            f"schedules.yaml:6: schedules[0]: {NO_ACTION}",
-            "schedules.yaml:9: schedules[0].promt: 未知的字段 'promt'，是否想写 'prompt'？",
+            "schedules.yaml:9: schedules[0]: 字段名 promt 应为 prompt",
         ]),
         ("schedule_duplicate_id.yaml", [
             "schedules.yaml:10: schedules[1].id: 计划 id 'theme-day' 重复",
@@ -367,8 +366,7 @@ def test_many_mistakes_are_all_listed_at_once() -> None:
          "'int'），只能用 {branch}、{month}、{date}"),
         ('{id: x, when: {once: "2026-12-01 09:00"}, to: all,'
          " study: {title: 学, body: 学, due_days: 5, remind_before: 1}}",
-         "schedules[0].study.remind_before: 未知的字段 'remind_before'，"
-         "是否想写 'remind_before_days'？"),
+         "schedules[0].study: 字段名 remind_before 应为 remind_before_days"),
         ('{id: x, when: {once: "2026-12-01 09:00"}, to: all, quiz: {count: 5, open_hours: 2}}',
          "schedules[0].quiz.bank: 缺少必填字段"),
     ],
@@ -380,7 +378,46 @@ def test_smaller_mistakes(schedule: str, expected: str) -> None:
     assert [p.line for p in caught.value.problems] == [5]
 
 
-def test_misspelt_tags_key_reports_both_halves() -> None:
+@pytest.mark.parametrize(
+    ("schedule", "expected"),
+    [
+        ('{id: x, wehn: {once: "2026-12-01 09:00"}, to: all, prompt: 开会}',
+         "schedules[0]: 字段名 wehn 应为 when"),
+        ('{id: x, when: {montly: {day: 1, at: "09:00"}}, to: all, prompt: 开会}',
+         "schedules[0].when: 字段名 montly 应为 monthly"),
+        ('{id: x, when: {monthly: {dya: 1, at: "09:00"}}, to: all, prompt: 开会}',
+         "schedules[0].when.monthly: 字段名 dya 应为 day"),
+        ('{id: x, when: {monthly: {weekday: 五, nht: 1, at: "09:00"}}, to: all, prompt: 开会}',
+         "schedules[0].when.monthly: 字段名 nht 应为 nth"),
+        ('{id: x, when: {weekly: {weekday: 五, att: "09:00"}}, to: all, prompt: 开会}',
+         "schedules[0].when.weekly: 字段名 att 应为 at"),
+        ('{id: x, when: {once: "2026-12-01 09:00"}, to: all, promt: 开会}',
+         "schedules[0]: 字段名 promt 应为 prompt"),
+        ('{id: x, when: {once: "2026-12-01 09:00"}, to: all, study: {titel: 学, body: 学, '
+         "due_days: 5}}",
+         "schedules[0].study: 字段名 titel 应为 title"),
+    ],
+)
+def test_a_misspelt_key_is_reported_once(schedule: str, expected: str) -> None:
+    """Not also as the key missing, nor as what its absence leads to (no action, no day)."""
+    with pytest.raises(ConfigErrors) as caught:
+        parse(BRANCHES + "schedules:\n  - " + schedule + "\n")
+    assert [f"{p.field}: {p.message}" for p in caught.value.problems] == [expected]
+
+
+def test_an_unknown_key_close_to_one_written_is_still_unknown() -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        parse(
+            BRANCHES
+            + 'schedules:\n  - {id: x, when: {once: "2026-12-01 09:00"}, to: all, prompt: 开会,'
+            + " promt: 开会}\n"
+        )
+    assert [f"{p.field}: {p.message}" for p in caught.value.problems] == [
+        "schedules[0].promt: 未知的字段 'promt'，是否想写 'prompt'？"
+    ]
+
+
+def test_misspelt_tags_key_is_reported_once() -> None:
     with pytest.raises(ConfigErrors) as caught:
         parse(
             BRANCHES
@@ -388,8 +425,7 @@ def test_misspelt_tags_key_reports_both_halves() -> None:
             + " prompt: 开会}\n"
         )
     assert [str(p) for p in caught.value.problems] == [
-        "schedules.yaml:5: schedules[0].to.tag: 未知的字段 'tag'，是否想写 'tags'？",
-        "schedules.yaml:5: schedules[0].to.tags: 缺少必填字段",
+        "schedules.yaml:5: schedules[0].to: 字段名 tag 应为 tags",
     ]
 
 
@@ -470,7 +506,7 @@ def test_empty_calendar_declares_nothing() -> None:
         ("calendar_range_too_long.yaml", [
             "schedules.yaml:3: calendar.holidays: 日期范围 '2027-07-01..2027-07-31' 共 31 天，"
             "一段最长 15 天，请检查是否写错",
-            "schedules.yaml:4: calendar.workday: 未知的字段 'workday'，是否想写 'workdays'？",
+            "schedules.yaml:4: calendar: 字段名 workday 应为 workdays",
         ]),
     ],
 )

@@ -74,8 +74,7 @@ def test_points_mistakes_are_all_reported() -> None:
     )
     assert problems(text) == [
         "schedules.yaml:2: points.study_on_time: 应在 0 到 100 之间，实际是 101",
-        "schedules.yaml:3: points.correct_answr: 未知的字段 'correct_answr'，"
-        "是否想写 'correct_answer'？",
+        "schedules.yaml:3: points: 字段名 correct_answr 应为 correct_answer",
         "schedules.yaml:4: points.daily_cap: 应在 1 到 1000 之间，实际是 0",
     ]
 
@@ -91,7 +90,7 @@ def test_points_must_be_a_mapping_of_integers() -> None:
 
 def test_top_level_typo_suggests_points() -> None:
     assert problems("pionts: {daily_cap: 5}\n" + BRANCHES) == [
-        "schedules.yaml:1: pionts: 未知的字段 'pionts'，是否想写 'points'？"
+        "schedules.yaml:1: 字段名 pionts 应为 points"
     ]
 
 

@@ -188,7 +188,14 @@ async def test_nudge_reaches_exactly_the_non_participants(reports: Reports) -> N
     group, *private = messenger.sent
     assert group.chat_id == OFFICE_CHAT and group.html
     assert 'tg://user?id=32">乙</a>' in group.text and "id=31" not in group.text
+    assert group.text.startswith(
+        "⏰ 办公室党支部学习提醒：截至11月2日，以下同志本月尚未参加学习或答题：\n"
+    )
     assert sorted(s.chat_id for s in private) == [32, 34]  # 丙 never opened a private chat
+    assert private[0].text == (
+        "⏰ 办公室党支部书记提醒您：截至11月2日，您本月尚未参加学习或答题。"
+        "请完成支部群里的学习任务，或在这里发送 /quiz 答题。"
+    )
 
 
 async def test_a_second_nudge_within_the_hour_is_refused_even_after_a_restart(

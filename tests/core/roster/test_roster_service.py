@@ -409,7 +409,7 @@ def test_branch_of_member_is_the_only_led_branch_that_has_them(
     assert neither.value.message == "您负责的支部里都没有“钱七”，请核对姓名。"
     # With one branch, its own answer (set_leave) names who is there.
     assert rosters.branch_of_member([office], "钱七") == office
-    with pytest.raises(UserError, match="只有支部书记或管理员可以管理名单"):
+    with pytest.raises(UserError, match="只有支部书记或机器人管理员可以管理名单"):
         rosters.branch_of_member([], "张三")
 
 

@@ -146,12 +146,12 @@ async def test_a_month_of_pushes_lands_on_workdays_exactly_once(
     assert notices == []
     office = messenger.texts(OFFICE_CHAT)
     assert office[0] == "办公室党支部：请于10月内召开主题党日。"
-    assert office[1].startswith("📖 理论学习任务：学习条例第一章")
+    assert office[1].startswith("📖 10月理论学习：学习条例第一章")
     office_messages = [m for m in messenger.sent if m.chat_id == OFFICE_CHAT]
     assert office[2] == (
-        '<a href="tg://user?id=900">书记</a>：机器人无法私聊您，只好发在群里'
-        "（私聊机器人发送 /start 后，"
-        "以后会私下发给您）。\n\n"
+        '<a href="tg://user?id=900">书记</a>：机器人无法私聊您，只能发在群里'
+        "（请私聊机器人发送 /start，"
+        "以后就会私下发给您）。\n\n"
         "📋 办公室党支部学习任务“学习条例第一章”已截止。\n已完成 0 人：无\n未完成 0 人：无"
     )
     assert office_messages[2].reply_to == messenger.sent.index(office_messages[1]) + 1
@@ -469,14 +469,22 @@ async def test_study_task_counts_reminds_and_summarizes(
     await run_until(
         engine, clock, datetime(2026, 10, 16, 10, 0, tzinfo=SHANGHAI), timedelta(hours=6)
     )
-    reminder = next(s for s in messenger.sent if s.text.startswith("⏰ 学习提醒"))
-    assert reminder.html and 'tg://user?id=12">李四' in reminder.text
-    assert 'tg://user?id=13">王五' in reminder.text and "张三" not in reminder.text
+    reminders = [s for s in messenger.sent if s.text.startswith("⏰ 学习提醒")]
+    reminder = next(s for s in reminders if s.chat_id == OFFICE_CHAT)
+    assert reminder.html and reminder.text == (
+        "⏰ 学习提醒：“学习条例第一章”将于 10月19日 09:30 截止。截至10月16日，以下同志尚未学完：\n"
+        '<a href="tg://user?id=12">李四</a>、<a href="tg://user?id=13">王五</a>\n'
+        "学完后请点下面的“学完了”。"
+    )
     # A reply to the task, with its 学完了 (a press there counts for the task).
     assert reminder.reply_to == messenger.sent.index(task_message) + 1  # its message id
     assert list(reminder.buttons) == list(task_message.buttons)
-    (private,) = [s for s in messenger.sent if s.text.startswith("⏰ 提醒")]
+    (private,) = [s for s in reminders if s.chat_id != OFFICE_CHAT]
     assert private.chat_id == 12
+    assert private.text == (
+        "⏰ 学习提醒：办公室党支部的学习任务“学习条例第一章”将于 10月19日 09:30 截止，"
+        "您还没有点“学完了”。学完后请点下面的按钮。"
+    )
     read = Button("📄 阅读原文", url="https://www.12371.cn/")
     assert list(private.buttons) == [*task_message.buttons, read]
 

@@ -66,7 +66,7 @@ async def test_a_quarter_without_a_lecture_is_told_then_reported_once(
     assert told == [
         "⏳ 办公室党支部：2026年第三季度还剩 10 天，以下会议还没有登记：党课。"
         "开会后请在群里发送 /meeting 登记。",
-        "⚠️ 办公室党支部2026年第三季度没有召开（登记）：党课。",
+        "⚠️ 办公室党支部2026年第三季度以下组织生活未开展或未登记：党课。",
     ]
     assert notices == ["📋 组织生活督查：办公室党支部（office）2026年第三季度没有登记：党课。"]
 

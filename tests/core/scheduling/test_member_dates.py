@@ -124,8 +124,8 @@ async def test_a_sunday_birthday_is_greeted_on_monday_from_nine_once(
 
     await bot.run_until(at(11, 9, 9, 0))
     assert bot.group_texts() == [
-        '🎂 今天是 <a href="tg://user?id=11">张三</a> 同志的政治生日。'
-        "办公室党支部祝您政治生日快乐！不忘初心、牢记使命。"
+        '🎂 今天是 <a href="tg://user?id=11">张三</a> 同志的政治生日，'
+        "办公室党支部祝政治生日快乐！不忘初心、牢记使命。"
     ]
     (greeting,) = [s for s in bot.messenger.sent if s.chat_id == OFFICE_CHAT]
     assert greeting.html  # the mention is a link
@@ -146,7 +146,7 @@ async def test_a_birthday_greeting_at_the_configured_time(tmp_path: Path, bots: 
     assert bot.group_texts(GREETING) == []
     await bot.run_until(at(11, 3, 10, 31), step=timedelta(minutes=1))
     assert bot.group_texts(GREETING) == [
-        "🎂 今天是 张三 同志的政治生日。办公室党支部祝您政治生日快乐！不忘初心、牢记使命。"
+        "🎂 今天是 张三 同志的政治生日，办公室党支部祝政治生日快乐！不忘初心、牢记使命。"
     ]
 
 
@@ -266,8 +266,8 @@ async def test_without_a_private_chat_the_reminder_is_posted_in_the_group(
 
     assert bot.messenger.texts(SECRETARY) == []
     assert bot.group_texts() == [
-        '<a href="tg://user?id=900">书记</a>：机器人无法私聊您，只好发在群里'
-        "（私聊机器人发送 /start 后，以后会私下发给您）。\n\n" + PROBATION_REMINDER
+        '<a href="tg://user?id=900">书记</a>：机器人无法私聊您，只能发在群里'
+        "（请私聊机器人发送 /start，以后就会私下发给您）。\n\n" + PROBATION_REMINDER
     ]
     assert bot.messenger.sent[0].html
 
