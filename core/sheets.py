@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import PurePath
@@ -75,6 +75,34 @@ def header_key(cell: object) -> str:
     for mark in OPTIONAL_MARKS:
         key = key.removesuffix(mark)
     return key
+
+
+def header_columns(
+    header: Row,
+    known: Collection[str],
+    required: Iterable[str],
+    aliases: Mapping[str, str] | None = None,
+) -> tuple[dict[str, int], list[str]]:
+    """Where each known column is (a header may use an alias); problems: a required one
+    missing, one given twice, each naming the header's row."""
+    columns: dict[str, int] = {}
+    problems: list[str] = []
+    for index, cell in enumerate(header.cells):
+        key = header_key(cell)
+        column = (aliases or {}).get(key, key)
+        if column not in known:
+            continue
+        if column in columns:
+            problem = messages.SHEET_REPEATED_COLUMN.format(column=column)
+            problems.append(messages.SHEET_AT_ROW.format(row=header.number, problem=problem))
+        columns.setdefault(column, index)
+    found = "、".join(shown(cell_text(cell)) for cell in header.cells if cell_text(cell))
+    for column in required:
+        if column not in columns:
+            listed = found or messages.SHEET_NO_COLUMNS
+            problem = messages.SHEET_MISSING_COLUMN.format(column=column, found=listed)
+            problems.append(messages.SHEET_AT_ROW.format(row=header.number, problem=problem))
+    return columns, problems
 
 
 def shown(text: str) -> str:

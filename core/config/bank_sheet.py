@@ -35,7 +35,15 @@ from core.config.banks import Bank, parse_bank
 from core.config.schema import ID_PATTERN, LETTERS, MAX_OPTIONS
 from core.config.yaml_loader import ConfigErrors, ConfigProblem, LineDict, LineList
 from core.errors import UserError
-from core.sheets import Row, UnreadableSheet, cell_text, header_key, sheet_rows, shown
+from core.sheets import (
+    Row,
+    UnreadableSheet,
+    cell_text,
+    header_columns,
+    header_key,
+    sheet_rows,
+    shown,
+)
 
 MAX_QUESTIONS = 20_000
 SHOWN_PROBLEMS = 30
@@ -234,28 +242,11 @@ class _Read:
 
 
 def _columns(header: Row) -> tuple[dict[str, int], list[str]]:
-    """Where each known column is; problems: a required one missing, one given twice."""
-    columns: dict[str, int] = {}
-    problems: list[str] = []
-    for index, cell in enumerate(header.cells):
-        key = header_key(cell)
-        column = ALIASES.get(key, key)
-        if column not in COLUMNS:
-            continue
-        if column in columns:
-            problem = messages.SHEET_REPEATED_COLUMN.format(column=column)
-            problems.append(messages.SHEET_AT_ROW.format(row=header.number, problem=problem))
-        columns.setdefault(column, index)
-    found = "、".join(shown(cell_text(cell)) for cell in header.cells if cell_text(cell))
-    found = found or messages.SHEET_NO_COLUMNS
-    for column in REQUIRED_COLUMNS:
-        if column not in columns:
-            problem = messages.SHEET_MISSING_COLUMN.format(column=column, found=found)
-            problems.append(messages.SHEET_AT_ROW.format(row=header.number, problem=problem))
+    """Where each column is, and what is wrong with the header (options written twice too)."""
+    columns, problems = header_columns(header, COLUMNS, REQUIRED_COLUMNS, ALIASES)
     if OPTIONS in columns and any(column in columns for column in OPTION_COLUMNS):
-        problems.append(messages.SHEET_AT_ROW.format(
-            row=header.number, problem=messages.BANK_SHEET_OPTIONS_TWICE
-        ))  # fmt: skip
+        problem = messages.BANK_SHEET_OPTIONS_TWICE
+        problems.append(messages.SHEET_AT_ROW.format(row=header.number, problem=problem))
     return columns, problems
 
 

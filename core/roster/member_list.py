@@ -28,7 +28,7 @@ from itertools import islice
 from core import messages
 from core.errors import UserError
 from core.organization.branches import REAL_NAME_PATTERN
-from core.sheets import Row, UnreadableSheet, cell_text, header_key, sheet_rows, shown
+from core.sheets import Row, UnreadableSheet, cell_text, header_columns, sheet_rows, shown
 from core.store.roster_records import CATEGORIES, PROBATIONARY, ListEntry, entry_id
 
 MAX_ROWS = 2000
@@ -99,7 +99,7 @@ def _entries(rows: Iterator[Row]) -> tuple[tuple[ListEntry, ...], list[str]]:
     header = next(rows, None)
     if header is None:
         return (), [messages.MEMBER_LIST_EMPTY_FILE]
-    columns, problems = _columns(header)
+    columns, problems = header_columns(header, COLUMNS, REQUIRED_COLUMNS)
     data = list(islice(_with_content(rows, columns), MAX_ROWS + 1))
     if len(data) > MAX_ROWS:
         return (), [*problems, messages.MEMBER_LIST_TOO_MANY_ROWS.format(limit=MAX_ROWS)]
@@ -118,29 +118,6 @@ def _entries(rows: Iterator[Row]) -> tuple[tuple[ListEntry, ...], list[str]]:
         else:
             entries.append(entry)
     return tuple(entries), problems
-
-
-def _columns(header: Row) -> tuple[dict[str, int], list[str]]:
-    """Where each known column is; problems: a required one missing, one given twice."""
-    columns: dict[str, int] = {}
-    problems: list[str] = []
-    for index, cell in enumerate(header.cells):
-        column = header_key(cell)
-        if column not in COLUMNS:
-            continue
-        if column in columns:
-            problem = messages.SHEET_REPEATED_COLUMN.format(column=column)
-            problems.append(messages.SHEET_AT_ROW.format(row=header.number, problem=problem))
-        columns.setdefault(column, index)
-    found = [shown(cell_text(cell)) for cell in header.cells if cell_text(cell)]
-    listed = messages.MEMBER_LIST_SEPARATOR.join(found) or messages.SHEET_NO_COLUMNS
-    for column in REQUIRED_COLUMNS:
-        if column not in columns:
-            problem = messages.SHEET_MISSING_COLUMN.format(column=column, found=listed)
-            problems.append(messages.SHEET_AT_ROW.format(row=header.number, problem=problem))
-    return columns, problems
-
-
 
 
 def _with_content(rows: Iterable[Row], columns: Mapping[str, int]) -> Iterator[Row]:
