@@ -4,14 +4,12 @@ checks that run off the event loop."""
 from __future__ import annotations
 
 import asyncio
-import io
 import threading
 from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 from telegram import Update
 
 from core import messages
@@ -21,6 +19,7 @@ from handlers.polling import LedgerApplication
 from tests.conftest import FakeClock
 from tests.fakeapi import FakeBotApi
 from tests.harness import FIXTURES, BotHarness, running_bot_from_config, user, write_config_dir
+from tests.spreadsheets import xlsx
 
 ADMIN = user(1, "管理员")
 MEMBER = user(3, "小王")
@@ -145,16 +144,6 @@ async def test_an_upload_keeps_no_one_waiting_and_is_confirmed_when_done(
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def sheet(rows: list[list[str]]) -> bytes:
-    workbook = Workbook()
-    worksheet = workbook.active
-    assert worksheet is not None
-    worksheet.title = "题库"
-    for row in rows:
-        worksheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def folder_files(folder: Path) -> dict[str, bytes]:
@@ -187,9 +176,8 @@ async def test_a_spreadsheet_with_mistakes_changes_nothing_and_says_where(
     bot: BotHarness, config_dir: Path
 ) -> None:
     before = folder_files(config_dir)
-    content = sheet(
-        [["题干", "选项A", "选项B", "答案"], ["甲", "对的", "错的", "C"], ["", "x", "y", "A"]]
-    )
+    rows = [["题干", "选项A", "选项B", "答案"], ["甲", "对的", "错的", "C"], ["", "x", "y", "A"]]
+    content = xlsx(rows, "题库")
     [reply] = await bot.feed(
         bot.fake.send_document(ADMIN["id"], ADMIN, "错题.xlsx", content, XLSX)
     )
@@ -204,7 +192,7 @@ async def test_a_spreadsheet_with_mistakes_changes_nothing_and_says_where(
 async def test_only_an_admin_imports_a_bank_and_nobody_else_downloads_one(
     bot: BotHarness,
 ) -> None:
-    content = sheet([["题干", "选项A", "选项B", "答案"], ["甲", "对的", "错的", "A"]])
+    content = xlsx([["题干", "选项A", "选项B", "答案"], ["甲", "对的", "错的", "A"]], "题库")
     [reply] = await bot.feed(
         bot.fake.send_document(MEMBER["id"], MEMBER, "题.xlsx", content, XLSX)
     )
@@ -218,7 +206,7 @@ async def test_an_admins_member_list_is_still_read_as_a_member_list(
     bot: BotHarness, config_dir: Path
 ) -> None:
     before = folder_files(config_dir)
-    content = sheet([["姓名", "类别"], ["张伟", "正式党员"]])
+    content = xlsx([["姓名", "类别"], ["张伟", "正式党员"]], "题库")
     upload = bot.fake.send_document(ADMIN["id"], ADMIN, "名单.xlsx", content, XLSX)
     [reply] = await bot.feed(upload)
     assert reply.startswith("✅ 已更新办公室党支部名单：共 1 人（正式党员 1）。")

@@ -4,13 +4,10 @@ twice (Telegram redelivers what a crash left unconfirmed) change nothing the sec
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from core import messages
 from core.organization.roles import Role
@@ -18,6 +15,7 @@ from handlers.organization.guard import not_allowed
 from tests.conftest import FakeClock
 from tests.fakeapi import Call, FakeBotApi
 from tests.harness import BotHarness, running_bot_from_config, user, write_config_dir
+from tests.spreadsheets import gbk_csv, xlsx
 
 ADMIN = user(1, "管理员")
 OWNER = user(2, "书记")
@@ -48,19 +46,8 @@ async def bot(fake: FakeBotApi, tmp_path: Path, clock: FakeClock) -> AsyncIterat
         yield harness
 
 
-def xlsx(rows: list[list[object]]) -> bytes:
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
-def gbk_csv(rows: list[list[str]]) -> bytes:
-    text = io.StringIO()
-    csv.writer(text).writerows(rows)
-    return text.getvalue().encode("gb18030")
 
 
 def buttons(message: Call) -> dict[str, str]:

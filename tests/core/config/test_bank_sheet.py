@@ -3,7 +3,6 @@ column, ids that stay the same, and YAML that reads back as the same bank."""
 
 from __future__ import annotations
 
-import csv
 import io
 import string
 from collections.abc import Sequence
@@ -12,7 +11,7 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from core import messages
 from core.config.bank_sheet import (
@@ -25,26 +24,13 @@ from core.config.bank_sheet import (
 from core.config.bank_template import template_workbook
 from core.config.banks import QuestionType, parse_bank
 from core.config.yaml_loader import parse_yaml_text
+from tests.spreadsheets import gbk_csv, xlsx
 
 HEADER = ["题型", "题干", "选项A", "选项B", "选项C", "选项D", "答案", "解析", "出处", "标签"]
 
 
-def xlsx(rows: Sequence[Sequence[object]], title: str = "题库") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    sheet.title = title
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
-def gbk_csv(rows: list[list[str]]) -> bytes:
-    text = io.StringIO()
-    csv.writer(text).writerows(rows)
-    return text.getvalue().encode("gb18030")
 
 
 def refused(rows: Sequence[Sequence[object]]) -> list[str]:

@@ -9,26 +9,17 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 import pytest
-from openpyxl import Workbook
 
 from core.errors import UserError
 from core.roster.member_list import MemberListError, parse_member_list, parse_names
 from core.store.roster_records import ListEntry, entry_id
+from tests.spreadsheets import xlsx
 
 Rows = Sequence[Sequence[object]]
 HEADER = ("姓名", "类别", "入党日期", "转正日期", "备注")
 DATE_CELL = datetime(2015, 7, 1)  # noqa: DTZ001 - an Excel date cell reads back naive
 
 
-def xlsx(rows: Rows) -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(list(row))
-    data = io.BytesIO()
-    workbook.save(data)
-    return data.getvalue()
 
 
 def csv_file(rows: Rows, encoding: str = "utf-8") -> bytes:
