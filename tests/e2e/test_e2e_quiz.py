@@ -158,7 +158,7 @@ def test_private_quiz_survives_sigkill_and_records_each_answer_once(
         bot.start()
         warning = fake.wait_for("sendMessage", to_chat(ADMIN["id"]), timeout=15, since=since)
         assert "以下配置有误" in warning.params["text"]
-        assert "quizzes/bad_type.yaml:6" in warning.params["text"]
+        assert "quizzes/bad_type.yaml 第 1 题（dq-001，第 6 行）" in warning.params["text"]
 
         offer = say(fake, MEMBER["id"], MEMBER, "/quiz", "您还有一组答题没有完成（已答 2/5 题）")
         asked = press_labelled(fake, offer, "继续（还剩 3 题）", "editMessageText")

@@ -150,7 +150,8 @@ def test_study_task_from_push_to_summary(fake: FakeBotApi, tmp_path: Path) -> No
         assert mentioned == {A2["id"], A3["id"]}
         private = fake.wait_for(
             "sendMessage",
-            lambda c: c.params["chat_id"] == A2["id"] and c.params["text"].startswith("⏰ 提醒"),
+            lambda c: c.params["chat_id"] == A2["id"]
+            and c.params["text"].startswith("⏰ 学习提醒：办公室党支部的学习任务"),
         )
         assert "将于 11月5日 09:30 截止" in private.params["text"]
 
