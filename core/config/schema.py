@@ -447,7 +447,7 @@ class Schedule(_Shape):
     )
     meeting: MeetingKind | None = Field(
         None,
-        description="提示召开的会议类型（只能和 prompt 一起写）：提示下面附“登记会议”按钮，"
+        description="提示的会议或活动类型（只能和 prompt 一起写）：提示下面附“登记会议”按钮，"
         "支部书记开完会点它登记这种会议",
     )
     study: Study | None = Field(None, description="布置学习任务")

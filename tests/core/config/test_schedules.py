@@ -60,6 +60,9 @@ def test_shipped_file_declares_a_year_of_schedules() -> None:
     assert study is not None and isinstance(study.action, StudyAction)
     assert (study.action.due_days, study.action.remind_before_days) == (10, 2)
     assert study.action.link in (None, "https://www.12371.cn/")
+    assert study.action.title == "党章和党纪"
+    assert 3 <= len(study.action.points) <= 5
+    assert all(len(point) <= 60 for point in study.action.points)
 
     quiz = config.schedule("quiz-monthly")
     assert quiz is not None
@@ -76,11 +79,18 @@ def test_shipped_prompts_render_in_chinese() -> None:
     theme = config.schedule("theme-day-notice")
     assert theme is not None and isinstance(theme.action, PromptAction)
     text = theme.action.render("办公室党支部", datetime(2026, 10, 8, 9, tzinfo=SHANGHAI))
-    assert text == "办公室党支部：本月主题党日请于10月内召开，记得在群里上传会议照片。"
+    assert text == (
+        "办公室党支部：请于10月内开展主题党日活动，活动后请支部书记点下面的“登记会议”登记，"
+        "并在群里上传活动照片。"
+    )
     for schedule in config.schedules:
         if isinstance(schedule.action, PromptAction):
             rendered = schedule.action.render("某支部", datetime(2026, 3, 2, tzinfo=SHANGHAI))
             assert "{" not in rendered and rendered.startswith("某支部")
+            # 主题党日 is 开展, never 召开 (the meetings are 召开).
+            assert "召开主题党日" not in rendered
+            if schedule.action.meeting == "主题党日":
+                assert "召开" not in rendered and "开展主题党日" in rendered
 
 
 def test_constructor_without_schedules_still_works() -> None:
@@ -415,6 +425,39 @@ def test_an_unknown_key_close_to_one_written_is_still_unknown() -> None:
     assert [f"{p.field}: {p.message}" for p in caught.value.problems] == [
         "schedules[0].promt: 未知的字段 'promt'，是否想写 'prompt'？"
     ]
+
+
+STUDY = '{id: x, when: {once: "2026-12-01 09:00"}, to: all, study: {title: 学, body: 学, '
+
+
+def test_study_points_are_read_in_order() -> None:
+    config = parse(
+        BRANCHES + "schedules:\n  - " + STUDY + "due_days: 5, points: [一, 二, 三]}}\n"
+    )
+    (schedule,) = config.schedules
+    assert isinstance(schedule.action, StudyAction)
+    assert schedule.action.points == ("一", "二", "三")
+    (without,) = parse(BRANCHES + "schedules:\n  - " + STUDY + "due_days: 5}}\n").schedules
+    assert isinstance(without.action, StudyAction) and without.action.points == ()
+
+
+@pytest.mark.parametrize(
+    ("points", "expected"),
+    [
+        ("[一, 二]", "schedules[0].study.points: 学习要点应写 3 到 5 条，实际 2 条"),
+        ("[一, 二, 三, 四, 五, 六]",
+         "schedules[0].study.points: 学习要点应写 3 到 5 条，实际 6 条"),
+        ("[一, 二, '']", "schedules[0].study.points[2]: 不能为空"),
+        (f"[一, 二, {'长' * 61}]", "schedules[0].study.points[2]: 太长（61 字），最多 60 字"),
+        ("要点", "schedules[0].study.points: 应为列表，实际是 文本 '要点'"),
+    ],
+)
+def test_study_points_mistakes(points: str, expected: str) -> None:
+    with pytest.raises(ConfigErrors) as caught:
+        parse(BRANCHES + "schedules:\n  - " + STUDY + f"due_days: 5, points: {points}}}}}\n")
+    assert [f"{p.field}: {p.message}" for p in caught.value.problems] == [expected]
+    assert [p.line for p in caught.value.problems] == [5]
+    assert caught.value.problems[0].file == "schedules.yaml"
 
 
 def test_misspelt_tags_key_is_reported_once() -> None:
