@@ -525,3 +525,30 @@ async def test_a_burst_of_presses_edits_the_count_at_most_every_few_seconds(
     seconds[0] += 5
     await engine.tick()
     assert [e.text[-7:] for e in messenger.edits] == ["已完成 1/4", "已完成 4/4"]
+
+
+async def test_a_study_task_shows_its_points_under_a_clean_heading(
+    store: Store, messenger: FakeMessenger, clock: FakeClock
+) -> None:
+    text = CONFIG.replace(
+        "study: {title: 学习条例第一章, body: 请学习总则。,",
+        "study: {title: 每月理论学习：党章和党纪：, body: 请学习总则。,"
+        " points: [党的性质和宗旨, 党员的八项义务, 六项纪律],",
+    )
+    organization = Organization(
+        store, parse_agency_config(parse_yaml_text(text.encode(), "schedules.yaml"), "x"), clock
+    )
+    store.bind(Binding("office", OFFICE_CHAT, "办公室群", clock()))
+    engine = dispatcher(organization, messenger, clock)
+    await run_until(
+        engine, clock, datetime(2026, 10, 9, 9, 0, tzinfo=SHANGHAI), timedelta(hours=1)
+    )
+    (task_message,) = [s for s in messenger.sent if s.text.startswith("📖")]
+    assert task_message.text == (
+        "📖 10月理论学习：党章和党纪\n\n请学习总则。\n学习链接：https://www.12371.cn/"
+        "\n\n学习要点：\n1. 党的性质和宗旨\n2. 党员的八项义务\n3. 六项纪律\n\n"
+        "截止时间：10月19日 09:30\n已完成 0/0"
+    )
+    task_id = task_message.buttons[0].data.removeprefix("study:")
+    stored = store.study_task(task_id)
+    assert stored is not None and stored.points == ("党的性质和宗旨", "党员的八项义务", "六项纪律")
