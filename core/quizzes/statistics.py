@@ -75,14 +75,15 @@ def first_answers(answers: Iterable[AnswerRecord]) -> list[AnswerRecord]:
 
 
 def analyse_questions(
-    answers: Iterable[AnswerRecord], key_of: Callable[[QuestionKey], frozenset[str] | None]
+    firsts: Iterable[AnswerRecord], key_of: Callable[[QuestionKey], frozenset[str] | None]
 ) -> list[QuestionAnalysis]:
-    """Every question answered, hardest first (lowest facility, then most answered).
+    """Every question answered, hardest first (lowest facility, then most answered), from
+    members' first answers (`first_answers`).
 
     ``key_of`` gives a question's right labels (None: no longer in its bank; then every
     label a wrong answer chose counts as a distractor).
     """
-    firsts = first_answers(answers)
+    firsts = list(firsts)
     scores = _scores(firsts)
     by_question: dict[QuestionKey, list[AnswerRecord]] = defaultdict(list)
     for answer in firsts:
@@ -115,11 +116,12 @@ def discrimination(given: list[AnswerRecord], scores: Mapping[int, float]) -> fl
 
 
 def tag_facility(
-    answers: Iterable[AnswerRecord], tags_of: Callable[[QuestionKey], Iterable[str]]
+    firsts: Iterable[AnswerRecord], tags_of: Callable[[QuestionKey], Iterable[str]]
 ) -> list[TagFacility]:
-    """Per branch and tag, first answers and right ones; weakest first."""
+    """Per branch and tag, members' first answers (`first_answers`) and the right ones;
+    weakest first."""
     tally: dict[tuple[str | None, str], list[int]] = defaultdict(lambda: [0, 0])
-    for answer in first_answers(answers):
+    for answer in firsts:
         for tag in tags_of(answer.key):
             counts = tally[(answer.branch_id, tag)]
             counts[0] += 1

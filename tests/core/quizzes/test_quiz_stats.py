@@ -41,7 +41,7 @@ ANSWERS = [
 
 
 def test_facility_is_hardest_first_on_first_answers() -> None:
-    rows = analyse_questions(ANSWERS, KEYS.get)
+    rows = analyse_questions(first_answers(ANSWERS), KEYS.get)
     assert [(r.question_id, r.answered, r.right) for r in rows] == [
         ("q3", 2, 0),  # 0.0 and answered more often than q4
         ("q4", 1, 0),
@@ -53,13 +53,14 @@ def test_facility_is_hardest_first_on_first_answers() -> None:
 
 
 def test_distractors_count_the_wrong_options_chosen() -> None:
-    (q3,) = [r for r in analyse_questions(ANSWERS, KEYS.get) if r.question_id == "q3"]
+    rows = analyse_questions(first_answers(ANSWERS), KEYS.get)
+    (q3,) = [r for r in rows if r.question_id == "q3"]
     assert q3.distractors == {"B": 1, "C": 1}
     assert q3.worst_distractor() == ("B", 1)  # a tie: the first label
     multiple = [answer(1, "q1", False, 2, ("A", "C")), answer(2, "q1", False, 2, ("C",))]
-    (row,) = analyse_questions(multiple, KEYS.get)
+    (row,) = analyse_questions(first_answers(multiple), KEYS.get)
     assert row.distractors == {"C": 2}  # A is right: choosing it misled nobody
-    (gone,) = analyse_questions(multiple, lambda key: None)
+    (gone,) = analyse_questions(first_answers(multiple), lambda key: None)
     assert gone.distractors == {"A": 1, "C": 2}
 
 
@@ -74,11 +75,12 @@ def test_discrimination_compares_the_top_and_bottom_27_percent() -> None:
 
 def test_each_branch_s_weakest_tag_needs_enough_answers() -> None:
     tags = {("bank", "q1"): {"处分"}, ("bank", "q2"): {"处分", "廉洁"}, ("bank", "q3"): {"廉洁"}}
-    rows = tag_facility(ANSWERS, lambda key: tags.get(key, set()))
+    rows = tag_facility(first_answers(ANSWERS), lambda key: tags.get(key, set()))
     assert [(r.tag, r.answered, r.right) for r in rows] == [("廉洁", 4, 1), ("处分", 5, 3)]
     assert weakest_tag_by_branch(rows) == {}  # fewer than 10 answers each
     many = [answer(user, "q3", user % 3 == 0, 2) for user in range(1, 13)]
-    (weakest,) = weakest_tag_by_branch(tag_facility(many, lambda key: tags[key])).values()
+    rows = tag_facility(first_answers(many), lambda key: tags[key])
+    (weakest,) = weakest_tag_by_branch(rows).values()
     assert (weakest.branch_id, weakest.tag, weakest.answered, weakest.right) == (
         "office", "廉洁", 12, 4,
     )  # fmt: skip
@@ -101,6 +103,6 @@ def test_member_totals_in_a_half_open_period() -> None:
 
 
 def test_nothing_answered_means_no_rows() -> None:
-    assert analyse_questions([], KEYS.get) == []
+    assert analyse_questions(first_answers([]), KEYS.get) == []
     start = datetime(2026, 11, 1, tzinfo=SHANGHAI)
     assert member_totals(ANSWERS, start, start) == {}
