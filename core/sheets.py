@@ -50,7 +50,7 @@ class Sheet:
     rows: Iterator[Row]
 
 
-def sheet_rows(file_name: str, content: bytes) -> Sheet:
+def read_sheet(file_name: str, content: bytes) -> Sheet:
     """The file's first sheet; `UnreadableSheet` when it cannot be read."""
     reader = _READERS.get(PurePath(file_name).suffix.lower())
     if reader is None:

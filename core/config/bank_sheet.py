@@ -41,7 +41,7 @@ from core.sheets import (
     cell_text,
     header_columns,
     header_key,
-    sheet_rows,
+    read_sheet,
     shown,
 )
 
@@ -109,7 +109,7 @@ class ImportedBank:
 def import_bank_sheet(file_name: str, content: bytes, bank_id: str, title: str) -> ImportedBank:
     """Read and check a bank spreadsheet; `BankSheetError` lists every problem, by row."""
     try:
-        sheet = sheet_rows(file_name, content)
+        sheet = read_sheet(file_name, content)
         where = _where(file_name, sheet.title)
         read = _document(sheet.rows, bank_id, title)
     except UnreadableSheet as error:
@@ -133,7 +133,7 @@ def _row_of(problem: tuple[int, str]) -> int:
 def is_bank_sheet(file_name: str, content: bytes) -> bool:
     """Whether a spreadsheet is a question bank: its header has a 题干 column."""
     try:
-        header = next(sheet_rows(file_name, content).rows, None)
+        header = next(read_sheet(file_name, content).rows, None)
     except UnreadableSheet:
         return False  # the 名单 reader says what is wrong with it
     return header is not None and any(

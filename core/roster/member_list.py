@@ -28,7 +28,7 @@ from itertools import islice
 from core import messages
 from core.errors import UserError
 from core.organization.branches import REAL_NAME_PATTERN
-from core.sheets import Row, UnreadableSheet, cell_text, header_columns, sheet_rows, shown
+from core.sheets import Row, UnreadableSheet, cell_text, header_columns, read_sheet, shown
 from core.store.roster_records import CATEGORIES, PROBATIONARY, ListEntry, entry_id
 
 MAX_ROWS = 2000
@@ -70,7 +70,7 @@ class MemberListError(UserError):
 def parse_member_list(file_name: str, content: bytes) -> tuple[ListEntry, ...]:
     """The entries of a 名单 file (.xlsx or .csv); `MemberListError` lists all its problems."""
     try:
-        entries, problems = _entries(sheet_rows(file_name, content).rows)
+        entries, problems = _entries(read_sheet(file_name, content).rows)
     except UnreadableSheet as error:
         raise MemberListError(file_name, [error.problem]) from error
     if problems:
