@@ -25,12 +25,22 @@ def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+STANDING_TIME = "2026-10-12T10:00:00+08:00"  # a Monday, a workday, before holiday warnings
+
+
 class BotProcess:
     """Starts, kills and restarts bot.py with a given environment; keeps its log."""
 
     def __init__(self, fake: FakeBotApi, data_dir: Path, log_path: Path, **env: str) -> None:
+        """Without a BOT_FAKE_CLOCK_FILE of the test's own, the bot's clock stands at
+        STANDING_TIME: no end-to-end test depends on the day it runs (in December the bot
+        would warn of next year's missing holidays before anything else)."""
         self.fake = fake
         self.log_path = log_path
+        if "BOT_FAKE_CLOCK_FILE" not in env:
+            clock_file = log_path.with_name(log_path.name + ".now")
+            clock_file.write_text(STANDING_TIME)
+            env = {**env, "BOT_FAKE_CLOCK_FILE": str(clock_file)}
         self.env = {
             **os.environ,
             "BOT_TOKEN": TOKEN,
