@@ -130,7 +130,7 @@ def test_a_failed_write_leaves_the_last_good_state(
 
 def test_unchanged_person_is_not_rewritten(tmp_path: Path, store: Store) -> None:
     store.save_person(Person(1, "张三"))
-    state = tmp_path / "data" / "state.json"
+    state = tmp_path / "data" / "people" / "01.json"
     before = state.stat().st_mtime_ns
     store.save_person(Person(1, "张三"))
     assert state.stat().st_mtime_ns == before

@@ -1,17 +1,25 @@
-"""The files in `data/` keep their format: a data folder written by the first format
-(`tests/fixtures/data_v1/`, every kind of record, with the optional and edge fields) reads
-back as the records below, and writing those records again gives the same bytes.
+"""The files in `data/` keep their format: a data folder written by each format
+(`tests/fixtures/data_v1/`, `data_v2/`: every kind of record, with the optional and edge
+fields) reads back as the records below; writing those records again gives the bytes of
+the current format; a folder of the first format is moved to the current one on start
+with nothing lost.
 
-The folder was written once, by the store as it was then, with
-`python -m tests.core.store.test_store_format`; never regenerate it to make a change pass.
+v2 moved people out of `state.json` into `people/NN.json` and push records into
+`pushes/<month>/<branch>.json`. Each folder was written once, by the store as it was then,
+with `python -m tests.core.store.test_store_format`; never regenerate one to make a change
+pass.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
+
+import pytest
+from tinydb import TinyDB
 
 from core.store.database import Store
 from core.store.quiz_records import (
@@ -27,7 +35,8 @@ from core.store.quiz_sessions import AnswerRecord, MemberProgress, QuestionProgr
 from core.store.records import Binding, Event, Membership, Person, PushRecord, StudyTask
 from tests.conftest import SHANGHAI
 
-FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "data_v1"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures"
+FIRST, CURRENT = FIXTURES / "data_v1", FIXTURES / "data_v2"
 MONTH = datetime(2026, 11, 1, tzinfo=SHANGHAI)
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
 LATER = datetime(2026, 11, 2, 21, 30, 5, 123456, tzinfo=SHANGHAI)
@@ -228,8 +237,9 @@ def files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_the_first_format_reads_as_its_records() -> None:
-    store = Store(FIXTURE, SHANGHAI, read_only=True)
+@pytest.mark.parametrize("fixture", [FIRST, CURRENT], ids=["v1", "v2"])
+def test_each_format_reads_as_its_records(fixture: Path) -> None:
+    store = Store(fixture, SHANGHAI, read_only=True)
     records = read(store)
     assert records == EXPECTED
     # What equality alone does not show: the order of memberships and of a done dict.
@@ -241,13 +251,40 @@ def test_the_first_format_reads_as_its_records() -> None:
     assert [quiz.id for quiz in store.unfinished_group_quizzes(LATER)] == ["2611-g2"]
     assert store.group_quiz_for_poll("poll-1", LATER) == GROUP_QUIZZES[0]
     assert store.members_with_outbox() == [MEMBER_QUIZZES[0]]
+    assert [p.user_id for p in store.branch_people("office")] == [7, 9]
 
 
-def test_writing_the_records_again_gives_the_same_bytes(tmp_path: Path) -> None:
+def test_writing_the_records_again_gives_the_current_format(tmp_path: Path) -> None:
     store = Store(tmp_path, SHANGHAI)
-    write(store, read(Store(FIXTURE, SHANGHAI, read_only=True)))
+    write(store, read(Store(FIRST, SHANGHAI, read_only=True)))
     store.close()
-    assert files(tmp_path) == files(FIXTURE)
+    assert files(tmp_path) == files(CURRENT)
+
+
+def test_a_first_format_folder_is_moved_to_the_current_one_on_start(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(FIRST, data)
+    Store(data, SHANGHAI, clock=lambda: AT).close()
+    assert read(Store(data, SHANGHAI, read_only=True)) == EXPECTED
+    assert files(data) == files(CURRENT)  # the old people table and month file are gone
+
+
+def test_a_move_cut_short_is_done_again_on_the_next_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(FIRST, data)
+
+    def killed(*args: object) -> None:
+        raise KeyboardInterrupt  # the process dies after writing people/, before state.json
+
+    with monkeypatch.context() as patched:
+        patched.setattr(TinyDB, "drop_table", killed)
+        with pytest.raises(KeyboardInterrupt):
+            Store(data, SHANGHAI, clock=lambda: AT)
+    assert b'"people"' in (data / "state.json").read_bytes()  # the old copy is still there
+    Store(data, SHANGHAI, clock=lambda: AT).close()
+    assert files(data) == files(CURRENT)
 
 
 def test_memberships_are_written_in_branch_order(tmp_path: Path) -> None:
@@ -256,14 +293,15 @@ def test_memberships_are_written_in_branch_order(tmp_path: Path) -> None:
     store = Store(tmp_path, SHANGHAI)
     write(store, replace(EXPECTED, people=[shuffled, *PEOPLE[1:]]))
     store.close()
-    assert files(tmp_path) == files(FIXTURE)
+    assert files(tmp_path) == files(CURRENT)
 
 
 if __name__ == "__main__":
-    if FIXTURE.exists():
-        sys.exit(f"{FIXTURE} exists: it is the first format, never regenerate it")
-    FIXTURE.mkdir(parents=True)
-    fixture_store = Store(FIXTURE, SHANGHAI)
+    if CURRENT.exists():
+        sys.exit(f"{CURRENT} exists: it is the current format, never regenerate it")
+    CURRENT.mkdir(parents=True)
+    fixture_store = Store(CURRENT, SHANGHAI)
     write(fixture_store, EXPECTED)
     fixture_store.close()
-    (FIXTURE / ".lock").unlink()
+    for written_by_the_store in (".lock", ".snapshot.lock"):
+        (CURRENT / written_by_the_store).unlink(missing_ok=True)
