@@ -316,6 +316,16 @@ PUSH_NOT_PAUSED = "{branch}的推送没有暂停，照常发出。"
 PUSH_PAUSE_NOT_ADMIN = "只有机器人管理员可以暂停或恢复支部推送。"
 PUSH_PAUSE_UNKNOWN = "这个按钮已失效：schedules.yaml 里已没有这个支部。"
 BRANCHES_PAUSED = "，⏸ 推送已暂停"
+BRANCHES_SUMMARY = (
+    "全部支部 {count} 个：已绑定 {bound} 个，未绑定 {unbound} 个，"
+    "推送暂停 {paused} 个，换届逾期 {overdue} 个。"
+)
+BRANCHES_TOP = "{header}（前 {count} 名）："
+BRANCHES_PAGES_FOLLOW = "各支部明细和完整排名分 {pages} 页，见下一条消息，点“上一页”“下一页”翻看。"
+BRANCHES_PAGE = "全部支部 · 第 {page}/{pages} 页"
+BRANCHES_NOT_ADMIN = "只有机器人管理员可以查看全部支部。"
+BRANCHES_PREVIOUS = "◀ 上一页"
+BRANCHES_NEXT = "下一页 ▶"
 BIND_PUSHES_PAUSED = "注意：该支部的推送已暂停，管理员可在 /branches 里点“恢复推送”。"
 PUSH_MISSED_HEADER = "⚠️ 机器人停机期间错过了以下推送（已超过 {hours} 小时，不再补发）："
 PUSH_UNCERTAIN_HEADER = (

@@ -409,7 +409,9 @@ class Meetings:
         """(应到, 缺席): the members not on leave that day nor excused at 签到, and those of
         them who did not sign in."""
         roster = self._store.branch_roster(meeting.branch_id)
-        members = branch_members(meeting.branch_id, self._store.people(), roster)
+        members = branch_members(
+            meeting.branch_id, self._store.branch_people(meeting.branch_id), roster
+        )
         excused = meeting.excused()
         present = set(meeting.present())
         expected = [

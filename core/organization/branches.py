@@ -238,7 +238,7 @@ class Organization:
 
     def roster(self, branch_id: str) -> list[Person]:
         """The active members of a branch, by report name."""
-        members = [p for p in self.store.people() if p.is_active_in(branch_id)]
+        members = [p for p in self.store.branch_people(branch_id) if p.is_active_in(branch_id)]
         return sorted(members, key=lambda p: (name_order(p.report_name), p.user_id))
 
     # --- helpers --------------------------------------------------------
@@ -254,7 +254,7 @@ class Organization:
         return branch
 
     def _has_history(self, branch_id: str) -> bool:
-        return any(p.membership(branch_id) is not None for p in self.store.people())
+        return bool(self.store.branch_people(branch_id))
 
     def _name(self, branch_id: str) -> str:
         branch = self.config.branch(branch_id)

@@ -591,7 +591,18 @@ def format_ranking(ranked: Sequence[BranchMonthReport], unbound: Collection[str]
     group) is not ranked: it is listed last, as 未绑定, whatever its numbers."""
     if not ranked:
         return messages.RANKING_EMPTY
-    header = messages.RANKING_HEADER.format(month=month_label(ranked[0].month))
+    return "\n".join([ranking_header(ranked), *ranking_lines(ranked, unbound)])
+
+
+def ranking_header(ranked: Sequence[BranchMonthReport]) -> str:
+    """The heading of a ranking (its month), or the line saying there is none yet."""
+    if not ranked:
+        return messages.RANKING_EMPTY
+    return messages.RANKING_HEADER.format(month=month_label(ranked[0].month))
+
+
+def ranking_lines(ranked: Sequence[BranchMonthReport], unbound: Collection[str]) -> list[str]:
+    """The lines of `format_ranking`, without its heading."""
     lines = []
     rank = 0
     previous: float | None = None
@@ -613,4 +624,4 @@ def format_ranking(ranked: Sequence[BranchMonthReport], unbound: Collection[str]
         for report in ranked
         if report.branch_id in unbound
     )
-    return "\n".join([header, *lines])
+    return lines

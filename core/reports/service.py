@@ -30,6 +30,7 @@ from core.errors import UserError
 from core.meetings.cadence import compliance, held_line, tally
 from core.meetings.service import Meetings
 from core.organization.branches import Organization
+from core.reports.branches_overview import BranchesOverview, branch_line, overview
 from core.reports.ledger import CorrectionLine, Ledger, build_ledger
 from core.reports.month_report import (
     BranchMonthReport,
@@ -42,6 +43,8 @@ from core.reports.month_report import (
     month_days,
     month_of,
     rank_branches,
+    ranking_header,
+    ranking_lines,
     task_months,
 )
 from core.reports.points import points_by_day
@@ -56,7 +59,7 @@ from core.roster.members import branch_members, leave_of
 from core.store.database import ANSWER_ID, Store
 from core.store.meeting_records import CLOSED, Meeting
 from core.store.quiz_sessions import ANSWER_EVENT_KIND, AnswerRecord
-from core.store.records import Person, StudyTask
+from core.store.records import StudyTask
 
 NUDGE_INTERVAL = timedelta(hours=1)
 # Telegram refuses a message with too many mentions; the rest are counted, not named.
@@ -162,13 +165,13 @@ class Reports:
     def report(self, branch_id: str, month: str) -> BranchMonthReport:
         """One branch's month."""
         branch = self.branch(branch_id)
-        return self._build(branch, month, self._store.people(), self._tasks(month))
+        return self._build(branch, month, self._tasks(month))
 
     def ranking(self, month: str) -> list[BranchMonthReport]:
-        """Every declared branch's month, by participation rate (people and tasks read once)."""
-        people, tasks = self._store.people(), self._tasks(month)
+        """Every declared branch's month, by participation rate (tasks read once)."""
+        tasks = self._tasks(month)
         branches = self._organization.config.branches
-        return rank_branches(self._build(b, month, people, tasks) for b in branches)
+        return rank_branches(self._build(b, month, tasks) for b in branches)
 
     def work_due(self, report: BranchMonthReport) -> bool:
         """Whether the branch has had anything to do in the report's month: a study task
@@ -243,9 +246,8 @@ class Reports:
         # Tasks pushed in earlier months can be finished (and earn points) in this one.
         return _TaskMonths(self._store, self._timezone).for_month(month)
 
-    def _build(
-        self, branch: Branch, month: str, people: Sequence[Person], tasks: Sequence[StudyTask]
-    ) -> BranchMonthReport:
+    def _build(self, branch: Branch, month: str, tasks: Sequence[StudyTask]) -> BranchMonthReport:
+        people = self._store.branch_people(branch.id)
         kept = self._store.branch_roster(branch.id)
         roster = branch_members(branch.id, people, kept)
         first, last = month_days(month, self._timezone)
@@ -283,8 +285,8 @@ class Reports:
         months = [m.key for m in period.months() if m.first <= today]
         if not months:
             raise UserError(messages.LEDGER_NOT_STARTED.format(period=period.label))
-        people, tasks = self._store.people(), _TaskMonths(self._store, self._timezone)
-        reports = [self._build(branch, month, people, tasks.for_month(month)) for month in months]
+        tasks = _TaskMonths(self._store, self._timezone)
+        reports = [self._build(branch, month, tasks.for_month(month)) for month in months]
         meetings = [
             m
             for m in self._meetings.dated_between(period.first, period.last)
@@ -326,6 +328,36 @@ class Reports:
             absent=_people(list(meeting.absent)),
             attachments=len(meeting.attachments),
         )
+
+    def branches_overview(self) -> BranchesOverview:
+        """/branches: each branch's group, roster and quarter's meetings, then this month's
+        ranking, in pages when too long for one message. Reads every branch's month (each
+        store read once per branch, never everyone per branch): call it off the event loop."""
+        config = self._organization.config
+        bindings = {binding.branch_id: binding for binding in self._store.bindings()}
+        paused = self._store.paused_branches()
+        quarter = quarter_period(self.today())
+        meetings: dict[str, list[Meeting]] = {}
+        for meeting in self._meetings.dated_between(quarter.first, quarter.last):
+            meetings.setdefault(meeting.branch_id, []).append(meeting)
+        lines = []
+        for branch in config.branches:
+            binding = bindings.get(branch.id)
+            met, needed = compliance(branch, config.cadence, meetings.get(branch.id, []), quarter)
+            members = len(
+                branch_members(
+                    branch.id,
+                    self._store.branch_people(branch.id),
+                    self._store.branch_roster(branch.id),
+                )
+            )
+            lines.append(
+                branch_line(branch, binding, members, (met, needed), branch.id in paused,
+                            self.today())
+            )  # fmt: skip
+        ranked = self.ranking(self.this_month())
+        unbound = {branch.id for branch in config.branches if branch.id not in bindings}
+        return overview(lines, ranking_lines(ranked, unbound), ranking_header(ranked))
 
     def quarter_compliance(self, branch: Branch) -> tuple[int, int]:
         """(requirements met, requirements) of this quarter's meetings, for /branches."""

@@ -77,7 +77,7 @@ class Rosters:
     def members(self, branch_id: str) -> list[Member]:
         """The branch's members now (see `core/roster/members.py`)."""
         return branch_members(
-            branch_id, self._store.people(), self._store.branch_roster(branch_id)
+            branch_id, self._store.branch_people(branch_id), self._store.branch_roster(branch_id)
         )
 
     # --- the 名单 ------------------------------------------------------------
@@ -353,7 +353,7 @@ class Rosters:
     def overview(self, branch: Branch, today: date, group_members: int | None) -> str:
         """/roster: 名单 x 人 · 已报到 y · 未报到（names）· 群内未在名单（names）, and leave."""
         roster = self._store.branch_roster(branch.id)
-        members = branch_members(branch.id, self._store.people(), roster)
+        members = branch_members(branch.id, self._store.branch_people(branch.id), roster)
         if not members:
             return messages.ROSTER_EMPTY.format(branch=branch.name)
         away = on_leave(roster, today)

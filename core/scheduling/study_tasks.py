@@ -153,7 +153,7 @@ class StudyTasks:
         first, last = task.assigned_at.date(), task.due_at.date()
         counted: list[Member] = []
         excused: list[Member] = []
-        for member in branch_members(task.branch_id, store.people(), roster):
+        for member in branch_members(task.branch_id, store.branch_people(task.branch_id), roster):
             done = member.user_id is not None and task.is_done_by(member.user_id)
             on_leave = leave_of(roster, member.key, first, last) is not None
             (excused if on_leave and not done else counted).append(member)

@@ -3,10 +3,12 @@ and 撤销绑定 under the admins' notice of a bind."""
 
 from __future__ import annotations
 
-from datetime import date
+import asyncio
+import contextlib
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatMemberStatus
+from telegram.error import BadRequest
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -17,11 +19,9 @@ from telegram.ext import (
 )
 
 from core import messages
-from core.config.branches import Branch
+from core.delivery import Button
 from core.errors import UserError
 from core.organization.branches import UNDO_BIND_PREFIX, Changed
-from core.reports.month_report import format_ranking
-from core.scheduling.term_reminders import overdue
 from core.scheduling.unbound_digest import resume_button
 from handlers.notify import notify_admins
 from handlers.organization.guard import caller_role, guarded_command
@@ -31,6 +31,7 @@ from handlers.services import services
 from handlers.telegram_messenger import button_rows
 
 GONE = {ChatMemberStatus.LEFT, ChatMemberStatus.BANNED}
+PAGE_PREFIX = "branches:"  # + the page number a 上一页/下一页 button shows
 
 
 async def bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -95,45 +96,46 @@ async def undo_bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def list_branches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/branches (admins): every branch and its group, then all ranked by this month's rate."""
+    """/branches (admins): every branch and its group, then all ranked by this month's rate;
+    a summary and pages once that is more than one message holds."""
     message = update.effective_message
     if message is None:
         return
     found = services(context)
-    organization = found.organization
-    branches = organization.config.branches
-    lines = [messages.BRANCHES_HEADER.format(count=len(branches))]
-    paused = organization.store.paused_branches()
-    for branch in branches:
-        binding = organization.store.binding_for_branch(branch.id)
-        mark = messages.BRANCHES_PAUSED if branch.id in paused else ""
-        if binding is None:
-            line = messages.BRANCHES_UNBOUND.format(name=branch.name, branch_id=branch.id)
-            lines.append(line + mark)
-            continue
-        met, needed = found.reports.quarter_compliance(branch)
-        lines.append(
-            messages.BRANCHES_BOUND.format(
-                name=branch.name,
-                branch_id=branch.id,
-                chat=binding.chat_title,
-                members=len(found.rosters.members(branch.id)),
-            )
-            + messages.CADENCE_COMPLIANCE.format(met=met, needed=needed)
-            + _term_note(branch, found.reports.today())
-            + mark
+    shown = await asyncio.to_thread(found.reports.branches_overview)  # every branch's month
+    resume = button_rows([resume_button(b.id, b.name) for b in shown.paused])
+    if shown.summary is None:
+        await message.reply_text(shown.page(1), reply_markup=resume)
+        return
+    await message.reply_text(shown.summary, reply_markup=resume)
+    await message.reply_text(shown.page(1), reply_markup=_page_buttons(1, len(shown.pages)))
+
+
+async def turn_branches_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """上一页/下一页 under /branches' pages: the button names the page it shows, so a press
+    delivered twice shows the same page again (drawn from what is stored now)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    found = services(context)
+    if query.from_user.id not in found.settings.admin_ids:
+        raise UserError(messages.BRANCHES_NOT_ADMIN)
+    await query.answer()
+    shown = await asyncio.to_thread(found.reports.branches_overview)
+    number = max(1, min(int(query.data.removeprefix(PAGE_PREFIX)), len(shown.pages)))
+    with contextlib.suppress(BadRequest):  # the same page again: "message is not modified"
+        await query.edit_message_text(
+            shown.page(number), reply_markup=_page_buttons(number, len(shown.pages))
         )
-    unbound = {b.id for b in branches if organization.store.binding_for_branch(b.id) is None}
-    ranking = format_ranking(found.reports.ranking(found.reports.this_month()), unbound)
-    resume = [resume_button(b.id, b.name) for b in branches if b.id in paused]
-    await message.reply_text("\n".join([*lines, "", ranking]), reply_markup=button_rows(resume))
 
 
-def _term_note(branch: Branch, today: date) -> str:
-    """换届已逾期, for a branch whose term ended without a new `elected` date."""
-    if branch.term_ends is None or not overdue(branch, today):
-        return ""
-    return messages.TERM_OVERDUE.format(end=f"{branch.term_ends:%Y-%m-%d}")
+def _page_buttons(number: int, pages: int) -> InlineKeyboardMarkup | None:
+    buttons = []
+    if number > 1:
+        buttons.append(Button(messages.BRANCHES_PREVIOUS, f"{PAGE_PREFIX}{number - 1}"))
+    if number < pages:
+        buttons.append(Button(messages.BRANCHES_NEXT, f"{PAGE_PREFIX}{number + 1}"))
+    return button_rows(buttons, per_row=2)
 
 
 async def bot_membership_changed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -167,6 +169,7 @@ HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
     guarded_command("unbind", unbind),
     CallbackQueryHandler(undo_bind, pattern=f"^{UNDO_BIND_PREFIX}"),
     guarded_command("branches", list_branches),
+    CallbackQueryHandler(turn_branches_page, pattern=rf"^{PAGE_PREFIX}\d+$"),
     ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
     MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
 ]
