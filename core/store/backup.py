@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from core.errors import UserError
+from core.store.answer_log import SUFFIX as APPENDED
 from core.store.atomic_files import TEMP_SUFFIX, fsync_path
 from core.store.database import LOCK_FILE, acquire_process_lock, check_holds_store
 from core.store.store_lock import SNAPSHOT_LOCK_FILE
@@ -121,7 +122,8 @@ def _one_backup_at_a_time(data_dir: Path) -> Iterator[None]:
 
 
 def _link_files(data_dir: Path, snapshot: Path) -> list[str]:
-    """Hard-link every data file under `snapshot`; their paths relative to data_dir."""
+    """Hard-link every data file under `snapshot` (files are replaced whole, never changed in
+    place, so a link keeps the content of this moment); their paths relative to data_dir."""
     files = []
     for folder, subfolders, names in os.walk(data_dir):
         subfolders[:] = sorted(d for d in subfolders if d not in (SNAPSHOT_DIR, RESTORING_DIR))
@@ -131,7 +133,10 @@ def _link_files(data_dir: Path, snapshot: Path) -> list[str]:
         place = Path(folder).relative_to(data_dir)
         (snapshot / place).mkdir(parents=True, exist_ok=True)  # once a folder: under the lock
         for name in kept:
-            os.link(Path(folder, name), snapshot / place / name)
+            if name.endswith(APPENDED):  # appended to in place: a link would grow with it
+                shutil.copyfile(Path(folder, name), snapshot / place / name)
+            else:
+                os.link(Path(folder, name), snapshot / place / name)
             files.append((place / name).as_posix())
     return files
 

@@ -7,7 +7,8 @@ Layout (all JSON, all written atomically through `AtomicJSONStorage`):
     data/events/2026-11/<branch>/22.json     events of one branch on one local day
     data/pushes/2026-11/<branch>.json        what became of a branch's pushes of a month
     data/quiz/members/<user_id>.json         one member's quiz session, progress and outbox
-    data/quiz/group/2026-11/<quiz_id>.json   one group quiz, with its answers
+    data/quiz/group/2026-11/<quiz_id>.json   one group quiz, with its answers, but for
+    data/quiz/group/2026-11/<quiz_id>.answers.jsonl  poll answers appended since
     data/rosters/<branch>.json               a branch's 名单, leave and roll call
     data/meetings/2026-11.json               the meetings held in a month (三会一课, 主题党日)
     data/updates_in_flight.json              updates being handled (the crash-loop guard)
@@ -41,6 +42,14 @@ from tinydb.table import Document, Table
 
 from core.clock import Clock, system_clock
 from core.errors import DataFileError
+from core.store.answer_log import (
+    added_answers,
+    append_answers,
+    drop_log,
+    log_path,
+    read_answers,
+    with_logged,
+)
 from core.store.atomic_files import (
     TEMP_SUFFIX,
     AtomicJSONStorage,
@@ -114,6 +123,7 @@ class Store:
         self._shards: OrderedDict[Path, TinyDB] = OrderedDict()
         self._pushes = PushFiles(self._dir, self._storage, read_only=read_only)
         self._group_quizzes: _GroupQuizIndex | None = None
+        self._quizzes: OrderedDict[str, GroupQuiz] = OrderedDict()  # as stored, recent ones
         self._check_readable((clock or system_clock(timezone))())
 
     def close(self) -> None:
@@ -539,23 +549,36 @@ class Store:
         return added
 
     def group_quiz(self, quiz_id: str) -> GroupQuiz | None:
-        """A group quiz by id (the id names its month, so one small file is read)."""
+        """A group quiz by id (the id names its month, so one small file is read, and its
+        answer log; kept in memory after)."""
         path = self._group_quiz_path(quiz_id)
-        if path is None or not path.exists():
+        if path is None:
             return None
         with self._lock:
+            cached = self._quizzes.get(quiz_id)
+            if cached is not None:
+                self._quizzes.move_to_end(quiz_id)
+                return cached
+            if not path.exists():
+                return None
             doc = self._open_shard(path).table("quiz").get(doc_id=GROUP_QUIZ_DOC)
-        return converter.structure(doc, GroupQuiz) if isinstance(doc, dict) else None
+            if not isinstance(doc, dict):
+                return None
+            quiz = with_logged(converter.structure(doc, GroupQuiz), read_answers(log_path(path)))
+            self._remember_quiz(quiz)
+            return quiz
 
     def save_group_quiz(self, quiz: GroupQuiz) -> None:
-        """Create or replace a group quiz: one small file per quiz, so an answer costs what
-        that quiz holds, not what the month holds."""
+        """Create or replace a group quiz whole, answers included: one small file per quiz,
+        so a write costs what that quiz holds, not what the month holds."""
         path = self._group_quiz_path(quiz.id)
         assert path is not None, f"group quiz id without its month: {quiz.id}"
         with self._lock:
             self._folder(path.parent)
             document = converter.unstructure(quiz)
             _put(self._open_shard(path).table("quiz"), GROUP_QUIZ_DOC, document)
+            drop_log(log_path(path))  # the file just written holds every logged answer
+            self._remember_quiz(quiz)
             self._group_quiz_index(quiz.started_at).add(quiz.id, quiz.status, _poll_ids(quiz))
 
     def change_group_quiz(
@@ -565,16 +588,30 @@ class Store:
 
         `change` gets the quiz as stored and returns the quiz to write (None: write
         nothing) and what to hand back. Nothing can change the quiz in between, so a
-        check (first answer, not yet claimed) and its write are one.
+        check (first answer, not yet claimed) and its write are one. A change that only
+        adds answers is appended to the quiz's answer log (core/store/answer_log.py).
         """
         with self._lock:
             quiz = self.group_quiz(quiz_id)
             if quiz is None:
                 return None
             changed, result = change(quiz)
-            if changed is not None:
+            if changed is None:
+                return result
+            added = added_answers(quiz, changed)
+            path = self._group_quiz_path(quiz_id)
+            if added is None or path is None:
                 self.save_group_quiz(changed)
+            elif added:
+                append_answers(log_path(path), added)
+                self._remember_quiz(changed)
             return result
+
+    def _remember_quiz(self, quiz: GroupQuiz) -> None:
+        self._quizzes[quiz.id] = quiz
+        self._quizzes.move_to_end(quiz.id)
+        while len(self._quizzes) > OPEN_SHARDS:
+            self._quizzes.popitem(last=False)
 
     def unfinished_group_quizzes(self, now: datetime) -> list[GroupQuiz]:
         """Recent group quizzes not yet closed (a close a crash interrupted included)."""
