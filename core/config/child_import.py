@@ -2,8 +2,10 @@
 
 Reading, checking and writing a 10,000-question sheet is two seconds of Python: in a worker
 thread it still holds the GIL, and every reply the bot sends meanwhile waits for it. A child
-process ('spawn': a fresh interpreter, nothing of the bot's threads or sockets) does the
-whole of `install_bank_sheet`. The configuration it checked comes back pickled in pieces of
+process does the whole of `install_bank_sheet`, forked from a 'forkserver': a fresh
+interpreter (none of the bot's threads or sockets) that has loaded the bot's modules once,
+started with the bot (`start_import_server`), so an import does not first spend a second
+importing them. The configuration it checked comes back pickled in pieces of
 `PIECE_QUESTIONS` questions, each unpickled on the loop between awaits (one `pickle.loads`
 of a large configuration takes longer than the loop may stall).
 """
@@ -13,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import pickle
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
+from multiprocessing import forkserver
 from pathlib import Path
 
 from core.config.banks import Bank, Question
@@ -24,6 +27,9 @@ from core.config.loading import Configuration
 from core.errors import UserError
 
 PIECE_QUESTIONS = 500
+# What the forkserver loads before forking: the bot (bot.py, run as __main__), and this
+# module where the bot is not __main__ (the tests).
+PRELOADED = ["__main__", __name__]
 
 
 @dataclass(frozen=True)
@@ -75,16 +81,33 @@ async def install_bank_sheet_in_child(
     config_dir: Path, file_name: str, content: bytes, bank_id: str, title: str, now: datetime
 ) -> Installed:
     """`install_bank_sheet` run in a child process; `UserError` if the sheet was refused."""
-    context = multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
     pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
     try:
-        shipped = await asyncio.get_running_loop().run_in_executor(
-            pool, _install, config_dir, file_name, content, bank_id, title, now
+        # Submitting starts the child, waiting for the forkserver (still loading the bot
+        # just after a start, or started again if it stopped): in a worker thread too.
+        submitted = await asyncio.to_thread(
+            _submitted, pool, config_dir, file_name, content, bank_id, title, now
         )
+        shipped = await asyncio.wrap_future(submitted)
     finally:  # joining the child waits for it to exit: off the loop
         await asyncio.to_thread(pool.shutdown)
     configuration = await unpacked(shipped.configuration)
     return Installed(shipped.target, shipped.backup, shipped.text, configuration)
+
+
+def start_import_server() -> None:
+    """Start the process imports are forked from (if it is not running), loading the bot."""
+    forkserver.set_forkserver_preload(PRELOADED)
+    forkserver.ensure_running()
+
+
+def _submitted(
+    pool: ProcessPoolExecutor,
+    config_dir: Path, file_name: str, content: bytes, bank_id: str, title: str, now: datetime,
+) -> Future[_Shipped]:  # fmt: skip
+    start_import_server()
+    return pool.submit(_install, config_dir, file_name, content, bank_id, title, now)
 
 
 def _install(
