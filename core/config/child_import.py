@@ -5,9 +5,13 @@ thread it still holds the GIL, and every reply the bot sends meanwhile waits for
 process does the whole of `install_bank_sheet`, forked from a 'forkserver': a fresh
 interpreter (none of the bot's threads or sockets) that has loaded the bot's modules once,
 started with the bot (`start_import_server`), so an import does not first spend a second
-importing them. The configuration it checked comes back pickled in pieces of
-`PIECE_QUESTIONS` questions, each unpickled on the loop between awaits (one `pickle.loads`
-of a large configuration takes longer than the loop may stall).
+importing them. (The child runs bot.py again as its __main__; with bot.py's imports loaded
+that takes milliseconds. Python 3.11's forkserver never preloads __main__ itself: it
+looks for a "main_path" its preparation data does not hold.)
+
+The configuration the child checked comes back pickled in pieces of `PIECE_QUESTIONS`
+questions, each unpickled on the loop between awaits (one `pickle.loads` of a large
+configuration takes longer than the loop may stall).
 """
 
 from __future__ import annotations
@@ -27,9 +31,6 @@ from core.config.loading import Configuration
 from core.errors import UserError
 
 PIECE_QUESTIONS = 500
-# What the forkserver loads before forking: the bot (bot.py, run as __main__), and this
-# module where the bot is not __main__ (the tests).
-PRELOADED = ["__main__", __name__]
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,9 @@ async def install_bank_sheet_in_child(
     return Installed(shipped.target, shipped.backup, shipped.text, configuration)
 
 
-def start_import_server() -> None:
-    """Start the process imports are forked from (if it is not running), loading the bot."""
-    forkserver.set_forkserver_preload(PRELOADED)
+def start_import_server(*modules: str) -> None:
+    """Start the process imports are forked from, with this module and `modules` loaded."""
+    forkserver.set_forkserver_preload([__name__, *modules])
     forkserver.ensure_running()
 
 
@@ -106,7 +107,7 @@ def _submitted(
     pool: ProcessPoolExecutor,
     config_dir: Path, file_name: str, content: bytes, bank_id: str, title: str, now: datetime,
 ) -> Future[_Shipped]:  # fmt: skip
-    start_import_server()
+    forkserver.ensure_running()  # started again, with the same modules, if it has stopped
     return pool.submit(_install, config_dir, file_name, content, bank_id, title, now)
 
 
