@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import pickle
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime
 from multiprocessing import forkserver
@@ -88,7 +88,7 @@ async def install_bank_sheet_in_child(
         # Submitting starts the child, waiting for the forkserver (still loading the bot
         # just after a start, or started again if it stopped): in a worker thread too.
         submitted = await asyncio.to_thread(
-            _submitted, pool, config_dir, file_name, content, bank_id, title, now
+            pool.submit, _install, config_dir, file_name, content, bank_id, title, now
         )
         shipped = await asyncio.wrap_future(submitted)
     finally:  # joining the child waits for it to exit: off the loop
@@ -101,14 +101,6 @@ def start_import_server(*modules: str) -> None:
     """Start the process imports are forked from, with this module and `modules` loaded."""
     forkserver.set_forkserver_preload([__name__, *modules])
     forkserver.ensure_running()
-
-
-def _submitted(
-    pool: ProcessPoolExecutor,
-    config_dir: Path, file_name: str, content: bytes, bank_id: str, title: str, now: datetime,
-) -> Future[_Shipped]:  # fmt: skip
-    forkserver.ensure_running()  # started again, with the same modules, if it has stopped
-    return pool.submit(_install, config_dir, file_name, content, bank_id, title, now)
 
 
 def _install(
