@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from core.config.bank_sheet import is_bank_sheet
-from core.config.child_import import install_bank_sheet_in_child
+from core.config.child_import import install_bank_sheet_in_child, start_import_server
 from tests.botprocess import BotProcess, run_cli
 from tests.fakeapi import Call, FakeBotApi
 from tests.harness import user, write_config_dir
@@ -113,6 +113,7 @@ def _chat_import(folder: Path, content: bytes) -> tuple[float, list[float]]:
 async def _loop_stall(folder: Path, content: bytes) -> float:
     """The event loop's longest wait (ms) for a turn while the chat import's steps run."""
     config = write_config_dir(folder / "stall-config", CONFIG)
+    start_import_server()  # as the bot does at start: forking the server is not an import's
     longest = 0.0
     running = True
 
