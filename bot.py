@@ -38,6 +38,7 @@ import cli
 from core import messages
 from core.clock import Clock, configured_clock
 from core.config.changes import problem_list
+from core.config.child_import import start_import_server
 from core.config.loading import Configuration, load_configuration
 from core.config.settings import TOKEN_HELP, Settings, SettingsError, settings_from_environment
 from core.config.shipped import sync_shipped
@@ -300,6 +301,8 @@ async def post_init(application: Application) -> None:
     if recovered:
         log.info("Recorded %s quiz answers a crash had left in members' outboxes", recovered)
     start_scheduler(application, found.settings.tick_seconds)
+    # Loads bot.py's modules meanwhile: each bank import's child runs bot.py again.
+    start_import_server("bot")
     # What start-up loaded (banks, config, PTB) lives as long as the process. Frozen, it is
     # left out of full garbage collections, which otherwise pause answers by 20-50 ms.
     gc.freeze()

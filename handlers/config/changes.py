@@ -13,11 +13,11 @@ from core.config.bank_sheet import bank_naming
 from core.config.bank_template import TEMPLATE_FILE, template_workbook
 from core.config.changes import (
     check_upload,
-    install_bank_sheet,
     install_upload,
     reload_configuration,
     reloaded,
 )
+from core.config.child_import import install_bank_sheet_in_child
 from core.errors import UserError
 from handlers.documents import downloaded
 from handlers.organization.guard import guarded_command
@@ -88,11 +88,11 @@ async def install_bank_file(
     found = services(context)
     name = message.document.file_name or ""
     bank_id, title = bank_naming(message.caption or "", name)
+    # In a child process: a worker thread would hold the GIL for seconds (child_import.py).
     async with found.config_changes:  # one change at a time: each checks the folder as is
-        installed = await asyncio.to_thread(
-            install_bank_sheet, found.settings.config_dir, name, content, bank_id, title,
-            found.clock(),
-        )  # fmt: skip
+        installed = await install_bank_sheet_in_child(
+            found.settings.config_dir, name, content, bank_id, title, found.clock()
+        )
         found.use_configuration(installed.configuration)
     await message.reply_text(f"{installed.text}\n{reloaded(installed.configuration).text}")
 
