@@ -20,11 +20,10 @@ from telegram.ext import (
 
 from core import messages
 from core.delivery import Button
-from core.errors import UserError
 from core.organization.branches import UNDO_BIND_PREFIX, Changed
 from core.scheduling.unbound_digest import resume_button
 from handlers.notify import notify_admins
-from handlers.organization.guard import caller_role, guarded_command
+from handlers.organization.guard import admin_press, caller_role, guarded_command
 from handlers.roster.roll_call import post_roll_call
 from handlers.roster.roll_call_message import private_chat_button
 from handlers.services import services
@@ -85,12 +84,10 @@ async def _reply_and_notify(
 
 async def undo_bind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """撤销绑定: an admin undoes the binding a notice told them of (that one only)."""
-    query = update.callback_query
+    query = admin_press(update, context, messages.UNDO_BIND_NOT_ADMIN)
     if query is None or query.data is None:
         return
     found = services(context)
-    if query.from_user.id not in found.settings.admin_ids:
-        raise UserError(messages.UNDO_BIND_NOT_ADMIN)
     text = found.organization.undo_bind(query.data, actor=query.from_user.id)
     await query.answer(text, show_alert=True)
 
@@ -114,12 +111,10 @@ async def list_branches(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
 async def turn_branches_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """上一页/下一页 under /branches' pages: the button names the page it shows, so a press
     delivered twice shows the same page again (drawn from what is stored now)."""
-    query = update.callback_query
+    query = admin_press(update, context, messages.BRANCHES_NOT_ADMIN)
     if query is None or query.data is None:
         return
     found = services(context)
-    if query.from_user.id not in found.settings.admin_ids:
-        raise UserError(messages.BRANCHES_NOT_ADMIN)
     await query.answer()
     shown = await asyncio.to_thread(found.reports.branches_overview)
     number = max(1, min(int(query.data.removeprefix(PAGE_PREFIX)), len(shown.pages)))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatType
 from telegram.ext import CommandHandler, ContextTypes
 
 from core import messages
 from core.config.branches import Branch
 from core.delivery import Button
+from core.errors import UserError
 from core.organization.commands import ChatKind, command
 from core.organization.roles import Role, role_of
 from handlers.services import services
@@ -71,6 +72,19 @@ async def _highest_role_in_branches(user_id: int, context: ContextTypes.DEFAULT_
         if await is_secretary_of(user_id, branch.id, context):
             return Role.SECRETARY
     return Role.MEMBER
+
+
+def admin_press(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, refusal: str
+) -> CallbackQuery | None:
+    """The press of an admins-only button; `UserError(refusal)` for anyone else (None for a
+    press without data)."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return None
+    if query.from_user.id not in services(context).settings.admin_ids:
+        raise UserError(refusal)
+    return query
 
 
 def private_link(bot_username: str, command: str) -> InlineKeyboardMarkup | None:

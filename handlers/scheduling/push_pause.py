@@ -15,18 +15,17 @@ from core.scheduling.unbound_digest import (
     pause_button,
     resume_button,
 )
+from handlers.organization.guard import admin_press
 from handlers.services import services
 from handlers.telegram_messenger import button_rows
 
 
 async def pause_pushes(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """An admin pauses or resumes a branch's pushes; a repeated press only says the state."""
-    query = update.callback_query
+    query = admin_press(update, context, messages.PUSH_PAUSE_NOT_ADMIN)
     if query is None or query.data is None:
         return
     found = services(context)
-    if query.from_user.id not in found.settings.admin_ids:
-        raise UserError(messages.PUSH_PAUSE_NOT_ADMIN)
     press = parse_pause_press(query.data)
     branch = found.organization.config.branch(press.branch_id) if press else None
     if press is None or branch is None:

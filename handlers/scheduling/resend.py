@@ -6,20 +6,18 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes
 
 from core import messages
-from core.errors import UserError
 from core.scheduling.dispatcher import RESEND_PREFIX
+from handlers.organization.guard import admin_press
 from handlers.services import services
 from handlers.telegram_messenger import button_rows
 
 
 async def resend_push(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """补发: an admin found an uncertain push missing from its group."""
-    query = update.callback_query
+    query = admin_press(update, context, messages.RESEND_NOT_ADMIN)
     if query is None or query.data is None:
         return
     found = services(context)
-    if query.from_user.id not in found.settings.admin_ids:
-        raise UserError(messages.RESEND_NOT_ADMIN)
     await query.answer()
     outcome = await found.dispatcher.resend(query.data.removeprefix(RESEND_PREFIX))
     markup = button_rows(outcome.buttons)  # timed out again: a new button to press
