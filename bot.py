@@ -301,7 +301,7 @@ async def post_init(application: Application) -> None:
     if recovered:
         log.info("Recorded %s quiz answers a crash had left in members' outboxes", recovered)
     start_scheduler(application, found.settings.tick_seconds)
-    # Loads bot.py's modules meanwhile: each bank import's child runs bot.py again.
+    # The bank imports' process server loads bot.py's modules: each child runs bot.py again.
     start_import_server("bot")
     # What start-up loaded (banks, config, PTB) lives as long as the process. Frozen, it is
     # left out of full garbage collections, which otherwise pause answers by 20-50 ms.
