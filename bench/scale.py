@@ -2,10 +2,11 @@
 
 Each phase copies the size's data folder (bench.sizes) before it writes. The chat phases
 (/branches, /export, the per-write costs) and the poll answers run the real Application
-in-process, in a child process of their own (`python -m bench.scale --phase ...`) with a
-time limit: at the limit the child is sent SIGTERM and reports what it has not measured
-yet as a lower bound ("> 60 s"). The round and the start-up run the real bot.py with its
-event loop watched (bench.lagged_bot). Every phase gives its longest event-loop stall.
+in-process (updates handed to it as PTB's update fetcher does), each in a child process
+(`python -m bench.scale --phase ...`) with a time limit: at the limit the child is sent
+SIGTERM and reports what it has not measured yet as a lower bound (">60"). The round and
+the start-up run the real bot.py with its event loop watched (bench.lagged_bot). Every
+phase gives its longest event-loop stall.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ async def press_later(
     data = f"{CALLBACK_PREFIX}{task_id}"
     press = bot.fake.press_button(member["id"], message_id, member, data, strict=False)
     query_id = press["callback_query"]["id"]
-    await bot.application.process_update(Update.de_json(press, bot.application.bot))
+    await dispatched(bot, press)
     answered = [
         c.at
         for c in bot.fake.calls("answerCallbackQuery")
@@ -146,6 +147,15 @@ async def press_later(
     if not answered:
         raise RuntimeError("the 学完了 press was never answered")
     return answered[0]
+
+
+async def dispatched(bot: BotHarness, raw: dict[str, Any]) -> None:
+    """Handle one update as PTB's update fetcher does: through the application's update
+    processor, which lets as many updates run at once as the bot is built for (one, unless
+    it says otherwise): a press waits for a command still being handled."""
+    application = bot.application
+    update = Update.de_json(raw, application.bot)
+    await application.update_processor.process_update(update, application.process_update(update))
 
 
 def to_admin(call: Call) -> bool:
@@ -183,9 +193,7 @@ async def command_with_press(
     figures.waiting(f"stall_{name}_ms", lag.take)
     lag.take()
     update = bot.fake.send_text(ADMIN["id"], ADMIN, text)
-    command = asyncio.create_task(
-        bot.application.process_update(Update.de_json(update, bot.application.bot))
-    )
+    command = asyncio.create_task(dispatched(bot, update))
     pressed = asyncio.create_task(press_later(bot, member, message_id, task.id, press_at))
     answered = await pressed
     figures.give(f"press_{name}_ms", (answered - press_at) * 1000)
