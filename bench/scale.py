@@ -3,8 +3,8 @@
 Each phase copies the size's data folder (bench.sizes) before it writes. The chat phases
 (/branches, /export, the per-write costs) and the poll answers run the real Application
 in-process (updates handed to it as PTB's update fetcher does), each in a child process
-(`python -m bench.scale --phase ...`) with a time limit: at the limit the child is sent
-SIGTERM and reports what it has not measured yet as a lower bound (">60"). The round and
+(`python -m bench.scale --phase ...`) with a time limit: at the limit the child sends
+itself SIGTERM and reports what it has not measured yet as a lower bound (">60"). The round and
 the start-up run the real bot.py with its event loop watched (bench.lagged_bot). Every
 phase gives its longest event-loop stall.
 """
@@ -20,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -54,6 +55,7 @@ ANSWERERS = {"S": 250, "M": 500, "L": 1_000}  # members answering one poll at on
 EXPORT_PERIOD = "2026-10"  # the last full month before NOW
 STARTS = 3
 CHILD_GRACE = 15.0  # seconds a child has after SIGTERM to report its lower bounds
+SETUP_LIMIT = 600.0  # seconds a child may take to copy the year and start the bot
 
 STALL = Goal("<", 100)
 LINEAR = Goal("<=", 2)  # per-write costs and the drain per answer at most double from S to L
@@ -91,15 +93,24 @@ FIGURES = [
 
 
 class Figures:
-    """What a child measured so far, one JSON line each; on SIGTERM the rest as lower bounds."""
+    """What a child measured so far, one JSON line each; on SIGTERM the rest as lower bounds.
 
-    def __init__(self) -> None:
+    The first figure waited for starts the clock: `limit` seconds later the child sends
+    itself SIGTERM (setting up, a copy of L's year and the bot, is not counted)."""
+
+    def __init__(self, limit: float) -> None:
         self._pending: dict[str, Callable[[], float]] = {}
+        self._limit = limit
+        self._watchdog: threading.Timer | None = None
         signal.signal(signal.SIGTERM, self._cut_off)
 
     def waiting(self, key: str, lower_bound: Callable[[], float]) -> None:
         """`key` is being measured; if cut off, it is above `lower_bound()`."""
         self._pending[key] = lower_bound
+        if self._watchdog is None:
+            self._watchdog = threading.Timer(self._limit, os.kill, (os.getpid(), signal.SIGTERM))
+            self._watchdog.daemon = True
+            self._watchdog.start()
 
     def give(self, key: str, number: float, above: bool = False) -> None:
         """One figure, measured."""
@@ -312,9 +323,9 @@ def crowd_phase(size: Size, figures: Figures) -> None:
     figures.give("stall_crowd_ms", r.stall_ms)
 
 
-def child_main(phase: str, size: Size, data: Path) -> None:
+def child_main(phase: str, size: Size, data: Path, limit: float) -> None:
     """A child's job: measure one phase, print its figures as JSON lines."""
-    figures = Figures()
+    figures = Figures(limit)
     if phase == "crowd":
         crowd_phase(size, figures)
     else:
@@ -325,15 +336,18 @@ def child_main(phase: str, size: Size, data: Path) -> None:
 
 
 def in_child(phase: str, size: Size, data: Path, limit: float) -> dict[str, Value]:
-    """Run one phase in a child; SIGTERM it at `limit` seconds. Its figures."""
+    """Run one phase in a child that stops measuring at `limit` seconds; its figures.
+
+    The child cuts itself off; a child stuck in setting up is sent SIGTERM here later."""
     command = [sys.executable, "-m", "bench.scale", "--phase", phase, "--size", size.name]
     child = subprocess.Popen(
-        [*command, "--data", str(data)], stdout=subprocess.PIPE, text=True, cwd=sizes.PROJECT
-    )
+        [*command, "--data", str(data), "--limit", str(limit)],
+        stdout=subprocess.PIPE, text=True, cwd=sizes.PROJECT,
+    )  # fmt: skip
     try:
-        out, _ = child.communicate(timeout=limit)
+        out, _ = child.communicate(timeout=limit + SETUP_LIMIT)
     except subprocess.TimeoutExpired:
-        print(f"{size.name} {phase}: cut off at {limit:.0f} s", file=sys.stderr, flush=True)
+        print(f"{size.name} {phase}: stuck, stopped", file=sys.stderr, flush=True)
         child.send_signal(signal.SIGTERM)
         try:
             out, _ = child.communicate(timeout=CHILD_GRACE)
@@ -344,6 +358,9 @@ def in_child(phase: str, size: Size, data: Path, limit: float) -> dict[str, Valu
     for line in out.splitlines():
         given = json.loads(line)
         found[given["key"]] = Value(given["number"], given["above"])
+        if given["above"]:
+            print(f"{size.name} {phase}: {given['key']} cut off at {limit:g} s",
+                  file=sys.stderr, flush=True)  # fmt: skip
     if child.returncode not in (0, -signal.SIGTERM) and not found:
         raise RuntimeError(f"{phase} child exited with {child.returncode}")
     return found
@@ -446,8 +463,9 @@ def main() -> None:
     parser.add_argument("--phase", required=True)
     parser.add_argument("--size", choices=SIZES, required=True)
     parser.add_argument("--data", type=Path, required=True)
+    parser.add_argument("--limit", type=float, default=60.0)
     args = parser.parse_args()
-    child_main(args.phase, SIZES[args.size], args.data)
+    child_main(args.phase, SIZES[args.size], args.data, args.limit)
 
 
 if __name__ == "__main__":
