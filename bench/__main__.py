@@ -1,5 +1,9 @@
 """Every benchmark in one run, one table: `python -m bench` (about 2 minutes on 2 cores).
 
+`python -m bench --size S [--size M ...]` (or `--size all`) measures instead how the bot's
+costs grow with the agency, on a year of data laid down once per size (bench.scale,
+bench.sizes): S is 5 branches and 100 members, M 50 and 1,000, L 500 and 10,000.
+
 Each bench module measures against the local fake Bot API (tests/fakeapi.py) and
 returns its numbers; this prints them as measure | result | goal | ok on stdout, and
 each phase's name and duration on stderr while it runs. bench.report and bench.startup
@@ -8,6 +12,7 @@ share one laid-down year of data. `python -m bench.<name>` runs one benchmark al
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import tempfile
@@ -19,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bench import answers, bank_import, broadcast, report, startup, store_write
+from bench import answers, bank_import, broadcast, report, scale, startup, store_write
 
 T = TypeVar("T")
 #: A failed phase's row shows this much of its error (the rest went to stderr).
@@ -156,6 +161,11 @@ def bank_import_rows(r: bank_import.ImportResult) -> list[Row]:
     ]  # fmt: skip
 
 
+def sizes_named(names: list[str]) -> list[str]:
+    """The sizes of the --size options: `all` is every one."""
+    return list(scale.SIZES) if "all" in names else names
+
+
 def print_table(rows: list[Row]) -> None:
     """measure | result | goal | ok, columns as wide as their longest cell."""
     cells = [("measure", "result", "goal", "ok")]
@@ -187,8 +197,18 @@ def run_all() -> list[Row]:
     return rows
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     """Run everything, then print the table; exit 1 if any row missed its goal or failed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--size", action="append", choices=[*scale.SIZES, "all"], help="S, M, L or all"
+    )
+    parser.add_argument(
+        "--limit", type=float, default=60.0, help="seconds a chat phase may run (with --size)"
+    )
+    args = parser.parse_args(argv)
+    if args.size:
+        return scale.run_growth(sizes_named(args.size), args.limit)
     with progress("all benchmarks"):
         rows = run_all()
     print_table(rows)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from bench.loop_lag import LoopLag
 from tests.conftest import SHANGHAI, FakeClock
 from tests.fakeapi import FakeBotApi
 from tests.harness import BotHarness, running_bot_from_config, user, write_config_dir
@@ -46,6 +47,7 @@ class AnswerTimes:
     members: int
     latencies: list[float]
     drains: list[float]
+    stall_ms: float = 0.0  # the event loop's longest stall while the answers were handled
 
     @property
     def p50(self) -> float:
@@ -58,14 +60,14 @@ class AnswerTimes:
         return statistics.quantiles(self.latencies, n=100)[-1]
 
 
-async def send_quiz(bot: BotHarness) -> list[str]:
-    """Bind the group, start a 5-question group quiz; return its poll ids."""
+async def send_quiz(bot: BotHarness, polls: int = POLLS) -> list[str]:
+    """Bind the group, start a group quiz of `polls` questions; return its poll ids."""
     await bot.say(GROUP, SECRETARY, "/bind office")
-    await bot.say(GROUP, SECRETARY, f"/groupquiz basics {POLLS}")
-    polls = [c.result["poll"]["id"] for c in bot.fake.calls("sendPoll") if c.ok]
-    if len(polls) != POLLS:
-        raise RuntimeError(f"expected {POLLS} quiz polls, the bot sent {len(polls)}")
-    return polls
+    await bot.say(GROUP, SECRETARY, f"/groupquiz basics {polls}")
+    sent = [c.result["poll"]["id"] for c in bot.fake.calls("sendPoll") if c.ok]
+    if len(sent) != polls:
+        raise RuntimeError(f"expected {polls} quiz polls, the bot sent {len(sent)}")
+    return sent
 
 
 async def answer_poll(bot: BotHarness, poll_id: str, members: int) -> tuple[list[float], float]:
@@ -80,6 +82,7 @@ async def answer_poll(bot: BotHarness, poll_id: str, members: int) -> tuple[list
         started = time.perf_counter()
         await bot.feed(update)
         latencies.append((time.perf_counter() - started) * 1000)
+        await asyncio.sleep(0)  # a turn of the loop between two updates, as for any other
     return latencies, time.perf_counter() - drain_started
 
 
@@ -93,7 +96,7 @@ def check_recorded(bot: BotHarness, poll_id: str, now: datetime, members: int) -
         raise RuntimeError(f"poll {poll_id}: {len(question.answers)} of {members} recorded")
 
 
-async def measure(folder: Path, members: int) -> AnswerTimes:
+async def measure(folder: Path, members: int, polls: int = POLLS) -> AnswerTimes:
     """Run the quiz against a fresh store in `folder`."""
     clock = FakeClock(datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI))
     config = write_config_dir(folder / "config", CONFIG)
@@ -103,20 +106,24 @@ async def measure(folder: Path, members: int) -> AnswerTimes:
         async with running_bot_from_config(fake, folder / "data", config, clock, "") as bot:
             latencies: list[float] = []
             drains = []
-            polls = await send_quiz(bot)
+            poll_ids = await send_quiz(bot, polls)
             gc.freeze()  # as bot.py's post_init does once start-up is done
-            for poll_id in polls:
+            lag = LoopLag()
+            lag.start()
+            for poll_id in poll_ids:
                 times, drain = await answer_poll(bot, poll_id, members)
                 check_recorded(bot, poll_id, clock(), members)
                 latencies += times
                 drains.append(drain)
-    return AnswerTimes(members, latencies, drains)
+            stall = lag.take()
+            await lag.stop()
+    return AnswerTimes(members, latencies, drains, stall)
 
 
-def run_answers(members: int = 200) -> AnswerTimes:
+def run_answers(members: int = 200, polls: int = POLLS) -> AnswerTimes:
     """Measure in a temp dir."""
     with tempfile.TemporaryDirectory() as name:
-        return asyncio.run(measure(Path(name), members))
+        return asyncio.run(measure(Path(name), members, polls))
 
 
 def main() -> None:

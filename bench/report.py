@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -53,13 +54,34 @@ GOALS = {"report": 200.0, "export": 2_000.0, "peak": 200.0}
 ANSWERS_PER_MEMBER = 600  # a year's quiz answers per member: about 600,000 events
 
 
+@dataclass(frozen=True)
+class Agency:
+    """Whom a year is laid down for: its branches, its members (spread evenly), the year."""
+
+    branches: tuple[str, ...] = tuple(BRANCHES)
+    members: int = MEMBERS
+    start: datetime = YEAR_START
+    first_chat: int = -1000  # branch n's group is first_chat - n
+
+    def branch_of(self, user_id: int) -> str:
+        """Members are spread evenly over the branches."""
+        return self.branches[user_id % len(self.branches)]
+
+    def chat_of(self, index: int) -> int:
+        """The group chat of the branch at `index`."""
+        return self.first_chat - index
+
+
+DEFAULT_AGENCY = Agency()
+
+
 def member_branch(user_id: int) -> str:
     """Members are spread evenly over the branches."""
-    return BRANCHES[user_id % len(BRANCHES)]
+    return DEFAULT_AGENCY.branch_of(user_id)
 
 
-def people() -> list[Person]:
-    """1,000 members, each on one branch's roster since the start of the year."""
+def people(agency: Agency = DEFAULT_AGENCY) -> list[Person]:
+    """The members, each on one branch's roster since the start of the year."""
     surnames = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
     given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂"
     return [
@@ -69,28 +91,37 @@ def people() -> list[Person]:
             real_name=surnames[user_id % 20]
             + given[(user_id // 20) % len(given)]
             + given[user_id % 7],
-            memberships=(Membership(member_branch(user_id), True, YEAR_START),),
+            memberships=(Membership(agency.branch_of(user_id), True, agency.start),),
         )
-        for user_id in range(MEMBERS)
+        for user_id in range(agency.members)
     ]
 
 
-def study_tasks(rng: random.Random) -> Iterator[StudyTask]:
-    """A task for every branch each Monday 09:00, due in 7 days; ~80% finish, a few late."""
-    first_monday = YEAR_START + timedelta(days=(7 - YEAR_START.weekday()) % 7, hours=9)
+def study_tasks(
+    rng: random.Random, agency: Agency = DEFAULT_AGENCY, until: datetime | None = None
+) -> Iterator[StudyTask]:
+    """A task for every branch each Monday 09:00, due in 7 days; ~80% finish, a few late.
+
+    Tasks due before `until` are stored as the scheduler leaves them: reminded, summarized.
+    """
+    first_monday = agency.start + timedelta(days=(7 - agency.start.weekday()) % 7, hours=9)
     week = 0
-    while (assigned := first_monday + timedelta(weeks=week)) < YEAR_START + timedelta(DAYS):
-        for branch in BRANCHES:
+    count = len(agency.branches)
+    while (assigned := first_monday + timedelta(weeks=week)) < agency.start + timedelta(DAYS):
+        over = until is not None and assigned + timedelta(days=7) < until
+        for index, branch in enumerate(agency.branches):
             done = {
                 user_id: assigned + timedelta(hours=rng.uniform(1, 24 * 8))
-                for user_id in range(BRANCHES.index(branch), MEMBERS, len(BRANCHES))
+                for user_id in range(index, agency.members, count)
                 if rng.random() < 0.8
             }
+            if until is not None:
+                done = {user_id: at for user_id, at in done.items() if at < until}
             yield StudyTask(
-                id=f"{assigned:%y%m}-w{week:02d}{branch[-2:]}",
+                id=task_id(assigned, week, branch),
                 push_key=f"push:study-weekly:{branch}:{assigned:%Y-%m-%d}",
                 branch_id=branch,
-                chat_id=-1000 - BRANCHES.index(branch),
+                chat_id=agency.chat_of(index),
                 title=f"第{week + 1}周理论学习：学习贯彻党的二十大精神",
                 body="",
                 link=None,
@@ -98,22 +129,33 @@ def study_tasks(rng: random.Random) -> Iterator[StudyTask]:
                 due_at=assigned + timedelta(days=7),
                 remind_at=assigned + timedelta(days=6),
                 done=done,
+                reminded=over,
+                summarized=over,
             )
         week += 1
 
 
+def task_id(assigned: datetime, week: int, branch: str) -> str:
+    """A study task's id: its month first (the store files it by that), then week and branch."""
+    return f"{assigned:%y%m}-w{week:02d}-{branch}"
+
+
 def answers_of_month(
-    rng: random.Random, month_start: datetime, month_end: datetime, per_member: int
+    rng: random.Random,
+    month_start: datetime,
+    month_end: datetime,
+    per_member: int,
+    agency: Agency = DEFAULT_AGENCY,
 ) -> Iterator[AnswerRecord]:
     """Each member's share of `per_member` yearly answers that fall in one month."""
     seconds = (month_end - month_start).total_seconds()
     expected = per_member * seconds / (DAYS * 86_400)
-    for user_id in range(MEMBERS):
+    for user_id in range(agency.members):
         for _ in range(round(rng.gauss(expected, expected / 4))):
             at = month_start + timedelta(seconds=rng.uniform(0, seconds))
             yield AnswerRecord(
                 user_id=user_id,
-                branch_id=member_branch(user_id),
+                branch_id=agency.branch_of(user_id),
                 bank_id=rng.choice(BANKS),
                 question_id=f"q-{rng.randrange(300):03d}",
                 chosen=(rng.choice("ABCD"),),
@@ -123,24 +165,32 @@ def answers_of_month(
             )
 
 
-def lay_down_history(folder: Path, per_member: int) -> tuple[int, int]:
-    """Write the year into a store at `folder`; return (events, tasks)."""
+def lay_down_history(
+    folder: Path, per_member: int, agency: Agency = DEFAULT_AGENCY, until: datetime | None = None
+) -> tuple[int, int]:
+    """Write the year into a store at `folder`; return (events, tasks).
+
+    With `until` (the moment the bot will run at), tasks due before it are summarized and
+    nothing happens after it: no press, no answer.
+    """
     rng = random.Random(20261101)
     store = Store(folder, SHANGHAI)
     try:
-        for person in people():
+        for person in people(agency):
             store.save_person(person)
         tasks = 0
-        for task in study_tasks(rng):
+        for task in study_tasks(rng, agency, until):
             store.add_study_task(task)
             tasks += 1
         events = 0
-        month = YEAR_START
-        end = YEAR_START + timedelta(days=DAYS)
+        month = agency.start
+        end = agency.start + timedelta(days=DAYS)
+        if until is not None:
+            end = min(end, until)
         while month < end:
             # One month at a time: a month never splits a shard, and memory stays small.
             following = _next_month(month)
-            records = answers_of_month(rng, month, min(following, end), per_member)
+            records = answers_of_month(rng, month, min(following, end), per_member, agency)
             events += store.record_events(r.to_event() for r in records)
             month = following
         return events, tasks

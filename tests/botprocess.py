@@ -50,6 +50,7 @@ class BotProcess:
             **env,
         }
         self.process: subprocess.Popen[bytes] | None = None
+        self.command = [sys.executable, str(PROJECT / "bot.py")]  # bench.lagged_bot: watched
 
     def start(self, *, wait: bool = True) -> None:
         """Launch bot.py and wait until it long-polls the fake server, or (webhook mode)
@@ -57,7 +58,7 @@ class BotProcess:
         since = len(self.fake.requests)
         log = open(self.log_path, "ab")  # noqa: SIM115 - owned by the child process
         self.process = subprocess.Popen(
-            [sys.executable, str(PROJECT / "bot.py")],
+            self.command,
             cwd=PROJECT,
             env=self.env,
             stdout=log,
