@@ -169,9 +169,11 @@ class Reports:
 
     def ranking(self, month: str) -> list[BranchMonthReport]:
         """Every declared branch's month, by participation rate (tasks read once)."""
-        tasks = self._tasks(month)
+        tasks: dict[str, list[StudyTask]] = {}
+        for task in self._tasks(month):
+            tasks.setdefault(task.branch_id, []).append(task)
         branches = self._organization.config.branches
-        return rank_branches(self._build(b, month, tasks) for b in branches)
+        return rank_branches(self._build(b, month, tasks.get(b.id, [])) for b in branches)
 
     def work_due(self, report: BranchMonthReport) -> bool:
         """Whether the branch has had anything to do in the report's month: a study task
@@ -253,11 +255,7 @@ class Reports:
         first, last = month_days(month, self._timezone)
         leave = {m.key: found for m in roster if (found := leave_of(kept, m.key, first, last))}
         former = [p for p in people if p.membership(branch.id) and not p.is_active_in(branch.id)]
-        answers = [
-            AnswerRecord.from_event(event)
-            for event in self._store.events(branch.id, month)
-            if event.kind == ANSWER_EVENT_KIND
-        ]
+        answers = self._store.answers(branch.id, month)
         rule = self._organization.config.points
         return build_report(
             branch.id, branch.name, month, roster, tasks, answers, rule, self._timezone, former,

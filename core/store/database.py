@@ -63,6 +63,7 @@ from core.store.meeting_records import CLOSED, Meeting
 from core.store.people_files import PeopleFiles
 from core.store.push_files import PUSHES_DIR, PushFiles
 from core.store.quiz_records import UNFINISHED_STATUSES, GroupQuiz, MemberQuizState
+from core.store.quiz_sessions import ANSWER_EVENT_KIND, AnswerRecord
 from core.store.records import Binding, Event, Person, PushRecord, StudyTask
 from core.store.roster_records import BranchRoster
 from core.store.store_lock import SNAPSHOT_LOCK_FILE, StoreLock
@@ -314,6 +315,25 @@ class Store:
                 docs = self._open_shard(path).table("events").all()
             for doc in docs:
                 yield converter.structure(doc, Event)
+
+    def answers(self, branch_id: str, month: str) -> list[AnswerRecord]:
+        """The quiz answers among a branch's events of a month ("YYYY-MM"), oldest day first.
+
+        /branches asks this of every branch: the answers are built straight from the
+        shards' documents, other events passed over (a third of the cost of `events`)."""
+        branch_dir = self._dir / EVENTS_DIR / month / branch_id
+        if not branch_dir.is_dir():
+            return []
+        found = []
+        for path in sorted(branch_dir.glob("*.json")):
+            with self._lock:
+                stored = self._open_shard(path).storage.read() or {}
+            for doc in stored.get("events", {}).values():
+                if doc["kind"] == ANSWER_EVENT_KIND and doc["user_id"] is not None:
+                    at = converter.structure(doc["at"], datetime)
+                    envelope = {"user_id": doc["user_id"], "branch_id": branch_id, "at": at}
+                    found.append(converter.structure({**doc["data"], **envelope}, AnswerRecord))
+        return found
 
     def month_events(self, month: str) -> Iterator[Event]:
         """Every event of every branch (and of no branch) in a month ("YYYY-MM")."""
