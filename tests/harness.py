@@ -54,6 +54,16 @@ class BotHarness:
             if call.method in ("sendMessage", "editMessageText") and call.ok
         ]
 
+    async def dispatch(self, update: dict[str, Any]) -> None:
+        """Hand one update over as PTB's update fetcher does: through the application's
+        update processor, which runs one update at a time (a handler with block=False
+        returns at once, its work going on as a task)."""
+        application = self.application
+        parsed = Update.de_json(update, application.bot)
+        await application.update_processor.process_update(
+            parsed, application.process_update(parsed)
+        )
+
     async def say(self, chat_id: int, sender: dict[str, Any], text: str) -> list[str]:
         """`sender` writes `text` in `chat_id`."""
         return await self.feed(self.fake.send_text(chat_id, sender, text))

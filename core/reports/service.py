@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -124,6 +124,8 @@ class Reports:
         self._clock = clock
         self._timezone = timezone
         self._meetings = Meetings(organization, clock, timezone)
+        # ranking(): (branch, month) -> ((store version, config), the report as ranked)
+        self._ranked: dict[tuple[str, str], tuple[tuple[int, object], BranchMonthReport]] = {}
 
     @property
     def _store(self) -> Store:
@@ -168,12 +170,28 @@ class Reports:
         return self._build(branch, month, self._tasks(month))
 
     def ranking(self, month: str) -> list[BranchMonthReport]:
-        """Every declared branch's month, by participation rate (tasks read once)."""
-        tasks: dict[str, list[StudyTask]] = {}
-        for task in self._tasks(month):
-            tasks.setdefault(task.branch_id, []).append(task)
-        branches = self._organization.config.branches
-        return rank_branches(self._build(b, month, tasks.get(b.id, [])) for b in branches)
+        """Every declared branch's month by participation rate, each report cut to its
+        members (no answers, activity or tasks: the ranking needs its totals alone).
+
+        Kept per branch and month, and built again only for a branch whose records changed
+        since (`Store.branch_version`): 500 branches take seconds to build, and /branches
+        asks for all of them."""
+        config = self._organization.config
+        ranked = []
+        tasks: dict[str, list[StudyTask]] | None = None
+        for branch in config.branches:
+            version = (self._store.branch_version(branch.id), config)  # before the reads
+            kept = self._ranked.get((branch.id, month))
+            if kept is None or kept[0][0] != version[0] or kept[0][1] is not config:
+                if tasks is None:
+                    tasks = {}
+                    for task in self._tasks(month):
+                        tasks.setdefault(task.branch_id, []).append(task)
+                built = self._build(branch, month, tasks.get(branch.id, []))
+                kept = (version, replace(built, answers=(), activity=(), tasks=()))
+                self._ranked[(branch.id, month)] = kept
+            ranked.append(kept[1])
+        return rank_branches(ranked)
 
     def work_due(self, report: BranchMonthReport) -> bool:
         """Whether the branch has had anything to do in the report's month: a study task

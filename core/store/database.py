@@ -129,6 +129,7 @@ class Store:
         self._pushes = PushFiles(self._dir, self._storage, read_only=read_only)
         self._group_quizzes: _GroupQuizIndex | None = None
         self._quizzes: OrderedDict[str, GroupQuiz] = OrderedDict()  # as stored, recent ones
+        self._branch_versions: dict[str, int] = {}  # see branch_version
         self._check_readable(self._now)
 
     def close(self) -> None:
@@ -206,7 +207,11 @@ class Store:
     def save_person(self, person: Person) -> None:
         """Write a person record, unless it is unchanged (most updates change nothing)."""
         with self._lock:
+            before = self._people.person(person.user_id)
             self._people.save(person)
+            if before != person:
+                before_in = [m.branch_id for m in before.memberships] if before else []
+                self._touched(*before_in, *(m.branch_id for m in person.memberships))
 
     def people(self) -> list[Person]:
         """Everyone the bot has seen, by user id."""
@@ -236,6 +241,7 @@ class Store:
             changed, result = change(self.branch_roster(branch_id))
             if changed is not None:
                 _put(self._roster_table(branch_id), ROSTER_DOC, converter.unstructure(changed))
+                self._touched(branch_id)
             return result
 
     # --- meetings -----------------------------------------------------------
@@ -293,6 +299,7 @@ class Store:
         with self._lock:
             shard = self._shard(event.branch_id, event.at.astimezone(self._timezone).date())
             shard.table("events").insert(converter.unstructure(event))
+            self._touched(event.branch_id)
 
     def record_events(self, events: Iterable[Event]) -> int:
         """Append many events (an import, a benchmark): one write per shard touched."""
@@ -303,6 +310,7 @@ class Store:
         with self._lock:
             for (branch_id, day), docs in by_shard.items():
                 self._shard(branch_id, day).table("events").insert_multiple(docs)
+                self._touched(branch_id)
         return sum(len(docs) for docs in by_shard.values())
 
     def events(self, branch_id: str | None, month: str) -> Iterator[Event]:
@@ -487,6 +495,7 @@ class Store:
         """Store a new task; a task already stored under its id is kept and returned as is
         (a 补发 must not drop the presses made on a first message that did arrive)."""
         with self._lock:
+            self._touched(task.branch_id)
             return _add_keeping(self._task_table(task.id), task, StudyTask)
 
     def change_study_task(
@@ -500,7 +509,11 @@ class Store:
         what to hand back.
         """
         with self._lock:
-            return _change_one(self._task_table(task_id), task_id, StudyTask, change)
+            table = self._task_table(task_id)
+            stored = table.get(Query().id == task_id)
+            if isinstance(stored, dict):
+                self._touched(stored["branch_id"])
+            return _change_one(table, task_id, StudyTask, change)
 
     def open_study_tasks(self, now: datetime) -> list[StudyTask]:
         """Tasks not yet summarized, from the months a task can still be open in."""
@@ -578,6 +591,7 @@ class Store:
                 if docs:
                     table.insert_multiple(docs)
                     added += len(docs)
+                    self._touched(branch_id)
         return added
 
     def group_quiz(self, quiz_id: str) -> GroupQuiz | None:
@@ -655,7 +669,19 @@ class Store:
         quiz_id = self._group_quiz_index(now).by_poll.get(poll_id)
         return self.group_quiz(quiz_id) if quiz_id else None
 
+    def branch_version(self, branch_id: str) -> int:
+        """A number that changes whenever the records a branch's month report is built from
+        change (its events, people, roster, study tasks): what was built from the records
+        at one version may be kept until the version moves."""
+        with self._lock:
+            return self._branch_versions.get(branch_id, 0)
+
     # --- internals --------------------------------------------------------
+
+    def _touched(self, *branch_ids: str | None) -> None:
+        for branch_id in branch_ids:
+            if branch_id is not None:
+                self._branch_versions[branch_id] = self._branch_versions.get(branch_id, 0) + 1
 
     def _month_name(self, at: datetime) -> str:
         return f"{at.astimezone(self._timezone):%Y-%m}"

@@ -163,8 +163,9 @@ HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
     guarded_command("bind", bind),
     guarded_command("unbind", unbind),
     CallbackQueryHandler(undo_bind, pattern=f"^{UNDO_BIND_PREFIX}"),
-    guarded_command("branches", list_branches),
-    CallbackQueryHandler(turn_branches_page, pattern=rf"^{PAGE_PREFIX}\d+$"),
+    # Every branch's month is read beside other updates (block=False): presses go on.
+    guarded_command("branches", list_branches, block=False),
+    CallbackQueryHandler(turn_branches_page, pattern=rf"^{PAGE_PREFIX}\d+$", block=False),
     ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
     MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
 ]

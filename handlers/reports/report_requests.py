@@ -287,11 +287,13 @@ async def _chart(context: ContextTypes.DEFAULT_TYPE, report: BranchMonthReport) 
 
 
 HANDLERS: list[BaseHandler[Update, ContextTypes.DEFAULT_TYPE, None]] = [
-    guarded_command("report", show_report),
-    guarded_command("export", export_report),
+    # Reading a branch's month runs beside other updates (block=False): a member's press
+    # is not kept waiting while a report, a ledger or the statistics are worked out.
+    guarded_command("report", show_report, block=False),
+    guarded_command("export", export_report, block=False),
     guarded_command("me", my_month),
     guarded_command("top", top),
     guarded_command("rules", points_rules),
-    guarded_command("stats", question_stats),
-    CallbackQueryHandler(report_button, pattern=f"^{REPORT_PREFIX}"),
+    guarded_command("stats", question_stats, block=False),
+    CallbackQueryHandler(report_button, pattern=f"^{REPORT_PREFIX}", block=False),
 ]

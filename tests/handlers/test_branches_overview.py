@@ -1,6 +1,7 @@
 """/branches for a large agency: a summary, then pages within Telegram's 4,096 characters
-turned with 上一页/下一页; and a member's press is answered while /branches or /export is
-still being worked out (both run off the event loop)."""
+turned with 上一页/下一页; a member's press is answered while /branches or /export is still
+being worked out (both run off the event loop, beside other updates); the ranking is kept
+and built again only for the branches whose records changed."""
 
 from __future__ import annotations
 
@@ -13,8 +14,11 @@ from typing import Any
 
 import pytest
 
+from core.config.branches import Branch
+from core.reports.month_report import BranchMonthReport
 from core.scheduling.study_tasks import CALLBACK_PREFIX
-from core.store.records import Binding, StudyTask
+from core.store.quiz_sessions import AnswerRecord
+from core.store.records import Binding, Membership, Person, StudyTask
 from tests.conftest import FakeClock
 from tests.fakeapi import Call, FakeBotApi
 from tests.harness import BotHarness, running_bot_from_config, user, write_config_dir
@@ -27,6 +31,7 @@ SCHEDULES = "timezone: Asia/Shanghai\nbranches:\n" + "".join(
     f"  - {{id: b{n:03d}, name: 机关事务管理局第{n}党支部}}\n" for n in range(1, BRANCHES + 1)
 )
 LIMIT = 4_096
+WAIT = 5.0  # seconds a press may take to be answered here (Telegram gives up after ~15)
 
 
 @pytest.fixture
@@ -146,14 +151,63 @@ async def test_a_press_is_answered_while_a_long_request_runs(
     release = threading.Event()
     monkeypatch.setattr(reports, method, held_until(release, getattr(reports, method)))
 
-    asked = asyncio.create_task(bot.say(ADMIN["id"], ADMIN, command))
-    await asyncio.sleep(0.05)  # the request is under way, its work held in a thread
     since = len(bot.fake.requests)
+    asked = asyncio.create_task(bot.dispatch(bot.fake.send_text(ADMIN["id"], ADMIN, command)))
+    await asyncio.sleep(0.05)  # the request is under way, its work held in a thread
     data = f"{CALLBACK_PREFIX}{task.id}"
-    await bot.feed(bot.fake.press_button(group, sent.message_id, MEMBER, data, strict=False))
-    answers = [c for c in bot.fake.requests[since:] if c.method == "answerCallbackQuery"]
-    assert answers and not asked.done()  # answered while the request was still running
+    press = bot.fake.press_button(group, sent.message_id, MEMBER, data, strict=False)
+    pressed = asyncio.create_task(bot.dispatch(press))
+    answered = await until(lambda: calls(bot, since, "answerCallbackQuery"))
+    replied = calls(bot, since, "sendMessage", "sendDocument", chat_id=ADMIN["id"])
     release.set()
-    await asyncio.wait_for(asked, timeout=30)
+    assert answered and not replied  # answered while the request was still being worked out
+    await asyncio.wait_for(asyncio.gather(asked, pressed), timeout=30)
+    assert await until(
+        lambda: calls(bot, since, "sendMessage", "sendDocument", chat_id=ADMIN["id"])
+    )
     stored = bot.services.store.study_task(task.id)
     assert stored is not None and MEMBER["id"] in stored.done
+
+
+def calls(bot: BotHarness, since: int, *methods: str, chat_id: int | None = None) -> list[Call]:
+    return [
+        c
+        for c in bot.fake.requests[since:]
+        if c.method in methods and (chat_id is None or c.params.get("chat_id") == chat_id)
+    ]
+
+
+async def until(found: Callable[[], list[Call]]) -> list[Call]:
+    """What `found` gives once it gives something, waiting at most WAIT seconds."""
+    for _ in range(int(WAIT / 0.01)):
+        if result := found():
+            return result
+        await asyncio.sleep(0.01)
+    return found()
+
+
+async def test_the_ranking_is_kept_and_built_again_only_for_a_branch_that_changed(
+    bot: BotHarness, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports = bot.services.reports
+    built: list[str] = []
+    build = reports._build
+
+    def counted(branch: Branch, month: str, tasks: Any) -> BranchMonthReport:
+        built.append(branch.id)
+        return build(branch, month, tasks)
+
+    monkeypatch.setattr(reports, "_build", counted)
+    month = reports.this_month()
+    first = reports.ranking(month)
+    assert len(built) == BRANCHES
+    built.clear()
+    assert reports.ranking(month) == first and built == []
+
+    store = bot.services.store  # a member joins b002 and answers: b002 leads, alone rebuilt
+    store.save_person(Person(7, "小李").with_membership(Membership("b002", True, clock())))
+    answer = AnswerRecord(7, "b002", "basics", "s1", ("C",), True, "private", clock())
+    store.record_event(answer.to_event())
+    ranked = reports.ranking(month)
+    assert built == ["b002"]
+    assert (ranked[0].branch_id, ranked[0].participation_rate) == ("b002", 1.0)
