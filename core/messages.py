@@ -780,8 +780,8 @@ UPLOAD_NOT_YAML = (
     "“{name}”不是 .yaml 或 .yml 文件，未做任何改动。请把题库或 schedules.yaml 作为文件发给我。"
 )
 UPLOAD_TOO_BIG = (
-    "“{name}”有 {size} 字节，超过 20 MB 的上限（Telegram 只允许机器人下载 20 MB 以内的文件），"
-    "未做任何改动。"
+    "“{name}”有 {size} 字节，超过 {limit} MB 的上限"
+    "（Telegram 只允许机器人下载 {limit} MB 以内的文件），未做任何改动。"
 )
 UPLOAD_UNKNOWN_KIND = (
     "无法识别“{name}”：题库文件的顶层应有 questions:，schedules.yaml 的顶层应有 branches:。"

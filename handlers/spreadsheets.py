@@ -24,10 +24,11 @@ async def receive_spreadsheet(update: Update, context: ContextTypes.DEFAULT_TYPE
     if user is None or message is None or message.document is None:
         return
     document = message.document
-    admin = user.id in services(context).settings.admin_ids
+    settings = services(context).settings
+    admin = user.id in settings.admin_ids
     branch = None
-    if admin:  # a bank may be as large as a bot may download
-        check_size(document.file_name or "", document.file_size or 0)
+    if admin:  # a bank may be as large as the bot may download
+        check_size(document.file_name or "", document.file_size or 0, settings.max_download_bytes)
     else:  # only a secretary sends spreadsheets: told so before anything is downloaded
         branch = await member_list.list_branch(update, context)
         member_list.check_list_size(document)

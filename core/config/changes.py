@@ -90,17 +90,18 @@ def reloaded(configuration: Configuration) -> Reloaded:
     return Reloaded(configuration, text)
 
 
-def check_upload(file_name: str, size: int) -> None:
+def check_upload(file_name: str, size: int, limit: int = MAX_UPLOAD_BYTES) -> None:
     """Refuse, before downloading, a file that is not YAML or is too large."""
     if PurePosixPath(file_name).suffix.lower() not in YAML_SUFFIXES:
         raise UserError(messages.UPLOAD_NOT_YAML.format(name=file_name))
-    check_size(file_name, size)
+    check_size(file_name, size, min(limit, MAX_UPLOAD_BYTES))  # YAML: never more than 20 MB
 
 
-def check_size(file_name: str, size: int) -> None:
-    """Refuse a file larger than a bot may download."""
-    if size > MAX_UPLOAD_BYTES:
-        raise UserError(messages.UPLOAD_TOO_BIG.format(name=file_name, size=size))
+def check_size(file_name: str, size: int, limit: int = MAX_UPLOAD_BYTES) -> None:
+    """Refuse a file larger than the bot may download (`Settings.max_download_bytes`)."""
+    if size > limit:
+        megabytes = limit // 1_000_000
+        raise UserError(messages.UPLOAD_TOO_BIG.format(name=file_name, size=size, limit=megabytes))
 
 
 def install_upload(config_dir: Path, file_name: str, content: bytes, now: datetime) -> Installed:
@@ -141,8 +142,8 @@ def install_bank_sheet(
     config_dir: Path, file_name: str, content: bytes, bank_id: str, title: str, now: datetime
 ) -> Installed:
     """A bank spreadsheet, checked as a bank and with the configuration it joins, written
-    as `quizzes/<id>.yaml` (or over the bank of that id); `UserError` if refused."""
-    check_size(file_name, len(content))
+    as `quizzes/<id>.yaml` (or over the bank of that id); `UserError` if refused. (Its size
+    is the caller's: checked before the download in chat, none for a file on disk.)"""
     imported = import_bank_sheet(file_name, content, bank_id, title)
     bank = imported.bank
     target = _bank_target(config_dir, bank.id, f"{bank.id}.yaml")

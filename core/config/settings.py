@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_API_URL = "https://api.telegram.org"
+MAX_DOWNLOAD_MB = 2_000  # a self-hosted Bot API server in --local mode: no limit of its own
 PROXY_SCHEMES = ("http://", "https://", "socks5://", "socks5h://")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 DEFAULT_WEBHOOK_LISTEN = "0.0.0.0:8080"
@@ -61,6 +62,9 @@ class Settings:
     webhook: WebhookSettings | None = None
     #: the release's own YAML, brought into config_dir at start (core/config/shipped.py)
     shipped_config_dir: Path | None = None
+    #: the largest file the Bot API server lets the bot download: 20 MB on Telegram's,
+    #: up to 2,000 MB on a self-hosted one started with --local (BOT_MAX_DOWNLOAD_MB)
+    max_download_bytes: int = 20_000_000
 
     @property
     def base_url(self) -> str:
@@ -101,7 +105,19 @@ def parse_settings(
         log_level=_parse_log_level(env.get("BOT_LOG_LEVEL", "INFO")),
         webhook=_parse_webhook(env),
         shipped_config_dir=_optional_path(env, "BOT_SHIPPED_CONFIG_DIR"),
+        max_download_bytes=_parse_download_limit(env.get("BOT_MAX_DOWNLOAD_MB", "20")),
     )
+
+
+def _parse_download_limit(raw: str) -> int:
+    """BOT_MAX_DOWNLOAD_MB: 1 to 2,000 (what a self-hosted Bot API server allows)."""
+    megabytes = raw.strip()
+    if not megabytes.isdigit() or not 1 <= int(megabytes) <= MAX_DOWNLOAD_MB:
+        raise SettingsError(
+            f"BOT_MAX_DOWNLOAD_MB 应是 1～{MAX_DOWNLOAD_MB} 的整数（兆字节），现在是 {raw!r}。"
+            "用 Telegram 的服务器时不要设置（即 20）；自建 Bot API 服务器（--local）可设更大。"
+        )
+    return int(megabytes) * 1_000_000
 
 
 def settings_from_environment(*, home: Path, require_token: bool = True) -> Settings:

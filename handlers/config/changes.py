@@ -50,7 +50,7 @@ async def receive_file(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         raise UserError(messages.UPLOAD_NOT_ADMIN)
     document = message.document
     name = document.file_name or ""
-    check_upload(name, document.file_size or 0)  # before downloading anything
+    check_upload(name, document.file_size or 0, found.settings.max_download_bytes)  # first
     content = await downloaded(document, user.id)
     config_dir = found.settings.config_dir
     # Checking a file means loading the whole configuration with it: in a worker thread,

@@ -2,7 +2,9 @@ from pathlib import Path
 
 import pytest
 
+from core.config.changes import check_size, check_upload
 from core.config.settings import DEFAULT_API_URL, SettingsError, parse_settings
+from core.errors import UserError
 
 TOKEN = "123456:TEST-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 
@@ -49,11 +51,24 @@ def test_token_is_not_needed_for_checking() -> None:
         ("BOT_API_URL", "ftp://x", "BOT_API_URL"),
         ("BOT_LOG_LEVEL", "LOUD", "BOT_LOG_LEVEL"),
         ("BOT_PROXY", "proxy.example:3128", "BOT_PROXY"),
+        ("BOT_MAX_DOWNLOAD_MB", "0", "BOT_MAX_DOWNLOAD_MB"),
+        ("BOT_MAX_DOWNLOAD_MB", "2001", "BOT_MAX_DOWNLOAD_MB"),
+        ("BOT_MAX_DOWNLOAD_MB", "20MB", "BOT_MAX_DOWNLOAD_MB"),
     ],
 )
 def test_malformed_settings_name_the_variable(variable: str, value: str, fragment: str) -> None:
     with pytest.raises(SettingsError, match=fragment):
         parse_settings({"BOT_TOKEN": TOKEN, variable: value})
+
+
+def test_a_self_hosted_api_server_lets_the_bot_download_larger_sheets() -> None:
+    assert parse_settings({"BOT_TOKEN": TOKEN}).max_download_bytes == 20_000_000
+    local = parse_settings({"BOT_TOKEN": TOKEN, "BOT_MAX_DOWNLOAD_MB": "200"})
+    check_size("题库.xlsx", 150_000_000, local.max_download_bytes)  # not refused
+    with pytest.raises(UserError, match="超过 20 MB 的上限"):
+        check_size("题库.xlsx", 25_000_000)
+    with pytest.raises(UserError, match="超过 20 MB 的上限"):  # a YAML file: 20 MB at most
+        check_upload("题库.yaml", 25_000_000, local.max_download_bytes)
 
 
 WEBHOOK = {"BOT_TOKEN": TOKEN, "BOT_WEBHOOK_URL": "https://bot.example.gov.cn/tg"}
