@@ -38,7 +38,6 @@ class PeopleFiles:
         self._folder = data_dir / PEOPLE_DIR
         self._storage = storage
         self._read_only = read_only
-        self._files: dict[int, TinyDB] = {}
         self._people: dict[int, Person] = {}
         self._by_branch: dict[str, set[int]] = {}
         self._loaded = False
@@ -62,11 +61,12 @@ class PeopleFiles:
         document = converter.unstructure(person)
         if self._index().get(person.user_id) == person:
             return
-        table = self._file(person.user_id).table(TABLE)
-        if table.contains(doc_id=person.user_id):
-            table.update(_replacing(document), doc_ids=[person.user_id])
-        else:
-            table.insert(Document(document, doc_id=person.user_id))
+        with self._file(person.user_id) as file:
+            table = file.table(TABLE)
+            if table.contains(doc_id=person.user_id):
+                table.update(_replacing(document), doc_ids=[person.user_id])
+            else:
+                table.insert(Document(document, doc_id=person.user_id))
         self._remember(_person(person.user_id, document))
 
     def load(self, legacy: Iterable[Document] = ()) -> None:
@@ -78,8 +78,9 @@ class PeopleFiles:
         if self._folder.is_dir():
             for path in sorted(self._folder.glob("*.json")):
                 if path.stem.isdigit():
-                    for document in self._file(int(path.stem)).table(TABLE).all():
-                        self._remember(_person(document.doc_id, document))
+                    with self._file(int(path.stem)) as file:
+                        for document in file.table(TABLE).all():
+                            self._remember(_person(document.doc_id, document))
         self._loaded = True
 
     def migrate(self, legacy: Iterable[Document]) -> None:
@@ -90,9 +91,9 @@ class PeopleFiles:
                 document
             )
         for bucket, documents in sorted(by_file.items()):
-            storage = self._file(bucket).storage
-            stored = storage.read() or {}
-            storage.write({**stored, TABLE: {**stored.get(TABLE, {}), **documents}})
+            with self._file(bucket) as file:
+                stored = file.storage.read() or {}
+                file.storage.write({**stored, TABLE: {**stored.get(TABLE, {}), **documents}})
         self._loaded = False  # the next read takes in what was written
 
     def _index(self) -> dict[int, Person]:
@@ -109,20 +110,17 @@ class PeopleFiles:
             self._by_branch.setdefault(membership.branch_id, set()).add(person.user_id)
 
     def _file(self, user_id_or_bucket: int) -> TinyDB:
-        bucket = user_id_or_bucket % BUCKETS
-        found = self._files.get(bucket)
-        if found is None:
-            if not self._read_only:
-                self._folder.mkdir(parents=True, exist_ok=True)
-            found = TinyDB(self._folder / f"{bucket:02d}.json", storage=self._storage)
-            self._files[bucket] = found
-        return found
+        # Opened for one read or write and closed after (`with`): the people are kept as
+        # records; their files' JSON kept too would be as much again (10,000: 15 MB).
+        if not self._read_only:
+            self._folder.mkdir(parents=True, exist_ok=True)
+        name = f"{user_id_or_bucket % BUCKETS:02d}.json"
+        return TinyDB(self._folder / name, storage=self._storage)
 
     def close(self) -> None:
-        """Release every file."""
-        for file in self._files.values():
-            file.close()
-        self._files.clear()
+        """Forget what was read (the files are closed after each use)."""
+        self._people.clear()
+        self._by_branch.clear()
         self._loaded = False
 
 

@@ -48,7 +48,6 @@ class PushFiles:
         self._storage = storage
         self._read_only = read_only
         self._months: dict[str, _Month] = {}
-        self._files: dict[tuple[str, str], TinyDB] = {}
 
     def get(self, month: str, key: str) -> PushRecord | None:
         """The record of a planned push of `month` ("YYYY-MM"), if it was handled."""
@@ -62,12 +61,13 @@ class PushFiles:
         if place is not None and place[0] != record.branch_id:  # never so far: moved branch
             self.forget(month, record.key)
             place = None
-        table = self._file(month, record.branch_id).table(TABLE)
-        if place is None:
-            doc_id = table.insert(document)
-            stored.places[record.key] = (record.branch_id, doc_id)
-        else:
-            table.upsert(Document(document, doc_id=place[1]))
+        with self._file(month, record.branch_id) as file:
+            table = file.table(TABLE)
+            if place is None:
+                doc_id = table.insert(document)
+                stored.places[record.key] = (record.branch_id, doc_id)
+            else:
+                table.upsert(Document(document, doc_id=place[1]))
         stored.records[record.key] = record
 
     def forget(self, month: str, key: str) -> None:
@@ -76,7 +76,8 @@ class PushFiles:
         place = stored.places.pop(key, None)
         stored.records.pop(key, None)
         if place is not None:
-            self._file(month, place[0]).table(TABLE).remove(doc_ids=[place[1]])
+            with self._file(month, place[0]) as file:
+                file.table(TABLE).remove(doc_ids=[place[1]])
 
     def with_status(self, month: str, status: str) -> list[PushRecord]:
         """The month's records in `status`, by branch and then in the order first saved."""
@@ -85,10 +86,7 @@ class PushFiles:
         return [stored.records[key] for key in keys if stored.records[key].status == status]
 
     def close(self) -> None:
-        """Release every file."""
-        for file in self._files.values():
-            file.close()
-        self._files.clear()
+        """Forget what was read (the files are closed after each use)."""
         self._months.clear()
 
     def _month(self, month: str) -> _Month:
@@ -107,17 +105,16 @@ class PushFiles:
 
     def _drop(self, month: str) -> None:
         del self._months[month]
-        for place in [place for place in self._files if place[0] == month]:
-            self._files.pop(place).close()
 
     def _read(self, month: str) -> _Month:
         stored = _Month()
         folder = self._folder / month
         for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
-            for document in self._file(month, path.stem).table(TABLE).all():
-                record = converter.structure(document, PushRecord)
-                stored.records[record.key] = record
-                stored.places[record.key] = (path.stem, document.doc_id)
+            with self._file(month, path.stem) as file:
+                for document in file.table(TABLE).all():
+                    record = converter.structure(document, PushRecord)
+                    stored.records[record.key] = record
+                    stored.places[record.key] = (path.stem, document.doc_id)
         return stored
 
     def _read_legacy(self, legacy: Path, stored: _Month) -> None:
@@ -137,16 +134,15 @@ class PushFiles:
             branch[str(len(branch) + 1)] = dict(document)
         old.close()
         for branch_id, documents in sorted(by_branch.items()):
-            self._file(month, branch_id).storage.write({TABLE: documents})
+            with self._file(month, branch_id) as file:
+                file.storage.write({TABLE: documents})
         legacy.unlink()  # every branch file above is written and fsynced
         fsync_path(self._folder)
 
     def _file(self, month: str, branch_id: str) -> TinyDB:
-        found = self._files.get((month, branch_id))
-        if found is None:
-            folder = self._folder / month
-            if not self._read_only:
-                folder.mkdir(parents=True, exist_ok=True)
-            found = TinyDB(folder / f"{branch_id}.json", storage=self._storage)
-            self._files[(month, branch_id)] = found
-        return found
+        # Opened for one read or write and closed after (`with`): the records are kept,
+        # not their files' JSON as well.
+        folder = self._folder / month
+        if not self._read_only:
+            folder.mkdir(parents=True, exist_ok=True)
+        return TinyDB(folder / f"{branch_id}.json", storage=self._storage)
