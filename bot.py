@@ -298,7 +298,7 @@ async def post_init(application: Application) -> None:
         await send_to_admins(bot, found.settings.admin_ids, notice.text, notice.buttons)
     for notice in found.group_quizzes.quizzes.recover():  # summaries a crash cut off
         await send_to_admins(bot, found.settings.admin_ids, notice.text)
-    recovered = found.private_quizzes.recover()
+    recovered = await asyncio.to_thread(found.private_quizzes.recover)  # every quiz file
     if recovered:
         log.info("Recorded %s quiz answers a crash had left in members' outboxes", recovered)
     start_scheduler(application, found.settings.tick_seconds)

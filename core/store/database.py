@@ -31,7 +31,7 @@ import fcntl
 import json
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -39,7 +39,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from tinydb import Query, TinyDB
-from tinydb.table import Document, Table
+from tinydb.table import Table
 
 from core.clock import Clock, system_clock
 from core.errors import DataFileError
@@ -59,6 +59,7 @@ from core.store.atomic_files import (
     write_atomically,
 )
 from core.store.documents import converter
+from core.store.keyed_table import KeyedTable, put
 from core.store.meeting_records import CLOSED, Meeting
 from core.store.people_files import PeopleFiles
 from core.store.push_files import PUSHES_DIR, PushFiles
@@ -83,6 +84,7 @@ ROSTER_DOC = 1  # a branch's roster is one document in a file of its own
 LOCK_FILE = ".lock"
 UNAFFILIATED = "_none"
 OPEN_SHARDS = 16
+OPEN_MONTH_FILES = 12  # tasks and meetings of the months a round or a report still reads
 LEGACY_PEOPLE_TABLE = "people"  # state.json's, before people/ (core/store/people_files.py)
 BINDINGS_DOC = 1  # all bindings live in one document so that each change is one write
 NUDGES_DOC = 1  # the last 提醒未完成 of every branch, one document
@@ -126,19 +128,23 @@ class Store:
         self._scheduler = TinyDB(self._dir / SCHEDULER_FILE, storage=self._storage)
         self._people = PeopleFiles(self._dir, self._storage, read_only=read_only)
         self._shards: OrderedDict[Path, TinyDB] = OrderedDict()
+        self._month_files: OrderedDict[Path, TinyDB] = OrderedDict()
+        self._rosters: dict[str, BranchRoster] = {}  # as stored (a writable store's alone)
         self._pushes = PushFiles(self._dir, self._storage, read_only=read_only)
         self._group_quizzes: _GroupQuizIndex | None = None
         self._quizzes: OrderedDict[str, GroupQuiz] = OrderedDict()  # as stored, recent ones
         self._branch_versions: dict[str, int] = {}  # see branch_version
         self._bindings_kept: dict[str, Binding] | None = None
+        self._key_index: dict[Path, dict[str, int]] = {}  # see core/store/keyed_table.py
         self._check_readable(self._now)
 
     def close(self) -> None:
         """Release every file; the store is unusable afterwards."""
         with self._lock:
-            for shard in self._shards.values():
+            for shard in [*self._shards.values(), *self._month_files.values()]:
                 shard.close()
             self._shards.clear()
+            self._month_files.clear()
             self._state.close()
             self._scheduler.close()
             self._people.close()
@@ -206,7 +212,7 @@ class Store:
     def _save_bindings(self, bindings: Iterable[Binding]) -> None:
         doc = {b.branch_id: converter.unstructure(b) for b in bindings}
         self._bindings_kept = None  # read again from what is written (or, failed, was)
-        _put(self._state.table("bindings"), BINDINGS_DOC, doc)
+        put(self._state.table("bindings"), BINDINGS_DOC, doc)
 
     # --- people -----------------------------------------------------------
 
@@ -237,12 +243,20 @@ class Store:
     # --- branch rosters (名单, leave, roll call) ---------------------------
 
     def branch_roster(self, branch_id: str) -> BranchRoster:
-        """A branch's 名单, leave and roll call (empty for a branch that has none)."""
+        """A branch's 名单, leave and roll call (empty for a branch that has none); kept
+        once read (a round asks for every branch's)."""
         with self._lock:
+            kept = self._rosters.get(branch_id)
+            if kept is not None:
+                return kept
             doc = self._roster_table(branch_id).get(doc_id=ROSTER_DOC)
-        if not isinstance(doc, dict):
-            return BranchRoster(branch_id)
-        return converter.structure({**doc, "branch_id": branch_id}, BranchRoster)
+            if not isinstance(doc, dict):
+                roster = BranchRoster(branch_id)
+            else:
+                roster = converter.structure({**doc, "branch_id": branch_id}, BranchRoster)
+            if not self._read_only:  # another process writes what a read-only store reads
+                self._rosters[branch_id] = roster
+            return roster
 
     def change_branch_roster(
         self, branch_id: str, change: Callable[[BranchRoster], tuple[BranchRoster | None, Result]]
@@ -251,7 +265,8 @@ class Store:
         with self._lock:
             changed, result = change(self.branch_roster(branch_id))
             if changed is not None:
-                _put(self._roster_table(branch_id), ROSTER_DOC, converter.unstructure(changed))
+                self._rosters.pop(branch_id, None)  # read again from what is written
+                put(self._roster_table(branch_id), ROSTER_DOC, converter.unstructure(changed))
                 self._touched(branch_id)
             return result
 
@@ -260,14 +275,14 @@ class Store:
     def add_meeting(self, meeting: Meeting) -> Meeting:
         """Store a new meeting; one already stored under its id is kept and returned."""
         with self._lock:
-            return _add_keeping(self._meeting_table(meeting.id), meeting, Meeting)
+            return self._meeting_table(meeting.id).add_keeping(meeting, Meeting)
 
     def meeting(self, meeting_id: str) -> Meeting | None:
         """A meeting by id (the id names its month, so one small file is read)."""
         if _task_month(meeting_id) is None:
             return None
         with self._lock:
-            doc = self._meeting_table(meeting_id).get(Query().id == meeting_id)
+            doc = self._meeting_table(meeting_id).get(meeting_id)
         return converter.structure(doc, Meeting) if isinstance(doc, dict) else None
 
     def change_meeting(
@@ -277,7 +292,7 @@ class Store:
         if _task_month(meeting_id) is None:
             return None
         with self._lock:
-            return _change_one(self._meeting_table(meeting_id), meeting_id, Meeting, change)
+            return self._meeting_table(meeting_id).change_one(meeting_id, Meeting, change)
 
     def save_meeting_file(self, meeting_id: str, name: str, content: bytes) -> str:
         """Keep a copy of a meeting's attachment; return its path relative to `data/`."""
@@ -379,7 +394,7 @@ class Store:
             doc = table.get(doc_id=NUDGES_DOC)
             nudges = dict(doc) if isinstance(doc, dict) else {}
             nudges[branch_id] = at.isoformat()
-            _put(table, NUDGES_DOC, nudges)
+            put(table, NUDGES_DOC, nudges)
 
     # --- paused pushes (暂停该支部推送) ------------------------------------------
 
@@ -394,7 +409,7 @@ class Store:
         with self._lock:
             was = self.paused_branches()
             now = was | {branch_id} if paused else was - {branch_id}
-            _put(self._state.table("paused"), PAUSED_DOC, {"branches": sorted(now)})
+            put(self._state.table("paused"), PAUSED_DOC, {"branches": sorted(now)})
         return now != was
 
     # --- scheduler ----------------------------------------------------------
@@ -438,7 +453,7 @@ class Store:
 
     def _set_scheduler_moment(self, name: str, at: datetime) -> None:
         with self._lock:
-            _put(self._scheduler.table(name), 1, {"at": at.isoformat()})
+            put(self._scheduler.table(name), 1, {"at": at.isoformat()})
 
     # --- updates being handled (handlers/polling.py) ------------------------
 
@@ -499,7 +514,7 @@ class Store:
         if _task_month(task_id) is None:
             return None
         with self._lock:
-            doc = self._task_table(task_id).get(Query().id == task_id)
+            doc = self._task_table(task_id).get(task_id)
         return converter.structure(doc, StudyTask) if isinstance(doc, dict) else None
 
     def add_study_task(self, task: StudyTask) -> StudyTask:
@@ -507,7 +522,7 @@ class Store:
         (a 补发 must not drop the presses made on a first message that did arrive)."""
         with self._lock:
             self._touched(task.branch_id)
-            return _add_keeping(self._task_table(task.id), task, StudyTask)
+            return self._task_table(task.id).add_keeping(task, StudyTask)
 
     def change_study_task(
         self, task_id: str, change: Callable[[StudyTask], tuple[StudyTask | None, Result]]
@@ -521,10 +536,10 @@ class Store:
         """
         with self._lock:
             table = self._task_table(task_id)
-            stored = table.get(Query().id == task_id)
-            if isinstance(stored, dict):
+            stored = table.get(task_id)
+            if stored is not None:
                 self._touched(stored["branch_id"])
-            return _change_one(table, task_id, StudyTask, change)
+            return table.change_one(task_id, StudyTask, change)
 
     def open_study_tasks(self, now: datetime) -> list[StudyTask]:
         """Tasks not yet summarized, from the months a task can still be open in."""
@@ -557,7 +572,7 @@ class Store:
         """Write session, progress and outbox of a member together: one atomic write."""
         with self._lock:
             table = self._member_quiz_table(state.user_id)
-            _put(table, MEMBER_QUIZ_DOC, converter.unstructure(state))
+            put(table, MEMBER_QUIZ_DOC, converter.unstructure(state))
 
     def members_with_outbox(self) -> list[MemberQuizState]:
         """Quiz files whose outbox is not empty: what a crash may have kept from the records.
@@ -633,7 +648,7 @@ class Store:
         with self._lock:
             self._folder(path.parent)
             document = converter.unstructure(quiz)
-            _put(self._open_shard(path).table("quiz"), GROUP_QUIZ_DOC, document)
+            put(self._open_shard(path).table("quiz"), GROUP_QUIZ_DOC, document)
             drop_log(log_path(path))  # the file just written holds every logged answer
             self._remember_quiz(quiz)
             self._group_quiz_index(quiz.started_at).add(quiz.id, quiz.status, _poll_ids(quiz))
@@ -697,18 +712,24 @@ class Store:
     def _month_name(self, at: datetime) -> str:
         return f"{at.astimezone(self._timezone):%Y-%m}"
 
-    def _task_table(self, task_id: str) -> Table:
+    def _task_table(self, task_id: str) -> KeyedTable:
         # The id starts with its month: a task is read and written in that month's file.
-        month = _task_month(task_id)
-        assert month is not None, f"study task id without its month: {task_id}"
-        folder = self._folder(self._dir / TASKS_DIR)
-        return self._open_shard(folder / f"{month}.json").table("tasks")
+        return self._keyed_table(TASKS_DIR, "tasks", task_id)
 
-    def _meeting_table(self, meeting_id: str) -> Table:
-        month = _task_month(meeting_id)
-        assert month is not None, f"meeting id without its month: {meeting_id}"
-        folder = self._folder(self._dir / MEETINGS_DIR)
-        return self._open_shard(folder / f"{month}.json").table("meetings")
+    def _meeting_table(self, meeting_id: str) -> KeyedTable:
+        return self._keyed_table(MEETINGS_DIR, "meetings", meeting_id)
+
+    def _keyed_table(self, folder: str, name: str, key: str) -> KeyedTable:
+        month = _task_month(key)
+        assert month is not None, f"{name} id without its month: {key}"
+        path = self._folder(self._dir / folder) / f"{month}.json"
+        table = self._open_shard(path, month_file=True).table(name)
+        index = self._key_index.get(path)
+        if index is None:
+            index = KeyedTable.index_of(table)
+            if not self._read_only:  # another process writes what a read-only store reads
+                self._key_index[path] = index
+        return KeyedTable(table, index)
 
     def _group_quiz_path(self, quiz_id: str) -> Path | None:
         month = _task_month(quiz_id)
@@ -740,7 +761,8 @@ class Store:
 
     def _month_file(self, folder: str, at: datetime) -> TinyDB:
         directory = self._folder(self._dir / folder)
-        return self._open_shard(directory / f"{at.astimezone(self._timezone):%Y-%m}.json")
+        name = f"{at.astimezone(self._timezone):%Y-%m}.json"
+        return self._open_shard(directory / name, month_file=True)
 
     def _shard(self, branch_id: str | None, day: date) -> TinyDB:
         folder = self._dir / EVENTS_DIR / f"{day:%Y-%m}" / (branch_id or UNAFFILIATED)
@@ -752,14 +774,19 @@ class Store:
             path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def _open_shard(self, path: Path) -> TinyDB:
-        shard = self._shards.pop(path, None)
+    def _open_shard(self, path: Path, *, month_file: bool = False) -> TinyDB:
+        # Month files (a month's tasks, meetings) have their own few places: every round
+        # reads the open tasks, and the day's event shards and rosters would push them out.
+        shards, room = (
+            (self._month_files, OPEN_MONTH_FILES) if month_file else (self._shards, OPEN_SHARDS)
+        )
+        shard = shards.pop(path, None)
         if shard is None:
             shard = TinyDB(path, storage=self._storage)
             shard.storage.read()  # fail now, before any write could touch an unreadable file
-        self._shards[path] = shard
-        while len(self._shards) > OPEN_SHARDS:
-            _, oldest = self._shards.popitem(last=False)
+        shards[path] = shard
+        while len(shards) > room:
+            _, oldest = shards.popitem(last=False)
             oldest.close()
         return shard
 
@@ -778,7 +805,13 @@ class Store:
                 self._state.drop_table(LEGACY_PEOPLE_TABLE)
             self._people.load()
         month = f"{now.astimezone(self._timezone):%Y-%m}"
-        self._pushes.get(month, "")  # reads (and moves, if old) this month's push records
+        # What the first round reads, read here, before the event loop runs: this month's
+        # and last month's push records (moved, if of an earlier layout), the open tasks.
+        local = now.astimezone(self._timezone)
+        for back in (1, 0):
+            self._pushes.get(self._month_name(_shift_month(local, -back)), "")
+        if (self._dir / TASKS_DIR).is_dir():  # (reading creates no folder)
+            self.open_study_tasks(now)
         # The event shards written next (today's, and yesterday's by a late flush); an older
         # one that is unreadable fails the write that would touch it, and is never replaced.
         days = [now.astimezone(self._timezone).date() - timedelta(days=back) for back in (1, 0)]
@@ -817,48 +850,6 @@ class _GroupQuizIndex:
 
 def _poll_ids(quiz: GroupQuiz) -> list[str]:
     return [question.poll_id for question in quiz.questions if question.poll_id]
-
-
-Keyed = TypeVar("Keyed", StudyTask, Meeting)
-
-
-def _add_keeping(table: Table, record: Keyed, cls: type[Keyed]) -> Keyed:
-    """Insert a record keyed by its `id`, unless one is stored already: then that one."""
-    doc = table.get(Query().id == record.id)
-    if isinstance(doc, dict):
-        return converter.structure(doc, cls)
-    table.insert(converter.unstructure(record))
-    return record
-
-
-def _change_one(
-    table: Table,
-    key: str,
-    cls: type[Keyed],
-    change: Callable[[Keyed], tuple[Keyed | None, Result]],
-) -> Result | None:
-    """Read the record keyed `key`, let `change` say what to write, write it; one step
-    under the caller's lock. None if there is no such record."""
-    doc = table.get(Query().id == key)
-    if not isinstance(doc, Document):
-        return None
-    changed, result = change(converter.structure(doc, cls))
-    if changed is not None:
-        _put(table, doc.doc_id, converter.unstructure(changed))
-    return result
-
-
-def _put(table: Table, doc_id: int, doc: dict[str, Any]) -> None:
-    """Insert or wholly replace one document: a single write to disk either way."""
-    if table.contains(doc_id=doc_id):
-
-        def replace_fields(existing: MutableMapping[str, Any]) -> None:
-            existing.clear()
-            existing.update(doc)
-
-        table.update(replace_fields, doc_ids=[doc_id])
-    else:
-        table.insert(Document(doc, doc_id=doc_id))
 
 
 def _shift_month(at: datetime, months: int) -> datetime:
