@@ -13,7 +13,7 @@ drop the old table.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, MutableMapping
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from tinydb.storages import Storage
 from tinydb.table import Document
 
 from core.store.documents import converter
+from core.store.keyed_table import put
 from core.store.records import Person
 
 PEOPLE_DIR = "people"
@@ -62,11 +63,7 @@ class PeopleFiles:
         if self._index().get(person.user_id) == person:
             return
         with self._file(person.user_id) as file:
-            table = file.table(TABLE)
-            if table.contains(doc_id=person.user_id):
-                table.update(_replacing(document), doc_ids=[person.user_id])
-            else:
-                table.insert(Document(document, doc_id=person.user_id))
+            put(file.table(TABLE), person.user_id, document)
         self._remember(_person(person.user_id, document))
 
     def load(self, legacy: Iterable[Document] = ()) -> None:
@@ -122,14 +119,6 @@ class PeopleFiles:
         self._people.clear()
         self._by_branch.clear()
         self._loaded = False
-
-
-def _replacing(document: dict[str, Any]) -> Callable[[MutableMapping[str, Any]], None]:
-    def replace_fields(existing: MutableMapping[str, Any]) -> None:
-        existing.clear()
-        existing.update(document)
-
-    return replace_fields
 
 
 def _person(user_id: int, document: dict[str, Any]) -> Person:
