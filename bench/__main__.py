@@ -16,15 +16,14 @@ import argparse
 import statistics
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bench import answers, bank_import, broadcast, report, scale, startup, store_write
+from bench.progress import progress
 
 T = TypeVar("T")
 #: A failed phase's row shows this much of its error (the rest went to stderr).
@@ -39,15 +38,6 @@ class Row:
     result: str
     goal: str = "-"
     ok: bool | None = None
-
-
-@contextmanager
-def progress(name: str) -> Iterator[None]:
-    """Tell the user on stderr which phase runs, and how long it took."""
-    print(f"{name} ...", file=sys.stderr, flush=True)
-    started = time.perf_counter()
-    yield
-    print(f"{name}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
 
 
 def phase(name: str, action: Callable[[], T], rows_of: Callable[[T], list[Row]]) -> list[Row]:

@@ -35,6 +35,7 @@ from telegram import Update
 from bench import answers, broadcast, sizes, startup
 from bench.growth import SIZE_ORDER, Figure, Goal, Value, missed, render, table
 from bench.loop_lag import LoopLag, worst_logged
+from bench.progress import progress
 from bench.sizes import FIRST_GROUP, NOW, SHANGHAI, SIZES, Size
 from bench.startup import ask, is_export, peak_rss_mb, stop, timed_start
 from core.scheduling.study_tasks import CALLBACK_PREFIX
@@ -432,15 +433,6 @@ def measure_size(size: Size, limit: float) -> dict[str, Value]:
             except Exception as error:  # the table still prints, the figures missing
                 print(f"{size.name} {name} failed: {error!r}", file=sys.stderr, flush=True)
     return found
-
-
-@contextmanager
-def progress(name: str) -> Iterator[None]:
-    """Say on stderr which phase runs, and how long it took."""
-    print(f"{name} ...", file=sys.stderr, flush=True)
-    started = time.perf_counter()
-    yield
-    print(f"{name}: {time.perf_counter() - started:.1f} s", file=sys.stderr, flush=True)
 
 
 def run_growth(names: list[str], limit: float) -> int:
