@@ -302,9 +302,6 @@ async def post_init(application: Application) -> None:
     if recovered:
         log.info("Recorded %s quiz answers a crash had left in members' outboxes", recovered)
     start_scheduler(application, found.settings.tick_seconds)
-    # The month's ranking, kept from now on (Reports.ranking): built once, off the loop, so
-    # that the first /branches does not wait for every branch's month to be read.
-    application.create_task(asyncio.to_thread(found.reports.ranking, found.reports.this_month()))
     # The bank imports' process server loads bot.py's modules: each child runs bot.py again.
     start_import_server("bot")
     # What start-up loaded (banks, config, PTB) lives as long as the process. Frozen, it is

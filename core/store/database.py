@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 from tinydb.table import Table
 
 from core.clock import Clock, system_clock
@@ -84,7 +84,7 @@ ROSTER_DOC = 1  # a branch's roster is one document in a file of its own
 LOCK_FILE = ".lock"
 UNAFFILIATED = "_none"
 OPEN_SHARDS = 16
-OPEN_MONTH_FILES = 12  # tasks and meetings of the months a round or a report still reads
+OPEN_MONTH_FILES = 4  # this month's tasks and meetings, the last's (a month's tasks: 8 MB)
 LEGACY_PEOPLE_TABLE = "people"  # state.json's, before people/ (core/store/people_files.py)
 BINDINGS_DOC = 1  # all bindings live in one document so that each change is one write
 NUDGES_DOC = 1  # the last 提醒未完成 of every branch, one document
@@ -130,6 +130,7 @@ class Store:
         self._shards: OrderedDict[Path, TinyDB] = OrderedDict()
         self._month_files: OrderedDict[Path, TinyDB] = OrderedDict()
         self._rosters: dict[str, BranchRoster] = {}  # as stored (a writable store's alone)
+        self._open_tasks: dict[str, list[StudyTask]] = {}  # by month, see open_study_tasks
         self._pushes = PushFiles(self._dir, self._storage, read_only=read_only)
         self._group_quizzes: _GroupQuizIndex | None = None
         self._quizzes: OrderedDict[str, GroupQuiz] = OrderedDict()  # as stored, recent ones
@@ -522,6 +523,7 @@ class Store:
         (a 补发 must not drop the presses made on a first message that did arrive)."""
         with self._lock:
             self._touched(task.branch_id)
+            self._open_tasks.pop(_task_month(task.id) or "", None)
             return self._task_table(task.id).add_keeping(task, StudyTask)
 
     def change_study_task(
@@ -539,24 +541,39 @@ class Store:
             stored = table.get(task_id)
             if stored is not None:
                 self._touched(stored["branch_id"])
+                self._open_tasks.pop(_task_month(task_id) or "", None)
             return table.change_one(task_id, StudyTask, change)
 
     def open_study_tasks(self, now: datetime) -> list[StudyTask]:
-        """Tasks not yet summarized, from the months a task can still be open in."""
+        """Tasks not yet summarized, from the months a task can still be open in.
+
+        Every round asks: a month's open tasks are kept once read, until a task of that
+        month is added or changed (an agency's month of tasks, kept whole, is 8 MB)."""
         tasks = []
         for months_back in range(4):  # due_days is at most 90
             month = _shift_month(now.astimezone(self._timezone), -months_back)
             with self._lock:
-                table = self._month_file(TASKS_DIR, month).table("tasks")
-                open_tasks = table.search(Query().summarized == False)  # noqa: E712
-            tasks += [converter.structure(d, StudyTask) for d in open_tasks]
+                tasks += self._open_tasks_of(self._month_name(month))
         return tasks
 
+    def _open_tasks_of(self, month: str) -> list[StudyTask]:
+        kept = self._open_tasks.get(month)
+        if kept is None:
+            path = self._dir / TASKS_DIR / f"{month}.json"
+            stored = read_json_file(path).get("tasks", {}) if path.exists() else {}
+            found = [doc for doc in stored.values() if doc.get("summarized") is False]
+            kept = [converter.structure(doc, StudyTask) for doc in found]
+            if not self._read_only:  # another process writes what a read-only store reads
+                self._open_tasks[month] = kept
+        return kept
+
     def study_tasks_of_month(self, month: datetime) -> list[StudyTask]:
-        """Every task assigned in a month."""
+        """Every task assigned in a month. The file is read, not kept open: an agency's
+        month is 8 MB parsed, and reports read several months in turn."""
+        path = self._dir / TASKS_DIR / f"{self._month_name(month)}.json"
         with self._lock:
-            docs = self._month_file(TASKS_DIR, month).table("tasks").all()
-        return [converter.structure(doc, StudyTask) for doc in docs]
+            docs = read_json_file(path).get("tasks", {}).values() if path.exists() else []
+            return [converter.structure(doc, StudyTask) for doc in docs]
 
     # --- quizzes ----------------------------------------------------------------
 
