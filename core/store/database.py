@@ -84,7 +84,11 @@ ROSTER_DOC = 1  # a branch's roster is one document in a file of its own
 LOCK_FILE = ".lock"
 UNAFFILIATED = "_none"
 OPEN_SHARDS = 16
-OPEN_MONTH_FILES = 4  # this month's tasks and meetings, the last's (a month's tasks: 8 MB)
+# The tasks of the four months a task may still be open in, this month's and last month's
+# meetings. An agency's month of tasks is 8 MB parsed; parsing it holds the event loop up
+# (json.loads keeps the GIL: 0.2 s at L), so the months a round or an /export reads are
+# read at start, before the loop runs, and kept.
+OPEN_MONTH_FILES = 6
 LEGACY_PEOPLE_TABLE = "people"  # state.json's, before people/ (core/store/people_files.py)
 BINDINGS_DOC = 1  # all bindings live in one document so that each change is one write
 NUDGES_DOC = 1  # the last 提醒未完成 of every branch, one document
@@ -568,12 +572,10 @@ class Store:
         return kept
 
     def study_tasks_of_month(self, month: datetime) -> list[StudyTask]:
-        """Every task assigned in a month. The file is read, not kept open: an agency's
-        month is 8 MB parsed, and reports read several months in turn."""
-        path = self._dir / TASKS_DIR / f"{self._month_name(month)}.json"
+        """Every task assigned in a month."""
         with self._lock:
-            docs = read_json_file(path).get("tasks", {}).values() if path.exists() else []
-            return [converter.structure(doc, StudyTask) for doc in docs]
+            docs = self._month_file(TASKS_DIR, month).table("tasks").all()
+        return [converter.structure(doc, StudyTask) for doc in docs]
 
     # --- quizzes ----------------------------------------------------------------
 
@@ -829,6 +831,12 @@ class Store:
             self._pushes.get(self._month_name(_shift_month(local, -back)), "")
         if (self._dir / TASKS_DIR).is_dir():  # (reading creates no folder)
             self.open_study_tasks(now)
+            for back in range(3, -1, -1):
+                path = (
+                    self._dir / TASKS_DIR / f"{self._month_name(_shift_month(local, -back))}.json"
+                )
+                if path.exists():
+                    self._open_shard(path, month_file=True)
         # The event shards written next (today's, and yesterday's by a late flush); an older
         # one that is unreadable fails the write that would touch it, and is never replaced.
         days = [now.astimezone(self._timezone).date() - timedelta(days=back) for back in (1, 0)]
