@@ -124,8 +124,8 @@ class Reports:
         self._clock = clock
         self._timezone = timezone
         self._meetings = Meetings(organization, clock, timezone)
-        # ranking(): (branch, month) -> ((store version, config), the report as ranked)
-        self._ranked: dict[tuple[str, str], tuple[tuple[int, object], BranchMonthReport]] = {}
+        # ranking(): (branch, month) -> (store version, config, the report as ranked)
+        self._ranked: dict[tuple[str, str], tuple[int, object, BranchMonthReport]] = {}
 
     @property
     def _store(self) -> Store:
@@ -180,17 +180,17 @@ class Reports:
         ranked = []
         tasks: dict[str, list[StudyTask]] | None = None
         for branch in config.branches:
-            version = (self._store.branch_version(branch.id), config)  # before the reads
+            version = self._store.branch_version(branch.id)  # before the reads
             kept = self._ranked.get((branch.id, month))
-            if kept is None or kept[0][0] != version[0] or kept[0][1] is not config:
+            if kept is None or kept[0] != version or kept[1] is not config:
                 if tasks is None:
                     tasks = {}
                     for task in self._tasks(month):
                         tasks.setdefault(task.branch_id, []).append(task)
                 built = self._build(branch, month, tasks.get(branch.id, []))
-                kept = (version, replace(built, answers=(), activity=(), tasks=()))
+                kept = (version, config, replace(built, answers=(), activity=(), tasks=()))
                 self._ranked[(branch.id, month)] = kept
-            ranked.append(kept[1])
+            ranked.append(kept[2])
         return rank_branches(ranked)
 
     def work_due(self, report: BranchMonthReport) -> bool:
@@ -356,22 +356,17 @@ class Reports:
         meetings: dict[str, list[Meeting]] = {}
         for meeting in self._meetings.dated_between(quarter.first, quarter.last):
             meetings.setdefault(meeting.branch_id, []).append(meeting)
+        ranked = self.ranking(self.this_month())
+        on_roster = {report.branch_id: len(report.roster) for report in ranked}  # 名单 now
+        today = self.today()
         lines = []
         for branch in config.branches:
             binding = bindings.get(branch.id)
             met, needed = compliance(branch, config.cadence, meetings.get(branch.id, []), quarter)
-            members = len(
-                branch_members(
-                    branch.id,
-                    self._store.branch_people(branch.id),
-                    self._store.branch_roster(branch.id),
-                )
-            )
             lines.append(
-                branch_line(branch, binding, members, (met, needed), branch.id in paused,
-                            self.today())
+                branch_line(branch, binding, on_roster[branch.id], (met, needed),
+                            branch.id in paused, today)
             )  # fmt: skip
-        ranked = self.ranking(self.this_month())
         unbound = {branch.id for branch in config.branches if branch.id not in bindings}
         return overview(lines, ranking_lines(ranked, unbound), ranking_header(ranked))
 
