@@ -370,8 +370,8 @@ class Store:
             for doc in stored.get("events", {}).values():
                 if doc["kind"] == ANSWER_EVENT_KIND and doc["user_id"] is not None:
                     at = converter.structure(doc["at"], datetime)
-                    envelope = {"user_id": doc["user_id"], "branch_id": branch_id, "at": at}
-                    found.append(converter.structure({**doc["data"], **envelope}, AnswerRecord))
+                    user_id = doc["user_id"]
+                    found.append(AnswerRecord.from_parts(doc["data"], user_id, branch_id, at))
         return found
 
     def month_events(self, month: str) -> Iterator[Event]:

@@ -76,8 +76,16 @@ class AnswerRecord:
         """The record an answer event holds."""
         if event.kind != ANSWER_EVENT_KIND or event.user_id is None:
             raise ValueError(f"not a quiz answer event: {event.kind!r}")
-        envelope = {"user_id": event.user_id, "branch_id": event.branch_id, "at": event.at}
-        return converter.structure({**event.data, **envelope}, cls)
+        return cls.from_parts(event.data, event.user_id, event.branch_id, event.at)
+
+    @classmethod
+    def from_parts(
+        cls, data: Mapping[str, Any], user_id: int, branch_id: str | None, at: datetime
+    ) -> AnswerRecord:
+        """The record from an answer event's data and envelope (its stored document read
+        without building the event first)."""
+        envelope = {"user_id": user_id, "branch_id": branch_id, "at": at}
+        return converter.structure({**data, **envelope}, cls)
 
 
 @dataclass(frozen=True)
