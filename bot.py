@@ -302,6 +302,8 @@ async def post_init(application: Application) -> None:
     if recovered:
         log.info("Recorded %s quiz answers a crash had left in members' outboxes", recovered)
     start_scheduler(application, found.settings.tick_seconds)
+    # The first /branches of a large agency would build 500 branches' months: build them now.
+    application.create_task(asyncio.to_thread(found.reports.keep_ranking), name="ranking")
     # The bank imports' process server loads bot.py's modules: each child runs bot.py again.
     start_import_server("bot")
     # What start-up loaded (banks, config, PTB) lives as long as the process. Frozen, it is

@@ -1,5 +1,5 @@
 """Quiz statistics from answer records: which questions are hard and tell members apart,
-which wrong options mislead, which tags a branch is weak on; who answered how much.
+which wrong options mislead, which tags a branch is weak on.
 
 Item analysis reads each member's first answer to each question in the period: a retake or
 a review is practice, and would count a question again for the members who got it wrong.
@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
 
 from core.store.quiz_sessions import AnswerRecord, QuestionKey
 
@@ -154,29 +153,3 @@ def _distractors(given: Iterable[AnswerRecord], key: frozenset[str] | None) -> d
         if not answer.correct:
             chosen.update(label for label in answer.chosen if key is None or label not in key)
     return dict(chosen)
-
-
-@dataclass(frozen=True)
-class MemberTotals:
-    """One member's answers in a period."""
-
-    answered: int
-    right: int
-
-    @property
-    def rate(self) -> float:
-        """Share of answers that were right, 0.0–1.0 (0.0 with no answers)."""
-        return self.right / self.answered if self.answered else 0.0
-
-
-def member_totals(
-    answers: Iterable[AnswerRecord], start: datetime, end: datetime
-) -> dict[int, MemberTotals]:
-    """Answers and right answers per member, for answers given in [start, end)."""
-    counts: dict[int, list[int]] = {}
-    for answer in answers:
-        if start <= answer.at < end:
-            tally = counts.setdefault(answer.user_id, [0, 0])
-            tally[0] += 1
-            tally[1] += int(answer.correct)
-    return {user: MemberTotals(answered, right) for user, (answered, right) in counts.items()}

@@ -26,16 +26,16 @@ What counts, decided once here:
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from core import messages
 from core.config.points_rule import PointsRule
 from core.organization.names import name_order
-from core.quizzes.statistics import member_totals
-from core.reports.points import points_by_day
+from core.reports.points import tallied_points_by_day
 from core.roster.members import Member
+from core.store.answer_tally import AnswerTally
 from core.store.quiz_sessions import AnswerRecord
 from core.store.records import Person, StudyTask
 from core.store.roster_records import Leave, ListEntry, account_key
@@ -305,26 +305,47 @@ def build_report(
     `leave` the leave overlapping the month, by member key.
     """
     start, end = month_bounds(month, tz)
-    branch_tasks = [t for t in tasks if t.branch_id == branch_id]
-    month_tasks = sorted(
-        (t for t in branch_tasks if start <= t.assigned_at < end),
-        key=lambda t: (t.assigned_at, t.id),
-    )
     month_answers = sorted(
         (a for a in answers if a.branch_id == branch_id and start <= a.at < end),
         key=lambda a: (a.at, a.user_id),
     )
+    tally = AnswerTally.of(month_answers, tz)
+    totals = build_totals(
+        branch_id, branch_name, month, roster, tasks, tally, rule, tz, former, leave
+    )  # fmt: skip
     activity = [
         Activity(user_id, done_at)
-        for task in branch_tasks
+        for task in tasks
+        if task.branch_id == branch_id
         for user_id, done_at in task.done.items()
         if start <= done_at < end
     ]
     activity += (Activity(a.user_id, a.at) for a in month_answers)
     activity.sort(key=lambda a: (a.at, a.user_id))
+    return replace(totals, answers=tuple(month_answers), activity=tuple(activity))
 
-    quiz = member_totals(month_answers, start, end)
-    daily = points_by_day(branch_tasks, month_answers, rule, tz)
+
+def build_totals(
+    branch_id: str,
+    branch_name: str,
+    month: str,
+    roster: Sequence[Member],
+    tasks: Sequence[StudyTask],
+    tally: AnswerTally,
+    rule: PointsRule,
+    tz: ZoneInfo,
+    former: Iterable[Person] = (),
+    leave: Mapping[str, Leave] | None = None,
+) -> BranchMonthReport:
+    """`build_report` from the branch's answers of the month counted (`tally`): every
+    member's totals and the tasks, no answers or activity (what the ranking needs)."""
+    start, end = month_bounds(month, tz)
+    branch_tasks = [t for t in tasks if t.branch_id == branch_id]
+    month_tasks = sorted(
+        (t for t in branch_tasks if start <= t.assigned_at < end),
+        key=lambda t: (t.assigned_at, t.id),
+    )
+    daily = tallied_points_by_day(branch_tasks, tally, rule, tz)
     first_day, last_day = start.date(), (end - timedelta(days=1)).date()
     points = {
         user_id: sum(p for day, p in days.items() if first_day <= day <= last_day)
@@ -336,8 +357,13 @@ def build_report(
         for user_id, done_at in task.done.items():
             done[user_id] = done.get(user_id, 0) + 1
             on_time[user_id] = on_time.get(user_id, 0) + int(done_at <= task.due_at)
-    acted = {a.user_id for a in activity}
-
+    acted = {
+        user_id
+        for task in branch_tasks
+        for user_id, done_at in task.done.items()
+        if start <= done_at < end
+    }
+    acted.update(user_id for user_id, member in tally.members.items() if member.answered)
     names = {p.user_id: p.report_name for p in former}
     listed = {m.user_id for m in roster if m.user_id is not None}
     leavers = sorted((acted | set(done)) - listed)
@@ -347,7 +373,7 @@ def build_report(
 
     def line(member: Member, is_on_roster: bool) -> MemberMonth:
         user_id = member.user_id
-        totals = quiz.get(user_id) if user_id is not None else None
+        totals = tally.members.get(user_id) if user_id is not None else None
         return MemberMonth(
             user_id=user_id,
             name=member.name,
@@ -355,7 +381,7 @@ def build_report(
             tasks_done=done.get(user_id, 0) if user_id is not None else 0,
             tasks_on_time=on_time.get(user_id, 0) if user_id is not None else 0,
             answered=totals.answered if totals else 0,
-            correct=totals.right if totals else 0,
+            correct=totals.correct if totals else 0,
             points=points.get(user_id, 0) if user_id is not None else 0,
             on_roster=is_on_roster,
             acted=user_id in acted,
@@ -389,8 +415,7 @@ def build_report(
         month=month,
         members=tuple(members),
         tasks=task_lines,
-        answers=tuple(month_answers),
-        activity=tuple(activity),
+        answers=(),
     )
 
 

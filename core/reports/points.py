@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from core import messages
 from core.config.points_rule import PointsRule
+from core.store.answer_tally import AnswerTally
 from core.store.quiz_sessions import AnswerRecord
 from core.store.records import StudyTask
 
@@ -41,6 +42,13 @@ def points_by_day(
     Counts every completion and answer given; the caller chooses which (one branch,
     one period). Days with no points are left out.
     """
+    return tallied_points_by_day(tasks, AnswerTally.of(answers, tz), rule, tz)
+
+
+def tallied_points_by_day(
+    tasks: Iterable[StudyTask], tally: AnswerTally, rule: PointsRule, tz: ZoneInfo
+) -> dict[int, dict[date, int]]:
+    """`points_by_day` with the answers counted already."""
     raw: dict[int, dict[date, int]] = {}
     if rule.study_on_time:
         for task in tasks:
@@ -50,11 +58,10 @@ def points_by_day(
                     day = done_at.astimezone(tz).date()
                     days[day] = days.get(day, 0) + rule.study_on_time
     if rule.correct_answer:
-        for answer in answers:
-            if answer.correct:
-                days = raw.setdefault(answer.user_id, {})
-                day = answer.at.astimezone(tz).date()
-                days[day] = days.get(day, 0) + rule.correct_answer
+        for user_id, member in tally.members.items():
+            for day, rights in member.rights_by_day.items():
+                days = raw.setdefault(user_id, {})
+                days[day] = days.get(day, 0) + rights * rule.correct_answer
     return {
         user_id: {day: min(points, rule.daily_cap) for day, points in days.items() if points}
         for user_id, days in raw.items()

@@ -14,6 +14,7 @@ Decided here:
 from __future__ import annotations
 
 import html
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -36,6 +37,7 @@ from core.reports.month_report import (
     BranchMonthReport,
     MeetingLine,
     build_report,
+    build_totals,
     format_leaderboard,
     format_member_month,
     member_rank,
@@ -55,11 +57,12 @@ from core.reports.question_stats import (
     stats_workbook,
 )
 from core.reports.requests import name_and_period
-from core.roster.members import branch_members, leave_of
+from core.roster.members import Member, branch_members, leave_of
 from core.store.database import ANSWER_ID, Store
 from core.store.meeting_records import CLOSED, Meeting
 from core.store.quiz_sessions import ANSWER_EVENT_KIND, AnswerRecord
-from core.store.records import StudyTask
+from core.store.records import Person, StudyTask
+from core.store.roster_records import Leave
 
 NUDGE_INTERVAL = timedelta(hours=1)
 # Telegram refuses a message with too many mentions; the rest are counted, not named.
@@ -124,8 +127,10 @@ class Reports:
         self._clock = clock
         self._timezone = timezone
         self._meetings = Meetings(organization, clock, timezone)
-        # ranking(): (branch, month) -> (store version, config, the report as ranked)
-        self._ranked: dict[tuple[str, str], tuple[int, object, BranchMonthReport]] = {}
+        # ranking(): month -> branch -> (store version, config, the report as ranked), for
+        # this month and the last other month asked; one build at a time.
+        self._ranked: dict[str, dict[str, tuple[int, object, BranchMonthReport]]] = {}
+        self._ranking_lock = threading.Lock()
 
     @property
     def _store(self) -> Store:
@@ -175,23 +180,38 @@ class Reports:
 
         Kept per branch and month, and built again only for a branch whose records changed
         since (`Store.branch_version`): 500 branches take seconds to build, and /branches
-        asks for all of them."""
+        asks for all of them. The bot builds this month's once it runs (`keep_ranking`);
+        a caller meanwhile waits for that build rather than doing it twice."""
         config = self._organization.config
         ranked = []
         tasks: dict[str, list[StudyTask]] | None = None
-        for branch in config.branches:
-            version = self._store.branch_version(branch.id)  # before the reads
-            kept = self._ranked.get((branch.id, month))
-            if kept is None or kept[0] != version or kept[1] is not config:
-                if tasks is None:
-                    tasks = {}
-                    for task in self._tasks(month):
-                        tasks.setdefault(task.branch_id, []).append(task)
-                built = self._build(branch, month, tasks.get(branch.id, []))
-                kept = (version, config, replace(built, answers=(), activity=(), tasks=()))
-                self._ranked[(branch.id, month)] = kept
-            ranked.append(kept[2])
+        with self._ranking_lock:
+            month_kept = self._kept_month(month)
+            for branch in config.branches:
+                version = self._store.branch_version(branch.id)  # before the reads
+                kept = month_kept.get(branch.id)
+                if kept is None or kept[0] != version or kept[1] is not config:
+                    if tasks is None:
+                        tasks = {}
+                        for task in self._tasks(month):
+                            tasks.setdefault(task.branch_id, []).append(task)
+                    built = self._build_totals(branch, month, tasks.get(branch.id, []))
+                    kept = (version, config, replace(built, tasks=()))
+                    month_kept[branch.id] = kept
+                ranked.append(kept[2])
         return rank_branches(ranked)
+
+    def keep_ranking(self) -> None:
+        """Build this month's ranking ahead of the first /branches (seconds for a
+        provincial agency's 500 branches): run off the event loop once the bot runs."""
+        self.ranking(self.this_month())
+
+    def _kept_month(self, month: str) -> dict[str, tuple[int, object, BranchMonthReport]]:
+        """The ranking kept for `month`; of other months only this month's stays kept."""
+        this_month = self.this_month()
+        for other in [m for m in self._ranked if m not in (month, this_month)]:
+            del self._ranked[other]
+        return self._ranked.setdefault(month, {})
 
     def work_due(self, report: BranchMonthReport) -> bool:
         """Whether the branch has had anything to do in the report's month: a study task
@@ -267,18 +287,37 @@ class Reports:
         return _TaskMonths(self._store, self._timezone).for_month(month)
 
     def _build(self, branch: Branch, month: str, tasks: Sequence[StudyTask]) -> BranchMonthReport:
-        people = self._store.branch_people(branch.id)
-        kept = self._store.branch_roster(branch.id)
-        roster = branch_members(branch.id, people, kept)
-        first, last = month_days(month, self._timezone)
-        leave = {m.key: found for m in roster if (found := leave_of(kept, m.key, first, last))}
-        former = [p for p in people if p.membership(branch.id) and not p.is_active_in(branch.id)]
+        roster, former, leave = self._members(branch, month)
         answers = self._store.answers(branch.id, month)
         rule = self._organization.config.points
         return build_report(
             branch.id, branch.name, month, roster, tasks, answers, rule, self._timezone, former,
             leave,
         )  # fmt: skip
+
+    def _build_totals(
+        self, branch: Branch, month: str, tasks: Sequence[StudyTask]
+    ) -> BranchMonthReport:
+        """`_build` from the answers as the store keeps them counted (for the ranking)."""
+        roster, former, leave = self._members(branch, month)
+        tally = self._store.answer_tally(branch.id, month)
+        rule = self._organization.config.points
+        return build_totals(
+            branch.id, branch.name, month, roster, tasks, tally, rule, self._timezone, former,
+            leave,
+        )  # fmt: skip
+
+    def _members(
+        self, branch: Branch, month: str
+    ) -> tuple[list[Member], list[Person], dict[str, Leave]]:
+        """The branch's members, those who left it, and the leave overlapping the month."""
+        people = self._store.branch_people(branch.id)
+        kept = self._store.branch_roster(branch.id)
+        roster = branch_members(branch.id, people, kept)
+        first, last = month_days(month, self._timezone)
+        leave = {m.key: found for m in roster if (found := leave_of(kept, m.key, first, last))}
+        former = [p for p in people if p.membership(branch.id) and not p.is_active_in(branch.id)]
+        return roster, former, leave
 
     # --- meetings ---------------------------------------------------------------------
 

@@ -51,6 +51,7 @@ from core.store.answer_log import (
     read_answers,
     with_logged,
 )
+from core.store.answer_tally import AnswerTally
 from core.store.atomic_files import (
     TEMP_SUFFIX,
     AtomicJSONStorage,
@@ -84,6 +85,7 @@ ROSTER_DOC = 1  # a branch's roster is one document in a file of its own
 LOCK_FILE = ".lock"
 UNAFFILIATED = "_none"
 OPEN_SHARDS = 16
+TALLY_MONTHS = 2  # answer tallies kept: this month's and one other
 # The tasks of the four months a task may still be open in, this month's and last month's
 # meetings. An agency's month of tasks is 8 MB parsed; parsing it holds the event loop up
 # (json.loads keeps the GIL: 0.2 s at L), so the months a round or an /export reads are
@@ -139,6 +141,7 @@ class Store:
         self._group_quizzes: _GroupQuizIndex | None = None
         self._quizzes: OrderedDict[str, GroupQuiz] = OrderedDict()  # as stored, recent ones
         self._branch_versions: dict[str, int] = {}  # see branch_version
+        self._tallies: dict[tuple[str, str], AnswerTally] = {}  # (branch, month), see answer_tally
         self._bindings_kept: dict[str, Binding] | None = None
         self._key_index: dict[Path, dict[str, int]] = {}  # see core/store/keyed_table.py
         self._check_readable(self._now)
@@ -328,8 +331,10 @@ class Store:
     def record_event(self, event: Event) -> None:
         """Append an event to its branch-and-day shard; on return it is on disk."""
         with self._lock:
-            shard = self._shard(event.branch_id, event.at.astimezone(self._timezone).date())
-            shard.table("events").insert(converter.unstructure(event))
+            day = event.at.astimezone(self._timezone).date()
+            document = converter.unstructure(event)
+            self._shard(event.branch_id, day).table("events").insert(document)
+            self._count_answers(event.branch_id, day, [document])
             self._touched(event.branch_id)
 
     def record_events(self, events: Iterable[Event]) -> int:
@@ -341,6 +346,7 @@ class Store:
         with self._lock:
             for (branch_id, day), docs in by_shard.items():
                 self._shard(branch_id, day).table("events").insert_multiple(docs)
+                self._count_answers(branch_id, day, docs)
                 self._touched(branch_id)
         return sum(len(docs) for docs in by_shard.values())
 
@@ -373,6 +379,23 @@ class Store:
                     user_id = doc["user_id"]
                     found.append(AnswerRecord.from_parts(doc["data"], user_id, branch_id, at))
         return found
+
+    def answer_tally(self, branch_id: str, month: str) -> AnswerTally:
+        """A branch's quiz answers of a month ("YYYY-MM") counted (core/store/answer_tally.py):
+        read from its shards the first time, then kept and counted on as answers are
+        recorded. A copy: later answers leave it alone."""
+        key = (branch_id, month)
+        with self._lock:
+            tally = self._tallies.get(key)
+            if tally is None:
+                tally = AnswerTally()
+                year, month_number = map(int, month.split("-"))
+                for path in sorted((self._dir / EVENTS_DIR / month / branch_id).glob("*.json")):
+                    day = date(year, month_number, int(path.stem))  # a shard is a local day
+                    _count_into(tally, day, read_json_file(path).get("events", {}).values())
+                if not self._read_only:  # another process writes what a read-only store reads
+                    self._keep_tally(key, tally)
+            return tally.copy()
 
     def month_events(self, month: str) -> Iterator[Event]:
         """Every event of every branch (and of no branch) in a month ("YYYY-MM")."""
@@ -635,6 +658,7 @@ class Store:
                         docs.append(converter.unstructure(event))
                 if docs:
                     table.insert_multiple(docs)
+                    self._count_answers(branch_id, day, docs)
                     added += len(docs)
                     self._touched(branch_id)
         return added
@@ -727,6 +751,20 @@ class Store:
         for branch_id in branch_ids:
             if branch_id is not None:
                 self._branch_versions[branch_id] = self._branch_versions.get(branch_id, 0) + 1
+
+    def _count_answers(
+        self, branch_id: str | None, day: date, documents: Iterable[dict[str, Any]]
+    ) -> None:
+        """Count answers just recorded into their kept tally, if one is kept."""
+        tally = self._tallies.get((branch_id, f"{day:%Y-%m}")) if branch_id else None
+        if tally is not None:
+            _count_into(tally, day, documents)
+
+    def _keep_tally(self, key: tuple[str, str], tally: AnswerTally) -> None:
+        months = list(dict.fromkeys(month for _, month in self._tallies))
+        if key[1] not in months and len(months) >= TALLY_MONTHS:
+            self._tallies = {k: kept for k, kept in self._tallies.items() if k[1] != months[0]}
+        self._tallies[key] = tally
 
     def _month_name(self, at: datetime) -> str:
         return f"{at.astimezone(self._timezone):%Y-%m}"
@@ -871,6 +909,13 @@ class _GroupQuizIndex:
             self.unfinished.add(quiz_id)
         else:
             self.unfinished.discard(quiz_id)
+
+
+def _count_into(tally: AnswerTally, day: date, documents: Iterable[dict[str, Any]]) -> None:
+    """Add the answers among a day shard's event documents to `tally`."""
+    for doc in documents:
+        if doc["kind"] == ANSWER_EVENT_KIND and doc["user_id"] is not None:
+            tally.add(doc["user_id"], bool(doc["data"]["correct"]), day)
 
 
 def _poll_ids(quiz: GroupQuiz) -> list[str]:

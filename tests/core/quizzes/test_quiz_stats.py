@@ -1,4 +1,4 @@
-"""Item analysis and member totals on small hand-computed examples."""
+"""Item analysis on small hand-computed examples."""
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -9,7 +9,6 @@ from core.quizzes.statistics import (
     analyse_questions,
     discrimination,
     first_answers,
-    member_totals,
     tag_facility,
     weakest_tag_by_branch,
 )
@@ -90,19 +89,5 @@ def test_first_answers_keep_one_per_member_and_question() -> None:
     assert len(first_answers(ANSWERS)) == len(ANSWERS) - 1
 
 
-def test_member_totals_in_a_half_open_period() -> None:
-    start = datetime(2026, 11, 3, 0, 0, tzinfo=SHANGHAI)
-    end = datetime(2026, 11, 5, 0, 0, tzinfo=SHANGHAI)  # the 5th itself is out
-    totals = member_totals(ANSWERS, start, end)
-    assert {user: (t.answered, t.right) for user, t in totals.items()} == {
-        1: (2, 0),
-        2: (1, 1),
-        3: (1, 0),
-    }
-    assert totals[2].rate == 1.0 and totals[1].rate == 0.0
-
-
 def test_nothing_answered_means_no_rows() -> None:
     assert analyse_questions(first_answers([]), KEYS.get) == []
-    start = datetime(2026, 11, 1, tzinfo=SHANGHAI)
-    assert member_totals(ANSWERS, start, start) == {}
