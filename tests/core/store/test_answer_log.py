@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from core.store.answer_log import log_path
+from core.store.answer_log import added_answers, log_path
 from core.store.database import Store
 from core.store.quiz_records import QUIZ_POLL, GroupAnswer, GroupQuestion, GroupQuiz
 from tests.conftest import SHANGHAI
@@ -89,3 +89,19 @@ def test_any_other_change_writes_the_quiz_whole_and_drops_the_log(tmp_path: Path
     quiz = Store(data, SHANGHAI, read_only=True).group_quiz(QUIZ.id)
     assert quiz is not None and quiz.status == "closing"
     assert list(quiz.questions[0].answers) == [1, 2, 3]
+
+
+def test_only_a_change_that_adds_answers_alone_is_appended() -> None:
+    given = {u: GroupAnswer(("A",), True, AT + timedelta(seconds=u)) for u in (1, 2)}
+    stored = QUIZ.with_question(0, replace(QUIZ.questions[0], answers=given))
+
+    def with_answers(answers: dict[int, GroupAnswer]) -> GroupQuiz:
+        return stored.with_question(0, replace(stored.questions[0], answers=answers))
+
+    third = GroupAnswer(("B",), False, AT)
+    assert added_answers(stored, with_answers({**given, 3: third})) == [(0, 3, third)]
+    assert added_answers(stored, stored) == []
+    changed = {**given, 1: replace(given[1], correct=False), 3: third}
+    assert added_answers(stored, with_answers(changed)) is None  # an answer changed
+    assert added_answers(stored, with_answers({2: given[2], 3: third})) is None  # one dropped
+    assert added_answers(stored, replace(stored, status="closing")) is None
