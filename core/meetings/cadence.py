@@ -141,10 +141,11 @@ def tally(
     held = [m for m in _closed(branch, meetings) if period.holds(m.day)]
     rules = required(branch, cadence)
     found = []
+    parts_of_rule = {MONTHLY: period.months(), QUARTERLY: period.quarters()}
     for kind in MEETING_KINDS:
         days = tuple(sorted(m.day for m in held if m.kind == kind))
         rule = rules.get(kind, NOT_REQUIRED)
-        parts = {MONTHLY: period.months(), QUARTERLY: period.quarters()}.get(rule, [])
+        parts = parts_of_rule.get(rule, [])
         begun = [p for p in parts if p.first <= today]
         done = [p for p in begun if any(p.holds(day) for day in days)]
         missed = tuple(p for p in begun if p not in done and p.last < today)

@@ -32,6 +32,7 @@ class AnswerTally:
 
     def __init__(self) -> None:
         self._members: dict[int, MemberTally] = {}
+        self._view = MappingProxyType(self._members)
 
     @classmethod
     def of(cls, answers: Iterable[AnswerRecord], tz: ZoneInfo) -> AnswerTally:
@@ -54,7 +55,7 @@ class AnswerTally:
     @property
     def members(self) -> Mapping[int, MemberTally]:
         """Every member who answered, by user id."""
-        return MappingProxyType(self._members)
+        return self._view
 
     def copy(self) -> AnswerTally:
         """A copy that later answers added to this one leave alone."""
