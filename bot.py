@@ -78,6 +78,7 @@ from handlers.webhook import WebhookRefused, run_webhook
 HOME = Path(__file__).resolve().parent
 # A 429 is waited out and retried rather than raised (PTB's default is 0 retries).
 RATE_LIMIT_RETRIES = 5
+RANKING_KEY = "ranking"  # bot_data: the task building this month's ranking at start
 log = logging.getLogger("bot")
 
 
@@ -303,13 +304,22 @@ async def post_init(application: Application) -> None:
         log.info("Recorded %s quiz answers a crash had left in members' outboxes", recovered)
     start_scheduler(application, found.settings.tick_seconds)
     # The first /branches of a large agency would build 500 branches' months: build them now.
-    application.create_task(asyncio.to_thread(found.reports.keep_ranking), name="ranking")
+    application.bot_data[RANKING_KEY] = asyncio.create_task(keep_ranking(found))
     # The bank imports' process server loads bot.py's modules: each child runs bot.py again.
     start_import_server("bot")
     # What start-up loaded (banks, config, PTB) lives as long as the process. Frozen, it is
     # left out of full garbage collections, which otherwise pause answers by 20-50 ms.
     gc.freeze()
     log.info("Bot @%s is running", bot.username)
+
+
+async def keep_ranking(found: Services) -> None:
+    """This month's ranking built in a worker thread; a failure is logged (the first
+    /branches builds it then, and says what went wrong)."""
+    try:
+        await asyncio.to_thread(found.reports.keep_ranking)
+    except Exception:  # an optimisation only: never stop the bot for it
+        log.exception("Could not build this month's ranking ahead of /branches")
 
 
 def warnings_text(problems: Sequence[ConfigProblem]) -> str:
@@ -323,7 +333,10 @@ def menu(role: Role, is_private: bool) -> list[BotCommand]:
 
 
 async def post_shutdown(application: Application) -> None:
-    """Close the store: release its files and lock."""
+    """Close the store (once the ranking built at start is done): release files and lock."""
+    ranking = application.bot_data.pop(RANKING_KEY, None)
+    if ranking is not None:
+        await ranking
     application.bot_data[SERVICES_KEY].store.close()
 
 

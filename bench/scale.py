@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import signal
@@ -242,6 +243,7 @@ async def chat_phase(phase: str, size: Size, data: Path, figures: Figures) -> No
             clock, admins = FakeClock(NOW), str(ADMIN["id"])
             copy = folder / "data"
             async with running_bot_from_config(fake, copy, config, clock, admins) as bot:
+                gc.freeze()  # what start-up loaded, as bot.py's post_init does
                 if phase == "branches":
                     await branches(bot, size, figures)
                 elif phase == "export":

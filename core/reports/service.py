@@ -85,12 +85,13 @@ def _people(names: list[str]) -> str:
 
 
 class _TaskMonths:
-    """Study tasks by the month they were pushed in, each month read once: a month's report
-    needs the tasks of the months before it too (`task_months`)."""
+    """A branch's study tasks by the month they were pushed in, each month read once: a
+    month's report needs the tasks of the months before it too (`task_months`)."""
 
-    def __init__(self, store: Store, timezone: ZoneInfo) -> None:
+    def __init__(self, store: Store, timezone: ZoneInfo, branch_id: str) -> None:
         self._store = store
         self._timezone = timezone
+        self._branch_id = branch_id
         self._read: dict[datetime, list[StudyTask]] = {}
 
     def for_month(self, month: str) -> list[StudyTask]:
@@ -98,7 +99,7 @@ class _TaskMonths:
         found = []
         for start in task_months(month, self._timezone):
             if start not in self._read:
-                self._read[start] = self._store.study_tasks_of_month(start)
+                self._read[start] = self._store.study_tasks_of_month(start, self._branch_id)
             found += self._read[start]
         return found
 
@@ -172,7 +173,7 @@ class Reports:
     def report(self, branch_id: str, month: str) -> BranchMonthReport:
         """One branch's month."""
         branch = self.branch(branch_id)
-        return self._build(branch, month, self._tasks(month))
+        return self._build(branch, month, self._tasks(month, branch.id))
 
     def ranking(self, month: str) -> list[BranchMonthReport]:
         """Every declared branch's month by participation rate, each report cut to its
@@ -184,18 +185,13 @@ class Reports:
         a caller meanwhile waits for that build rather than doing it twice."""
         config = self._organization.config
         ranked = []
-        tasks: dict[str, list[StudyTask]] | None = None
         with self._ranking_lock:
             month_kept = self._kept_month(month)
             for branch in config.branches:
                 version = self._store.branch_version(branch.id)  # before the reads
                 kept = month_kept.get(branch.id)
                 if kept is None or kept[0] != version or kept[1] is not config:
-                    if tasks is None:
-                        tasks = {}
-                        for task in self._tasks(month):
-                            tasks.setdefault(task.branch_id, []).append(task)
-                    built = self._build_totals(branch, month, tasks.get(branch.id, []))
+                    built = self._build_totals(branch, month, self._tasks(month, branch.id))
                     kept = (version, config, replace(built, tasks=()))
                     month_kept[branch.id] = kept
                 ranked.append(kept[2])
@@ -249,7 +245,7 @@ class Reports:
         if member is None:
             return messages.QUIZ_POINTS_NO_BRANCH
         rule = self._organization.config.points
-        tasks = [t for t in self._tasks(month) if t.branch_id == branch.id]
+        tasks = self._tasks(month, branch.id)
         mine = [
             (str(event.data.get(ANSWER_ID, "")), AnswerRecord.from_event(event))
             for event in self._store.events(branch.id, month)
@@ -282,9 +278,9 @@ class Reports:
         """/top: the branch's points leaderboard of this month."""
         return format_leaderboard(self.report(branch.id, self.this_month()))
 
-    def _tasks(self, month: str) -> list[StudyTask]:
+    def _tasks(self, month: str, branch_id: str) -> list[StudyTask]:
         # Tasks pushed in earlier months can be finished (and earn points) in this one.
-        return _TaskMonths(self._store, self._timezone).for_month(month)
+        return _TaskMonths(self._store, self._timezone, branch_id).for_month(month)
 
     def _build(self, branch: Branch, month: str, tasks: Sequence[StudyTask]) -> BranchMonthReport:
         roster, former, leave = self._members(branch, month)
@@ -340,7 +336,7 @@ class Reports:
         months = [m.key for m in period.months() if m.first <= today]
         if not months:
             raise UserError(messages.LEDGER_NOT_STARTED.format(period=period.label))
-        tasks = _TaskMonths(self._store, self._timezone)
+        tasks = _TaskMonths(self._store, self._timezone, branch.id)
         reports = [self._build(branch, month, tasks.for_month(month)) for month in months]
         meetings = [
             m

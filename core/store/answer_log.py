@@ -40,7 +40,7 @@ def added_answers(stored: GroupQuiz, changed: GroupQuiz) -> list[Logged] | None:
         return None
     if replace(changed, questions=stored.questions) != stored:
         return None
-    added = []
+    added: list[Logged] = []
     for index, (before, after) in enumerate(zip(stored.questions, changed.questions, strict=True)):
         if after is before:
             continue

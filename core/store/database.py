@@ -60,7 +60,7 @@ from core.store.atomic_files import (
     write_atomically,
 )
 from core.store.documents import converter
-from core.store.keyed_table import KeyedTable, put
+from core.store.keyed_table import FileIndex, KeyedTable, put
 from core.store.meeting_records import CLOSED, Meeting
 from core.store.people_files import PeopleFiles
 from core.store.push_files import PUSHES_DIR, PushFiles
@@ -86,11 +86,12 @@ LOCK_FILE = ".lock"
 UNAFFILIATED = "_none"
 OPEN_SHARDS = 16
 TALLY_MONTHS = 2  # answer tallies kept: this month's and one other
-# The tasks of the four months a task may still be open in, this month's and last month's
-# meetings. An agency's month of tasks is 8 MB parsed; parsing it holds the event loop up
-# (json.loads keeps the GIL: 0.2 s at L), so the months a round or an /export reads are
-# read at start, before the loop runs, and kept.
-OPEN_MONTH_FILES = 6
+# The tasks of the four months a task may still be open in (and a report counts points
+# from), a quarter's meetings (/branches) and one more. An agency's month of tasks is 8 MB
+# parsed; parsing it holds the event loop up (json.loads keeps the GIL: 0.2 s at L), so the
+# months a round, /branches or an /export reads are read at start, before the loop runs,
+# and kept.
+OPEN_MONTH_FILES = 8
 LEGACY_PEOPLE_TABLE = "people"  # state.json's, before people/ (core/store/people_files.py)
 BINDINGS_DOC = 1  # all bindings live in one document so that each change is one write
 NUDGES_DOC = 1  # the last 提醒未完成 of every branch, one document
@@ -143,7 +144,7 @@ class Store:
         self._branch_versions: dict[str, int] = {}  # see branch_version
         self._tallies: dict[tuple[str, str], AnswerTally] = {}  # (branch, month), see answer_tally
         self._bindings_kept: dict[str, Binding] | None = None
-        self._key_index: dict[Path, dict[str, int]] = {}  # see core/store/keyed_table.py
+        self._key_index: dict[Path, FileIndex] = {}  # see core/store/keyed_table.py
         self._check_readable(self._now)
 
     def close(self) -> None:
@@ -594,10 +595,17 @@ class Store:
                 self._open_tasks[month] = kept
         return kept
 
-    def study_tasks_of_month(self, month: datetime) -> list[StudyTask]:
-        """Every task assigned in a month."""
+    def study_tasks_of_month(
+        self, month: datetime, branch_id: str | None = None
+    ) -> list[StudyTask]:
+        """Every task assigned in a month, or only a branch's (found by a kept index: the
+        ranking asks for every branch's, and an agency's month holds 2,000 tasks)."""
         with self._lock:
-            docs = self._month_file(TASKS_DIR, month).table("tasks").all()
+            if branch_id is None:
+                docs = self._month_file(TASKS_DIR, month).table("tasks").all()
+            else:
+                tasks = self._keyed_month(TASKS_DIR, "tasks", self._month_name(month))
+                docs = tasks.of_branch(branch_id)
         return [converter.structure(doc, StudyTask) for doc in docs]
 
     # --- quizzes ----------------------------------------------------------------
@@ -779,6 +787,9 @@ class Store:
     def _keyed_table(self, folder: str, name: str, key: str) -> KeyedTable:
         month = _task_month(key)
         assert month is not None, f"{name} id without its month: {key}"
+        return self._keyed_month(folder, name, month)
+
+    def _keyed_month(self, folder: str, name: str, month: str) -> KeyedTable:
         path = self._folder(self._dir / folder) / f"{month}.json"
         table = self._open_shard(path, month_file=True).table(name)
         index = self._key_index.get(path)

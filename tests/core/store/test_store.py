@@ -17,7 +17,7 @@ import pytest
 from core.errors import DataFileError
 from core.store.database import Store
 from core.store.quiz_records import GroupQuestion, GroupQuiz
-from core.store.records import Binding, Event, Membership, Person
+from core.store.records import Binding, Event, Membership, Person, StudyTask
 from tests.conftest import PROJECT, SHANGHAI, FakeClock
 
 AT = datetime(2026, 11, 2, 9, 0, tzinfo=SHANGHAI)
@@ -217,3 +217,32 @@ def test_group_quizzes_are_found_by_poll_and_status_after_reopening(tmp_path: Pa
         "2611-00000002.json",
     ]
     reopened.close()
+
+
+def test_a_branch_month_of_tasks_is_read_alone_and_follows_what_is_added(
+    tmp_path: Path,
+) -> None:
+    def task(task_id: str, branch: str) -> StudyTask:
+        return StudyTask(
+            task_id, f"push:{task_id}", branch, -100, "学习党章", "", None, AT,
+            AT + timedelta(days=3), None,
+        )  # fmt: skip
+
+    store = Store(tmp_path / "data", SHANGHAI, clock=lambda: AT)
+    for n, branch in enumerate(["office", "policy", "office"]):
+        store.add_study_task(task(f"2611-t{n}", branch))
+    ids = lambda tasks: [t.id for t in tasks]  # noqa: E731
+    assert ids(store.study_tasks_of_month(AT, "office")) == ["2611-t0", "2611-t2"]
+    store.add_study_task(task("2611-t3", "office"))  # after the branch index was built
+    store.add_study_task(task("2611-t0", "policy"))  # an id stored already: kept as it was
+    store.change_study_task(
+        "2611-t2", lambda t: (replace(t, done={7: AT + timedelta(hours=1)}), None)
+    )
+    office = store.study_tasks_of_month(AT, "office")
+    assert ids(office) == ["2611-t0", "2611-t2", "2611-t3"] and office[1].done
+    assert ids(store.study_tasks_of_month(AT, "policy")) == ["2611-t1"]
+    assert ids(store.study_tasks_of_month(AT, "nobody")) == []
+    store.close()
+    again = Store(tmp_path / "data", SHANGHAI, clock=lambda: AT)
+    assert again.study_tasks_of_month(AT, "office") == office
+    assert len(again.study_tasks_of_month(AT)) == 4
