@@ -345,7 +345,10 @@ def build_totals(
         (t for t in branch_tasks if start <= t.assigned_at < end),
         key=lambda t: (t.assigned_at, t.id),
     )
-    daily = tallied_points_by_day(branch_tasks, tally, rule, tz)
+    # A point lands on the day of an on-time completion: only a task due since the month
+    # began can earn one in it (at L this leaves a quarter of the four months' tasks).
+    earning = [t for t in branch_tasks if t.due_at >= start]
+    daily = tallied_points_by_day(earning, tally, rule, tz)
     first_day, last_day = start.date(), (end - timedelta(days=1)).date()
     points = {
         user_id: sum(p for day, p in days.items() if first_day <= day <= last_day)

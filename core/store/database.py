@@ -84,6 +84,7 @@ MEETINGS_DIR = "meetings"
 ROSTER_DOC = 1  # a branch's roster is one document in a file of its own
 LOCK_FILE = ".lock"
 UNAFFILIATED = "_none"
+SHARD_SUFFIX = ".json"
 OPEN_SHARDS = 16
 TALLY_MONTHS = 2  # answer tallies kept: this month's and one other
 # The tasks of the four months a task may still be open in (and a report counts points
@@ -391,9 +392,12 @@ class Store:
             if tally is None:
                 tally = AnswerTally()
                 year, month_number = map(int, month.split("-"))
-                for path in sorted((self._dir / EVENTS_DIR / month / branch_id).glob("*.json")):
-                    day = date(year, month_number, int(path.stem))  # a shard is a local day
-                    _count_into(tally, day, read_json_file(path).get("events", {}).values())
+                folder = self._dir / EVENTS_DIR / month / branch_id
+                for name in os.listdir(folder) if folder.is_dir() else []:
+                    if name.endswith(SHARD_SUFFIX):  # a shard is a local day: "<dd>.json"
+                        day = date(year, month_number, int(name.removesuffix(SHARD_SUFFIX)))
+                        documents = read_json_file(folder / name).get("events", {}).values()
+                        _count_into(tally, day, documents)
                 if not self._read_only:  # another process writes what a read-only store reads
                     self._keep_tally(key, tally)
             return tally.copy()
