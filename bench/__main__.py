@@ -152,8 +152,10 @@ def bank_import_rows(r: bank_import.ImportResult) -> list[Row]:
 
 
 def sizes_named(names: list[str]) -> list[str]:
-    """The sizes of the --size options: `all` is every one."""
-    return list(scale.SIZES) if "all" in names else names
+    """The sizes of the --size options (`all` is every one), S among them: the growth goals
+    compare each size with S (half a minute more when only L is named)."""
+    named = list(scale.SIZES) if "all" in names else names
+    return named if "S" in named else ["S", *named]
 
 
 def print_table(rows: list[Row]) -> None:

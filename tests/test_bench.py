@@ -47,3 +47,4 @@ def test_the_growth_table_gives_ratios_and_judges_goals_at_l() -> None:
     assert judge(figures[1], {"S": Value(2.0)}).ok is None  # no growth without two sizes
     assert Goal("<", 200).met(Value(150, above=True)) is False  # cut off: unknown, not met
     assert sizes_named(["all"]) == ["S", "M", "L"]
+    assert sizes_named(["L"]) == ["S", "L"]  # the growth goals compare with S
