@@ -57,12 +57,11 @@ from core.reports.question_stats import (
     stats_workbook,
 )
 from core.reports.requests import name_and_period
-from core.roster.members import Member, branch_members, leave_of
+from core.roster.members import branch_members, leave_of
 from core.store.database import ANSWER_ID, Store
 from core.store.meeting_records import CLOSED, Meeting
 from core.store.quiz_sessions import ANSWER_EVENT_KIND, AnswerRecord
-from core.store.records import Person, StudyTask
-from core.store.roster_records import Leave
+from core.store.records import StudyTask
 
 NUDGE_INTERVAL = timedelta(hours=1)
 # Telegram refuses a message with too many mentions; the rest are counted, not named.
@@ -191,7 +190,8 @@ class Reports:
                 version = self._store.branch_version(branch.id)  # before the reads
                 kept = month_kept.get(branch.id)
                 if kept is None or kept[0] != version or kept[1] is not config:
-                    built = self._build_totals(branch, month, self._tasks(month, branch.id))
+                    tasks = self._tasks(month, branch.id)
+                    built = self._build(branch, month, tasks, totals_only=True)
                     kept = (version, config, replace(built, tasks=()))
                     month_kept[branch.id] = kept
                 ranked.append(kept[2])
@@ -282,38 +282,27 @@ class Reports:
         # Tasks pushed in earlier months can be finished (and earn points) in this one.
         return _TaskMonths(self._store, self._timezone, branch_id).for_month(month)
 
-    def _build(self, branch: Branch, month: str, tasks: Sequence[StudyTask]) -> BranchMonthReport:
-        roster, former, leave = self._members(branch, month)
-        answers = self._store.answers(branch.id, month)
-        rule = self._organization.config.points
-        return build_report(
-            branch.id, branch.name, month, roster, tasks, answers, rule, self._timezone, former,
-            leave,
-        )  # fmt: skip
-
-    def _build_totals(
-        self, branch: Branch, month: str, tasks: Sequence[StudyTask]
+    def _build(
+        self, branch: Branch, month: str, tasks: Sequence[StudyTask], *, totals_only: bool = False
     ) -> BranchMonthReport:
-        """`_build` from the answers as the store keeps them counted (for the ranking)."""
-        roster, former, leave = self._members(branch, month)
-        tally = self._store.answer_tally(branch.id, month)
-        rule = self._organization.config.points
-        return build_totals(
-            branch.id, branch.name, month, roster, tasks, tally, rule, self._timezone, former,
-            leave,
-        )  # fmt: skip
-
-    def _members(
-        self, branch: Branch, month: str
-    ) -> tuple[list[Member], list[Person], dict[str, Leave]]:
-        """The branch's members, those who left it, and the leave overlapping the month."""
+        """The branch's month; `totals_only` (the ranking): its members' totals alone, from
+        the answers as the store keeps them counted."""
         people = self._store.branch_people(branch.id)
         kept = self._store.branch_roster(branch.id)
         roster = branch_members(branch.id, people, kept)
         first, last = month_days(month, self._timezone)
         leave = {m.key: found for m in roster if (found := leave_of(kept, m.key, first, last))}
         former = [p for p in people if p.membership(branch.id) and not p.is_active_in(branch.id)]
-        return roster, former, leave
+        rule, tz = self._organization.config.points, self._timezone
+        if totals_only:
+            tally = self._store.answer_tally(branch.id, month)
+            return build_totals(
+                branch.id, branch.name, month, roster, tasks, tally, rule, tz, former, leave
+            )  # fmt: skip
+        answers = self._store.answers(branch.id, month)
+        return build_report(
+            branch.id, branch.name, month, roster, tasks, answers, rule, tz, former, leave
+        )  # fmt: skip
 
     # --- meetings ---------------------------------------------------------------------
 

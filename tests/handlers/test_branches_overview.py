@@ -191,13 +191,13 @@ async def test_the_ranking_is_kept_and_built_again_only_for_a_branch_that_change
 ) -> None:
     reports = bot.services.reports
     built: list[str] = []
-    build = reports._build_totals
+    build = reports._build
 
-    def counted(branch: Branch, month: str, tasks: Any) -> BranchMonthReport:
+    def counted(branch: Branch, month: str, tasks: Any, totals_only: bool) -> BranchMonthReport:
         built.append(branch.id)
-        return build(branch, month, tasks)
+        return build(branch, month, tasks, totals_only=totals_only)
 
-    monkeypatch.setattr(reports, "_build_totals", counted)
+    monkeypatch.setattr(reports, "_build", counted)
     month = reports.this_month()
     first = reports.ranking(month)
     assert len(built) == BRANCHES
