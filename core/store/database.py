@@ -376,7 +376,7 @@ class Store:
             with self._lock:
                 stored = self._open_shard(path).storage.read() or {}
             for doc in stored.get("events", {}).values():
-                if doc["kind"] == ANSWER_EVENT_KIND and doc["user_id"] is not None:
+                if _is_answer(doc):
                     at = converter.structure(doc["at"], datetime)
                     user_id = doc["user_id"]
                     found.append(AnswerRecord.from_parts(doc["data"], user_id, branch_id, at))
@@ -926,10 +926,16 @@ class _GroupQuizIndex:
             self.unfinished.discard(quiz_id)
 
 
+def _is_answer(doc: dict[str, Any]) -> bool:
+    """Whether an event document is a member's quiz answer (what `answers` returns and a
+    tally counts: the two must agree)."""
+    return bool(doc["kind"] == ANSWER_EVENT_KIND and doc["user_id"] is not None)
+
+
 def _count_into(tally: AnswerTally, day: date, documents: Iterable[dict[str, Any]]) -> None:
     """Add the answers among a day shard's event documents to `tally`."""
     for doc in documents:
-        if doc["kind"] == ANSWER_EVENT_KIND and doc["user_id"] is not None:
+        if _is_answer(doc):
             tally.add(doc["user_id"], bool(doc["data"]["correct"]), day)
 
 
